@@ -1,0 +1,50 @@
+#pragma once
+// Subcommand registry of the zcgp CLI. Each subcommand lives in its own Command<Name>.cpp and
+// registers itself with a static ZCGP_REGISTER_COMMAND, so adding one never touches main.cpp.
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace zcgp::cli {
+
+struct Command {
+    std::string name;
+    std::string summary;
+    // Receives the arguments after the subcommand name; returns the process exit code.
+    std::function<int(std::vector<std::string> const& args)> run;
+};
+
+bool registerCommand(Command command);
+[[nodiscard]] std::vector<Command> const& commands();
+
+// A user error (bad flag, unknown task, malformed file): printed without a stack of context, exit code 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Adds --data DIR and --help to a subcommand's options.
+void addCommonOptions(boost::program_options::options_description& options);
+
+// Parses args against options (and positional, if any); on --help prints usage and returns false.
+// Unknown flags raise UsageError listing the valid flags.
+[[nodiscard]] bool parseArguments(std::string const& command, std::string const& usage,
+                                  boost::program_options::options_description const& options,
+                                  std::vector<std::string> const& args,
+                                  boost::program_options::variables_map& vm,
+                                  boost::program_options::positional_options_description const* positional = nullptr);
+
+// --data DIR, else $ZCGP_DATA, else ./data. Errors if the directory does not exist.
+[[nodiscard]] std::filesystem::path resolveDataDir(boost::program_options::variables_map const& vm);
+
+}  // namespace zcgp::cli
+
+#define ZCGP_CONCAT_INNER(a, b) a##b
+#define ZCGP_CONCAT(a, b) ZCGP_CONCAT_INNER(a, b)
+#define ZCGP_REGISTER_COMMAND(...) \
+    [[maybe_unused]] static const bool ZCGP_CONCAT(zcgpCommandRegistered, __LINE__) = \
+        ::zcgp::cli::registerCommand(::zcgp::cli::Command{__VA_ARGS__})
