@@ -19,7 +19,8 @@ namespace zcgp::proxy_cache {
 
 namespace {
 
-XX
+// NASLib's "not computed" marker: epe_nas on non-classification tasks, and jacov/zen on degenerate cells.
+constexpr double kMissingSentinel = -100000000.0;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string readFile(std::filesystem::path const& file) {
