@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "EvolveRuns.hpp"
 #include "Experiments.hpp"
 #include "Plot.hpp"
 #include "TableFormat.hpp"
@@ -15,11 +16,6 @@
 
 namespace zcgp::cli {
 namespace {
-
-std::string fileSafe(std::string s) {
-    std::replace(s.begin(), s.end(), '/', '_');
-    return s;
-}
 
 std::string runCorrelations(ExperimentContext& ctx) {
     auto const benchmark = proxy_cache::Benchmark::load(ctx.dataDir);
