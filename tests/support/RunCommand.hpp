@@ -1,0 +1,46 @@
+#pragma once
+// Runs a shell command (typically the real zcgp binary) and captures exit code, stdout and stderr.
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace zcgp::test {
+
+struct CommandResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+inline CommandResult runCommand(std::string const& command) {
+    static int counter = 0;
+    auto const errFile = std::filesystem::temp_directory_path() /
+                         ("zcgp_test_stderr_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    CommandResult result;
+    std::string const full = command + " 2>" + errFile.string();
+    FILE* pipe = ::popen(full.c_str(), "r");
+    if (pipe == nullptr) {
+        return result;
+    }
+    std::array<char, 4096> buffer{};
+    std::size_t n = 0;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+        result.out.append(buffer.data(), n);
+    }
+    int const status = ::pclose(pipe);
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(errFile);
+    std::ostringstream err;
+    err << in.rdbuf();
+    result.err = err.str();
+    std::filesystem::remove(errFile);
+    return result;
+}
+
+
+}  // namespace zcgp::test
