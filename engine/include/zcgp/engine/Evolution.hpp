@@ -120,9 +120,9 @@ public:
     [[nodiscard]] TreeContext const& context() const { return ctx_; }
     [[nodiscard]] std::string format(Tree const& tree) const;
 
+    struct Worker;  // per-thread scratch (defined in Evolution.cpp)
+
 private:
-    struct Worker;
-    struct Candidate;
     void evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected);
     Individual breed(std::size_t slot, Worker& w, PruneCounts& counts);
     Individual create(std::size_t slot, Worker& w, PruneCounts& counts);
