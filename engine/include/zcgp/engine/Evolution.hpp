@@ -1,0 +1,161 @@
+#pragma once
+// The generational GP loop: typed trees, tournament selection, subtree crossover, mixed mutation, elitism,
+// rule-based pruning, Kendall tau-b fitness on a per-seed sample of train architectures (held-out tau on
+// the rest), multi-task aggregation, a size/train-tau hall of fame, and atomic checkpoints.
+//
+// Determinism: individual slot s owns RNG s (seeded from the master seed); offspring depend only on that
+// RNG and the previous population, and the one order-dependent step (the duplicate-ranking check) runs
+// sequentially in slot order, so the result is identical for any thread count.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/engine/Operators.hpp"
+#include "zcgp/engine/Pruning.hpp"
+#include "zcgp/engine/Tree.hpp"
+#include "zcgp/primitives/Dataset.hpp"
+
+namespace zcgp::engine {
+
+// One task: features (and accuracy) for all architectures. The train/test split is drawn by Evolution.
+struct Task {
+    std::string id;
+    primitives::Dataset data;
+};
+
+enum class Aggregate { Mean, Worst };
+
+struct EvolutionConfig {
+    std::size_t populationSize{100};
+    std::size_t generations{50};
+    std::size_t trainArchs{100};
+    std::uint64_t seed{0};
+    std::size_t threads{0};  // 0: all hardware threads
+    std::size_t elites{1};
+    double crossoverProbability{0.9};
+    double mutationProbability{0.3};
+    double parsimony{0.002};          // penalised fitness = raw tau - parsimony * size
+    std::size_t maxRetries{8};        // regenerate a pruned offspring this many times before keeping it rejected
+    std::size_t probeSize{64};        // architectures whose ranking is hashed for duplicate detection
+    Aggregate aggregate{Aggregate::Mean};
+    std::string selector{"tournament:5"};
+    std::string creator{"ptc2"};
+    std::string crossover{"subtree:0.9"};  // name:probability
+    std::string mutation{"subtree:1,point:1,hoist:0.5,shrink:0.5"};
+    std::string functions{"all"};
+    std::size_t maxSize{30};
+    std::size_t maxDepth{8};
+    double constantProbability{0.1};
+    double timeLimitSeconds{0.0};  // 0: none
+};
+
+struct Individual {
+    Tree tree;
+    double trainTau{-2.0};  // raw fitness: aggregate of train Kendall tau-b over tasks
+    double fitness{-2.0};   // penalised fitness (used for selection)
+    bool valid{false};
+    std::uint64_t ranks{0};
+};
+
+// Quality of a formula on every task: train and held-out rank correlation.
+struct Assessment {
+    std::vector<double> trainTau, testTau, testSpearman;  // per task
+    double train{0}, test{0}, spearman{0};                // aggregates (mean over tasks; train uses the config)
+    bool finite{false};                                   // finite on every architecture of every task
+};
+
+struct GenerationStats {
+    std::size_t generation{0};
+    double bestTrainTau{0}, meanTrainTau{0}, bestTestTau{0}, meanSize{0};
+    std::size_t bestSize{0};
+    double evaluationsPerSecond{0}, nodeEvaluationsPerSecond{0}, seconds{0};
+    std::uint64_t evaluations{0}, nodeEvaluations{0};
+    PruneCounts pruned{};
+    std::string bestFormula;
+};
+
+class Evolution {
+public:
+    Evolution(std::vector<Task> tasks, EvolutionConfig config);
+    ~Evolution();
+    Evolution(Evolution const&) = delete;
+    Evolution& operator=(Evolution const&) = delete;
+
+    // Runs until the generation budget or time limit; calls onGeneration after each generation (and after
+    // initialisation, as generation 0), and writes a checkpoint every checkpointEvery generations if set.
+    void run(std::function<void(GenerationStats const&)> const& onGeneration = {});
+    void initialize();
+    void step();
+    [[nodiscard]] bool done() const;
+
+    void setCheckpoint(std::filesystem::path file, std::size_t every);
+    void saveCheckpoint(std::filesystem::path const& file) const;  // atomic: temp file + rename
+    void loadCheckpoint(std::filesystem::path const& file);        // throws if it does not match the config
+
+    [[nodiscard]] std::size_t generation() const { return generation_; }
+    [[nodiscard]] std::vector<Individual> const& population() const { return population_; }
+    [[nodiscard]] Individual const& best() const { return best_; }  // best penalised fitness so far
+    // size -> best train tau individual of that size seen so far; pareto() filters the dominated ones
+    [[nodiscard]] std::map<std::size_t, Individual> const& hallOfFame() const { return hallOfFame_; }
+    [[nodiscard]] std::vector<Individual> pareto() const;
+    [[nodiscard]] PruneCounts const& pruned() const { return pruned_; }
+    [[nodiscard]] std::uint64_t evaluations() const { return evaluations_; }
+    [[nodiscard]] std::uint64_t nodeEvaluations() const { return nodeEvaluations_; }
+    [[nodiscard]] double seconds() const;
+    [[nodiscard]] GenerationStats stats() const;
+
+    [[nodiscard]] Assessment assess(Tree const& tree) const;
+    [[nodiscard]] std::vector<Task> const& tasks() const { return tasks_; }
+    [[nodiscard]] std::vector<std::size_t> const& train(std::size_t task) const { return train_[task]; }
+    [[nodiscard]] std::vector<std::size_t> const& test(std::size_t task) const { return test_[task]; }
+    [[nodiscard]] EvolutionConfig const& config() const { return config_; }
+    [[nodiscard]] TreeContext const& context() const { return ctx_; }
+    [[nodiscard]] std::string format(Tree const& tree) const;
+
+    struct Worker;  // per-thread scratch (defined in Evolution.cpp)
+
+private:
+    void evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected);
+    Individual breed(std::size_t slot, Worker& w, PruneCounts& counts);
+    Individual create(std::size_t slot, Worker& w, PruneCounts& counts);
+    void finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts);
+    template <typename F> void parallelSlots(std::size_t begin, std::size_t end, F&& f);
+
+    std::vector<Task> tasks_;
+    EvolutionConfig config_;
+    TreeContext ctx_;
+    std::vector<std::vector<std::size_t>> train_, test_;
+    std::vector<std::size_t> probe_;  // rows of task 0
+    std::vector<Interpreter> interpreters_;
+    std::unique_ptr<Selector> selector_;
+    std::unique_ptr<Creator> creator_;
+    std::unique_ptr<Crossover> crossover_;
+    std::unique_ptr<MultiMutation> mutation_;
+    std::vector<Random> rngs_;
+    std::vector<Individual> population_;
+    std::vector<double> fitnessCache_;  // population fitness, read by the selectors during a generation
+    Individual best_;
+    std::map<std::size_t, Individual> hallOfFame_;
+    std::unordered_set<std::uint64_t> seenRanks_;
+    PruneCounts pruned_{};
+    std::uint64_t evaluations_{0}, nodeEvaluations_{0};
+    std::size_t generation_{0};
+    bool initialized_{false};
+    double priorSeconds_{0.0};  // time spent before a resume
+    std::chrono::steady_clock::time_point start_;
+    std::filesystem::path checkpointFile_;
+    std::size_t checkpointEvery_{0};
+    std::unique_ptr<struct WorkerPool> workers_;
+};
+
+[[nodiscard]] Aggregate parseAggregate(std::string_view name);  // mean | worst
+
+}  // namespace zcgp::engine

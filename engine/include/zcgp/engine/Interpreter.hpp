@@ -1,0 +1,50 @@
+#pragma once
+// Evaluates a typed tree over all architectures of a Dataset with Eigen array kernels: every node computes
+// its whole column (Scalar: one value per architecture; LayerVector: the ragged concatenation of all
+// layers) into a per-worker scratch buffer sized once, so evaluation allocates nothing. Evaluation stops at
+// the first non-finite intermediate result (after SymbolicRegression.jl).
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "zcgp/engine/Tree.hpp"
+#include "zcgp/primitives/Dataset.hpp"
+
+namespace zcgp::engine {
+
+class Interpreter {
+public:
+    explicit Interpreter(primitives::Dataset const& data);
+
+    // Per-worker scratch: one column per node. Grows (allocates) only if a tree is larger than reserved.
+    class Scratch {
+    public:
+        Scratch() = default;
+        void reserve(std::size_t nodes, std::size_t stride);
+    private:
+        friend class Interpreter;
+        std::vector<double> buffer_;
+        std::vector<double const*> columns_;
+        std::size_t stride_{0};
+        std::size_t nodes_{0};
+    };
+
+    [[nodiscard]] Scratch makeScratch(std::size_t maxNodes) const;
+
+    // Writes the tree's value for every architecture into out (size rows()). Returns false as soon as an
+    // intermediate or final value is non-finite (out is then unspecified), true otherwise.
+    [[nodiscard]] bool evaluate(Tree const& tree, Scratch& scratch, std::span<double> out) const;
+    // Convenience (allocates): values, with NaN everywhere if the tree is non-finite anywhere.
+    [[nodiscard]] std::vector<double> evaluate(Tree const& tree) const;
+
+    [[nodiscard]] std::size_t rows() const { return rows_; }
+    [[nodiscard]] primitives::Dataset const& data() const { return *data_; }
+
+private:
+    primitives::Dataset const* data_;
+    std::size_t rows_;
+    std::size_t layers_;
+    std::size_t stride_;
+};
+
+}  // namespace zcgp::engine

@@ -1,0 +1,495 @@
+#include "zcgp/engine/Evolution.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "zcgp/engine/Infix.hpp"
+#include "zcgp/fitness/RankStatistics.hpp"
+
+namespace zcgp::engine {
+
+Aggregate parseAggregate(std::string_view name) {
+    if (name == "mean") return Aggregate::Mean;
+    if (name == "worst" || name == "min") return Aggregate::Worst;
+    throw std::invalid_argument(fmt::format("--aggregate: unknown '{}' (valid: mean, worst)", name));
+}
+
+namespace {
+constexpr double Rejected = -1e9;
+
+std::uint64_t splitmix(std::uint64_t& x) {
+    std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+}  // namespace
+
+// Per-thread scratch: everything the hot loop writes, sized once.
+struct Evolution::Worker {
+    std::vector<Interpreter::Scratch> scratch;
+    std::vector<std::vector<double>> out;    // per task: value per architecture
+    std::vector<std::vector<double>> train;  // per task: values of the train architectures
+    std::vector<fitness::KendallTau> kendall;
+    std::vector<std::size_t> probeScratch;
+    std::uint64_t evaluations{0}, nodeEvaluations{0};
+};
+
+struct WorkerPool {
+    tbb::task_arena arena;
+    std::vector<std::unique_ptr<Evolution::Worker>> all;
+    explicit WorkerPool(int threads) : arena(threads) {}
+};
+
+Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(std::move(tasks)), config_(std::move(config)) {
+    if (tasks_.empty()) throw std::invalid_argument("evolve: at least one task is needed");
+    if (config_.populationSize < 2) throw std::invalid_argument("--population must be at least 2");
+    if (config_.generations == 0) throw std::invalid_argument("--generations must be at least 1");
+    if (config_.elites >= config_.populationSize) throw std::invalid_argument("--elites must be below --population");
+    if (config_.trainArchs < 3) throw std::invalid_argument("--train-archs must be at least 3");
+    auto const& vocab = tasks_[0].data;
+    for (auto const& t : tasks_) {
+        if (t.data.scalarNames() != vocab.scalarNames() || t.data.layerNames() != vocab.layerNames()) {
+            throw std::invalid_argument(fmt::format("task {} has different terminals than task {}", t.id, tasks_[0].id));
+        }
+        if (config_.trainArchs >= t.data.rows()) {
+            throw std::invalid_argument(fmt::format(
+                "--train-archs {} must be smaller than the {} usable architectures of task {} (the rest are held out)",
+                config_.trainArchs, t.data.rows(), t.id));
+        }
+    }
+    ctx_.functions = primitives::PrimitiveSet::parse(config_.functions);
+    ctx_.scalarTerminals = vocab.scalarCount();
+    ctx_.layerTerminals = vocab.layerVectorCount();
+    ctx_.maxSize = config_.maxSize;
+    ctx_.maxDepth = config_.maxDepth;
+    ctx_.constantProbability = config_.constantProbability;
+    ctx_.prepare();
+    selector_ = makeSelector(config_.selector);
+    creator_ = makeCreator(config_.creator, config_.maxSize);
+    auto cx = parseSpecs("--crossover", config_.crossover).front();
+    if (cx.name != "subtree") throw std::invalid_argument(fmt::format("--crossover: unknown '{}' (valid: subtree:P)", cx.name));
+    if (!cx.params.empty()) config_.crossoverProbability = cx.params[0];
+    crossover_ = std::make_unique<SubtreeCrossover>();
+    mutation_ = makeMutation(config_.mutation);
+
+    // train sample per task, drawn from the seed; the rest is held out
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        std::vector<std::size_t> idx(tasks_[t].data.rows());
+        std::iota(idx.begin(), idx.end(), std::size_t{0});
+        Random rng(config_.seed * 1000003ULL + t);
+        std::shuffle(idx.begin(), idx.end(), rng);
+        std::vector<std::size_t> tr(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs));
+        std::vector<std::size_t> te(idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs), idx.end());
+        std::sort(tr.begin(), tr.end());
+        std::sort(te.begin(), te.end());
+        train_.push_back(std::move(tr));
+        test_.push_back(std::move(te));
+    }
+    probe_.assign(train_[0].begin(), train_[0].begin() + static_cast<std::ptrdiff_t>(std::min(config_.probeSize, train_[0].size())));
+    for (auto const& t : tasks_) interpreters_.emplace_back(t.data);
+
+    std::uint64_t s = config_.seed;
+    for (std::size_t i = 0; i < config_.populationSize; ++i) rngs_.emplace_back(splitmix(s));
+
+    int threads = config_.threads == 0 ? tbb::this_task_arena::max_concurrency() : static_cast<int>(config_.threads);
+    workers_ = std::make_unique<WorkerPool>(threads);
+    for (int k = 0; k < threads; ++k) {
+        auto w = std::make_unique<Worker>();
+        for (std::size_t t = 0; t < tasks_.size(); ++t) {
+            w->scratch.push_back(interpreters_[t].makeScratch(config_.maxSize));
+            w->out.emplace_back(tasks_[t].data.rows());
+            w->train.emplace_back(train_[t].size());
+            std::vector<double> truth;
+            for (auto r : train_[t]) truth.push_back(tasks_[t].data.target()[r]);
+            w->kendall.emplace_back(truth);
+        }
+        w->probeScratch.resize(probe_.size());
+        workers_->all.push_back(std::move(w));
+    }
+    start_ = std::chrono::steady_clock::now();
+}
+
+Evolution::~Evolution() = default;
+
+std::string Evolution::format(Tree const& tree) const { return engine::format(tree, Vocabulary::of(tasks_[0].data)); }
+
+template <typename F>
+void Evolution::parallelSlots(std::size_t begin, std::size_t end, F&& f) {
+    // Each arena thread takes a fixed worker by its arena slot index; results depend only on the slot.
+    workers_->arena.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, end, 2), [&](tbb::blocked_range<std::size_t> const& r) {
+            auto idx = static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
+            auto& w = *workers_->all[idx % workers_->all.size()];
+            for (auto i = r.begin(); i != r.end(); ++i) f(i, w);
+        });
+    });
+}
+
+void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected) {
+    ind.valid = false;
+    ind.trainTau = Rejected;
+    ind.fitness = Rejected;
+    rejected = structuralRule(ind.tree, ctx_);
+    if (rejected) return;
+    double sum = 0.0;
+    double worst = 2.0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        auto& out = w.out[t];
+        ++w.evaluations;
+        w.nodeEvaluations += ind.tree.size() * out.size();
+        if (!interpreters_[t].evaluate(ind.tree, w.scratch[t], out)) {
+            rejected = PruneRule::NonFinite;
+            return;
+        }
+        auto [lo, hi] = std::minmax_element(out.begin(), out.end());
+        if (*lo == *hi) {
+            rejected = PruneRule::Constant;
+            return;
+        }
+        if (t == 0) ind.ranks = rankHash(out, probe_, w.probeScratch);
+        for (std::size_t k = 0; k < train_[t].size(); ++k) w.train[t][k] = out[train_[t][k]];
+        double tau = w.kendall[t](w.train[t]);
+        if (!std::isfinite(tau)) {
+            rejected = PruneRule::Constant;  // constant on the train sample
+            return;
+        }
+        sum += tau;
+        worst = std::min(worst, tau);
+    }
+    ind.trainTau = config_.aggregate == Aggregate::Mean ? sum / static_cast<double>(tasks_.size()) : worst;
+    ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(ind.tree.size());
+    ind.valid = true;
+}
+
+Individual Evolution::create(std::size_t slot, Worker& w, PruneCounts& counts) {
+    auto& rng = rngs_[slot];
+    Individual ind;
+    for (std::size_t attempt = 0; attempt <= config_.maxRetries; ++attempt) {
+        ind.tree = creator_->create(ctx_, rng, slot);
+        std::optional<PruneRule> rule;
+        evaluate(ind, w, rule);
+        if (!rule) return ind;
+        ++counts[static_cast<std::size_t>(*rule)];
+    }
+    return ind;
+}
+
+Individual Evolution::breed(std::size_t slot, Worker& w, PruneCounts& counts) {
+    auto& rng = rngs_[slot];
+    auto const& fit = fitnessCache_;
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Individual ind;
+    for (std::size_t attempt = 0; attempt <= config_.maxRetries; ++attempt) {
+        auto const& p1 = population_[(*selector_)(fit, rng)].tree;
+        std::optional<Tree> child;
+        if (u(rng) < config_.crossoverProbability) {
+            auto const& p2 = population_[(*selector_)(fit, rng)].tree;
+            child = (*crossover_)(p1, p2, ctx_, rng);
+        }
+        // a child that would be a clone is always mutated: clones add no information
+        if (!child || u(rng) < config_.mutationProbability) {
+            auto m = (*mutation_)(child ? *child : p1, ctx_, rng);
+            if (m) child = std::move(m);
+        }
+        ind.tree = child ? std::move(*child) : p1;
+        std::optional<PruneRule> rule;
+        evaluate(ind, w, rule);
+        if (!rule) return ind;
+        ++counts[static_cast<std::size_t>(*rule)];
+    }
+    return ind;
+}
+
+void Evolution::finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts) {
+    for (auto const& c : counts) {
+        for (std::size_t r = 0; r < PruneRuleCount; ++r) pruned_[r] += c[r];
+    }
+    // the one order-dependent rule runs sequentially in slot order: deterministic for any thread count
+    for (std::size_t i = 0; i < next.size(); ++i) {
+        auto& ind = next[i];
+        if (!ind.valid || (generation_ > 0 && i < config_.elites)) continue;
+        if (!seenRanks_.insert(ind.ranks).second) {
+            ind.valid = false;
+            ind.trainTau = Rejected;
+            ind.fitness = Rejected;
+            ++pruned_[static_cast<std::size_t>(PruneRule::DuplicateRanking)];
+        }
+    }
+    for (auto const& w : workers_->all) {
+        evaluations_ += w->evaluations;
+        nodeEvaluations_ += w->nodeEvaluations;
+        w->evaluations = 0;
+        w->nodeEvaluations = 0;
+    }
+    for (auto const& ind : next) {
+        if (!ind.valid) continue;
+        if (!best_.valid || ind.fitness > best_.fitness) best_ = ind;
+        auto it = hallOfFame_.find(ind.tree.size());
+        if (it == hallOfFame_.end() || ind.trainTau > it->second.trainTau) hallOfFame_[ind.tree.size()] = ind;
+    }
+    population_ = std::move(next);
+}
+
+void Evolution::initialize() {
+    std::vector<Individual> next(config_.populationSize);
+    std::vector<PruneCounts> counts(config_.populationSize);
+    parallelSlots(0, next.size(), [&](std::size_t slot, Worker& w) { next[slot] = create(slot, w, counts[slot]); });
+    generation_ = 0;
+    finishGeneration(std::move(next), counts);
+    initialized_ = true;
+}
+
+void Evolution::step() {
+    if (!initialized_) {
+        initialize();
+        return;
+    }
+    std::vector<Individual> next(config_.populationSize);
+    std::vector<PruneCounts> counts(config_.populationSize);
+    // elites: best penalised fitness, ties by slot
+    std::vector<std::size_t> order(population_.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return population_[a].fitness > population_[b].fitness; });
+    for (std::size_t e = 0; e < config_.elites; ++e) next[e] = population_[order[e]];
+    fitnessCache_.resize(population_.size());
+    for (std::size_t i = 0; i < population_.size(); ++i) fitnessCache_[i] = population_[i].fitness;
+    ++generation_;
+    parallelSlots(config_.elites, next.size(),
+                  [&](std::size_t slot, Worker& w) { next[slot] = breed(slot, w, counts[slot]); });
+    finishGeneration(std::move(next), counts);
+}
+
+double Evolution::seconds() const {
+    return priorSeconds_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+bool Evolution::done() const {
+    if (!initialized_) return false;
+    if (generation_ >= config_.generations) return true;
+    return config_.timeLimitSeconds > 0.0 && seconds() >= config_.timeLimitSeconds;
+}
+
+void Evolution::setCheckpoint(std::filesystem::path file, std::size_t every) {
+    checkpointFile_ = std::move(file);
+    checkpointEvery_ = every;
+}
+
+void Evolution::run(std::function<void(GenerationStats const&)> const& onGeneration) {
+    if (!initialized_) {
+        initialize();
+        if (onGeneration) onGeneration(stats());
+    }
+    while (!done()) {
+        step();
+        if (onGeneration) onGeneration(stats());
+        if (checkpointEvery_ > 0 && !checkpointFile_.empty() &&
+            (generation_ % checkpointEvery_ == 0 || generation_ >= config_.generations)) {
+            saveCheckpoint(checkpointFile_);
+        }
+    }
+}
+
+Assessment Evolution::assess(Tree const& tree) const {
+    Assessment a;
+    a.finite = true;
+    double worst = 2.0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        auto values = interpreters_[t].evaluate(tree);
+        a.finite = a.finite && std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+        auto pick = [&](std::vector<std::size_t> const& rows, bool truth) {
+            std::vector<double> v;
+            for (auto r : rows) v.push_back(truth ? tasks_[t].data.target()[r] : values[r]);
+            return v;
+        };
+        auto trX = pick(train_[t], false), trY = pick(train_[t], true);
+        auto teX = pick(test_[t], false), teY = pick(test_[t], true);
+        a.trainTau.push_back(fitness::kendallTau(trX, trY));
+        a.testTau.push_back(fitness::kendallTau(teX, teY));
+        a.testSpearman.push_back(fitness::spearman(teX, teY));
+        a.train += a.trainTau.back();
+        worst = std::min(worst, a.trainTau.back());
+        a.test += a.testTau.back();
+        a.spearman += a.testSpearman.back();
+    }
+    auto n = static_cast<double>(tasks_.size());
+    a.train = config_.aggregate == Aggregate::Mean ? a.train / n : worst;
+    a.test /= n;
+    a.spearman /= n;
+    return a;
+}
+
+std::vector<Individual> Evolution::pareto() const {
+    std::vector<Individual> front;
+    double bestSoFar = -2.0;
+    for (auto const& [size, ind] : hallOfFame_) {
+        if (ind.trainTau > bestSoFar) {
+            front.push_back(ind);
+            bestSoFar = ind.trainTau;
+        }
+    }
+    return front;
+}
+
+GenerationStats Evolution::stats() const {
+    GenerationStats s;
+    s.generation = generation_;
+    double sumTau = 0.0, sumSize = 0.0;
+    std::size_t valid = 0;
+    s.bestTrainTau = -2.0;
+    for (auto const& ind : population_) {
+        sumSize += static_cast<double>(ind.tree.size());
+        if (!ind.valid) continue;
+        ++valid;
+        sumTau += ind.trainTau;
+        s.bestTrainTau = std::max(s.bestTrainTau, ind.trainTau);
+    }
+    s.meanTrainTau = valid > 0 ? sumTau / static_cast<double>(valid) : std::nan("");
+    s.meanSize = population_.empty() ? 0.0 : sumSize / static_cast<double>(population_.size());
+    if (best_.valid) {
+        s.bestTestTau = assess(best_.tree).test;
+        s.bestSize = best_.tree.size();
+        s.bestFormula = format(best_.tree);
+    }
+    s.seconds = seconds();
+    s.evaluations = evaluations_;
+    s.nodeEvaluations = nodeEvaluations_;
+    s.evaluationsPerSecond = s.seconds > 0 ? static_cast<double>(evaluations_) / s.seconds : 0.0;
+    s.nodeEvaluationsPerSecond = s.seconds > 0 ? static_cast<double>(nodeEvaluations_) / s.seconds : 0.0;
+    s.pruned = pruned_;
+    return s;
+}
+
+// ---------------------------------------------------------------- checkpoints
+namespace {
+using nlohmann::json;
+
+json toJson(Individual const& ind) {
+    json nodes = json::array();
+    for (auto const& n : ind.tree.nodes()) {
+        nodes.push_back({std::string(primitives::primitive(n.op).name), n.index, std::bit_cast<std::uint64_t>(n.value)});
+    }
+    return {{"nodes", nodes},
+            {"train_tau", std::bit_cast<std::uint64_t>(ind.trainTau)},
+            {"fitness", std::bit_cast<std::uint64_t>(ind.fitness)},
+            {"valid", ind.valid},
+            {"ranks", ind.ranks}};
+}
+
+Individual fromJson(json const& j) {
+    Individual ind;
+    std::vector<Node> nodes;
+    for (auto const& n : j.at("nodes")) {
+        auto name = n.at(0).get<std::string>();
+        auto op = primitives::findByName(name);
+        if (!op) throw std::runtime_error(fmt::format("checkpoint: unknown primitive '{}'", name));
+        Node node = Node::function(*op);
+        node.index = n.at(1).get<std::uint32_t>();
+        node.value = std::bit_cast<double>(n.at(2).get<std::uint64_t>());
+        nodes.push_back(node);
+    }
+    ind.tree = Tree(std::move(nodes));
+    ind.trainTau = std::bit_cast<double>(j.at("train_tau").get<std::uint64_t>());
+    ind.fitness = std::bit_cast<double>(j.at("fitness").get<std::uint64_t>());
+    ind.valid = j.at("valid").get<bool>();
+    ind.ranks = j.at("ranks").get<std::uint64_t>();
+    return ind;
+}
+}  // namespace
+
+void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
+    json j;
+    j["version"] = 1;
+    j["seed"] = config_.seed;
+    j["population_size"] = config_.populationSize;
+    j["train_archs"] = config_.trainArchs;
+    std::vector<std::string> ids;
+    for (auto const& t : tasks_) ids.push_back(t.id);
+    j["tasks"] = ids;
+    j["generation"] = generation_;
+    j["evaluations"] = evaluations_;
+    j["node_evaluations"] = nodeEvaluations_;
+    j["seconds"] = seconds();
+    j["pruned"] = pruned_;
+    json rngs = json::array();
+    for (auto const& r : rngs_) {
+        std::ostringstream os;
+        os << r;
+        rngs.push_back(os.str());
+    }
+    j["rngs"] = rngs;
+    json pop = json::array();
+    for (auto const& ind : population_) pop.push_back(toJson(ind));
+    j["population"] = pop;
+    j["best"] = toJson(best_);
+    json hof = json::array();
+    for (auto const& [size, ind] : hallOfFame_) hof.push_back(toJson(ind));
+    j["hall_of_fame"] = hof;
+    std::vector<std::uint64_t> seen(seenRanks_.begin(), seenRanks_.end());
+    std::sort(seen.begin(), seen.end());
+    j["seen_ranks"] = seen;
+    auto tmp = file;
+    tmp += ".tmp";
+    {
+        std::ofstream os(tmp);
+        if (!os) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp.string()));
+        os << j.dump();
+        if (!os.flush()) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp.string()));
+    }
+    std::filesystem::rename(tmp, file);
+}
+
+void Evolution::loadCheckpoint(std::filesystem::path const& file) {
+    std::ifstream is(file);
+    if (!is) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", file.string()));
+    json j;
+    try {
+        j = json::parse(is);
+    } catch (json::exception const& e) {
+        throw std::runtime_error(fmt::format("checkpoint '{}' is malformed: {}", file.string(), e.what()));
+    }
+    std::vector<std::string> ids;
+    for (auto const& t : tasks_) ids.push_back(t.id);
+    if (j.at("seed").get<std::uint64_t>() != config_.seed || j.at("population_size").get<std::size_t>() != config_.populationSize ||
+        j.at("train_archs").get<std::size_t>() != config_.trainArchs || j.at("tasks").get<std::vector<std::string>>() != ids) {
+        throw std::runtime_error(fmt::format("checkpoint '{}' was written by a run with another seed, population, "
+                                             "train size or task list", file.string()));
+    }
+    generation_ = j.at("generation").get<std::size_t>();
+    evaluations_ = j.at("evaluations").get<std::uint64_t>();
+    nodeEvaluations_ = j.at("node_evaluations").get<std::uint64_t>();
+    priorSeconds_ = j.at("seconds").get<double>();
+    start_ = std::chrono::steady_clock::now();
+    pruned_ = j.at("pruned").get<PruneCounts>();
+    auto rngs = j.at("rngs").get<std::vector<std::string>>();
+    for (std::size_t i = 0; i < rngs_.size(); ++i) {
+        std::istringstream in(rngs.at(i));
+        in >> rngs_[i];
+    }
+    population_.clear();
+    for (auto const& p : j.at("population")) population_.push_back(fromJson(p));
+    best_ = fromJson(j.at("best"));
+    hallOfFame_.clear();
+    for (auto const& h : j.at("hall_of_fame")) {
+        auto ind = fromJson(h);
+        hallOfFame_[ind.tree.size()] = ind;
+    }
+    seenRanks_.clear();
+    for (auto v : j.at("seen_ranks")) seenRanks_.insert(v.get<std::uint64_t>());
+    initialized_ = true;
+}
+
+}  // namespace zcgp::engine

@@ -1,0 +1,86 @@
+#include "zcgp/engine/Pruning.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "zcgp/engine/Infix.hpp"
+
+namespace zcgp::engine {
+
+std::string_view toString(PruneRule rule) {
+    switch (rule) {
+        case PruneRule::NoTerminal: return "no_terminal";
+        case PruneRule::Limit: return "limit";
+        case PruneRule::Redundant: return "redundant";
+        case PruneRule::Constant: return "constant";
+        case PruneRule::NonFinite: return "non_finite";
+        case PruneRule::DuplicateRanking: return "duplicate_ranking";
+        default: return "?";
+    }
+}
+
+bool hasRedundantPattern(Tree const& tree) {
+    auto h = subtreeHashes(tree);
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        auto const& n = tree[i];
+        if (n.isTerminal()) continue;
+        auto ch = tree.children(i);
+        // a terminal-free subtree bigger than one node is an unfolded constant expression
+        bool anyVar = false;
+        for (auto j = tree.subtreeStart(i); j <= i; ++j) anyVar |= tree[j].op == Opcode::Variable || tree[j].op == Opcode::LayerVar;
+        if (!anyVar) return true;
+        if (ch.size() == 2) {
+            bool same = h[ch[0]] == h[ch[1]];
+            switch (n.op) {
+                case Opcode::Sub: case Opcode::Div: case Opcode::Min: case Opcode::Max: case Opcode::VSub:
+                case Opcode::VDiv: case Opcode::AQ:
+                    if (same) return true;  // x-x, x/x, min(x,x), aq(x,x) (a monotone squash of x)
+                    break;
+                default: break;
+            }
+            continue;
+        }
+        auto inner = tree[ch[0]].op;
+        auto pair = [&](Opcode outer, Opcode in) { return n.op == outer && inner == in; };
+        if (pair(Opcode::Neg, Opcode::Neg) || pair(Opcode::Abs, Opcode::Abs) || pair(Opcode::Abs, Opcode::Neg) ||
+            pair(Opcode::Log, Opcode::Exp) || pair(Opcode::Exp, Opcode::Log) || pair(Opcode::Sqrt, Opcode::Square) ||
+            pair(Opcode::Inv, Opcode::Inv) || pair(Opcode::Abs, Opcode::Square) || pair(Opcode::Abs, Opcode::Sqrt) ||
+            pair(Opcode::Abs, Opcode::Exp) || pair(Opcode::Relu, Opcode::Relu) || pair(Opcode::Relu, Opcode::Abs) ||
+            pair(Opcode::VNeg, Opcode::VNeg) || pair(Opcode::VAbs, Opcode::VAbs) || pair(Opcode::VLog, Opcode::VExp) ||
+            pair(Opcode::VExp, Opcode::VLog) || pair(Opcode::VInv, Opcode::VInv) || pair(Opcode::VNormalize, Opcode::VNormalize) ||
+            pair(Opcode::VSoftmax, Opcode::VSoftmax) || pair(Opcode::VMinMax, Opcode::VMinMax) ||
+            pair(Opcode::VLogSoftmax, Opcode::VLogSoftmax) || pair(Opcode::Square, Opcode::Sqrt) ||
+            pair(Opcode::Square, Opcode::Abs) || pair(Opcode::Square, Opcode::Neg)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::optional<PruneRule> structuralRule(Tree const& tree, TreeContext const& ctx) {
+    if (!tree.hasTerminal(Opcode::Variable) && !tree.hasTerminal(Opcode::LayerVar)) return PruneRule::NoTerminal;
+    if (!ctx.fits(tree)) return PruneRule::Limit;
+    if (hasRedundantPattern(tree)) return PruneRule::Redundant;
+    return std::nullopt;
+}
+
+std::uint64_t rankHash(std::span<double const> values, std::span<std::size_t const> probe,
+                       std::span<std::size_t> scratch) {
+    std::iota(scratch.begin(), scratch.end(), std::size_t{0});
+    std::sort(scratch.begin(), scratch.end(),
+              [&](std::size_t a, std::size_t b) {
+                  double va = values[probe[a]], vb = values[probe[b]];
+                  return va < vb || (va == vb && a < b);  // ties by index: deterministic
+              });
+    // hash the sorted order with tie-group boundaries: position k gets the dense rank of its item
+    std::uint64_t h = 1469598103934665603ULL;
+    std::uint64_t rank = 0;
+    for (std::size_t k = 0; k < scratch.size(); ++k) {
+        if (k > 0 && values[probe[scratch[k]]] != values[probe[scratch[k - 1]]]) ++rank;
+        h = (h ^ (scratch[k] * 0x9E3779B97F4A7C15ULL + rank)) * 1099511628211ULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+}  // namespace zcgp::engine

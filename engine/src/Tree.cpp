@@ -1,0 +1,126 @@
+#include "zcgp/engine/Tree.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include <fmt/core.h>
+
+namespace zcgp::engine {
+
+Node Node::function(Opcode op) {
+    Node n;
+    n.op = op;
+    n.type = primitives::primitive(op).result;
+    return n;
+}
+
+bool Node::operator==(Node const& o) const {
+    if (op != o.op || type != o.type || length != o.length) return false;
+    if (op == Opcode::Constant) return std::bit_cast<std::uint64_t>(value) == std::bit_cast<std::uint64_t>(o.value);
+    if (op == Opcode::Variable || op == Opcode::LayerVar) return index == o.index;
+    return true;
+}
+
+void Tree::updateLengths() {
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        auto& n = nodes_[i];
+        n.type = n.op == Opcode::Constant || n.op == Opcode::Variable ? ValueType::Scalar
+                 : n.op == Opcode::LayerVar                          ? ValueType::LayerVector
+                                                                      : primitives::primitive(n.op).result;
+        std::size_t len = 0;
+        std::size_t j = i;
+        for (int a = 0; a < n.arity(); ++a) {
+            if (j == 0) throw std::logic_error("malformed postfix tree");
+            --j;
+            len += nodes_[j].length + 1U;
+            j -= nodes_[j].length;
+        }
+        n.length = static_cast<std::uint16_t>(len);
+    }
+}
+
+std::vector<std::size_t> Tree::children(std::size_t i) const {
+    std::vector<std::size_t> out(nodes_[i].arity());
+    std::size_t j = i - 1;
+    for (std::size_t a = out.size(); a-- > 0;) {
+        out[a] = j;
+        if (a > 0) j -= nodes_[j].length + 1U;
+    }
+    return out;
+}
+
+std::size_t Tree::depthOf(std::size_t i) const {
+    std::vector<std::size_t> d(i + 1, 0);
+    for (std::size_t k = subtreeStart(i); k <= i; ++k) {
+        std::size_t best = 0;
+        if (nodes_[k].arity() > 0) {
+            for (auto c : children(k)) best = std::max(best, d[c]);
+        }
+        d[k] = best + 1;
+    }
+    return d[i];
+}
+
+std::size_t Tree::depth() const { return nodes_.empty() ? 0 : depthOf(nodes_.size() - 1); }
+
+std::size_t Tree::level(std::size_t i) const {
+    std::size_t lvl = 1;
+    // every ancestor j > i has its span covering i
+    for (std::size_t j = i + 1; j < nodes_.size(); ++j) {
+        if (j - nodes_[j].length <= i) ++lvl;
+    }
+    return lvl;
+}
+
+std::size_t Tree::complexity() const {
+    std::size_t c = 0;
+    for (auto const& n : nodes_) c += primitives::primitive(n.op).complexity;
+    return c;
+}
+
+std::vector<Node> Tree::subtree(std::size_t i) const {
+    return {nodes_.begin() + static_cast<std::ptrdiff_t>(subtreeStart(i)),
+            nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1};
+}
+
+Tree Tree::replaced(std::size_t i, std::span<Node const> with) const {
+    std::vector<Node> out;
+    out.reserve(nodes_.size() - nodes_[i].length - 1 + with.size());
+    auto start = subtreeStart(i);
+    out.insert(out.end(), nodes_.begin(), nodes_.begin() + static_cast<std::ptrdiff_t>(start));
+    out.insert(out.end(), with.begin(), with.end());
+    out.insert(out.end(), nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, nodes_.end());
+    return Tree(std::move(out));
+}
+
+bool Tree::hasTerminal(Opcode op) const {
+    return std::any_of(nodes_.begin(), nodes_.end(), [op](Node const& n) { return n.op == op; });
+}
+
+std::string Tree::validate() const {
+    if (nodes_.empty()) return "empty tree";
+    std::vector<ValueType> stack;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        auto const& n = nodes_[i];
+        auto const& p = primitives::primitive(n.op);
+        if (stack.size() < p.arity) return fmt::format("node {} ({}) lacks arguments", i, p.name);
+        for (std::size_t a = 0; a < p.arity; ++a) {
+            auto t = stack[stack.size() - p.arity + a];
+            if (t != p.args[a]) {
+                return fmt::format("node {} ({}) argument {} is {}, expected {}", i, p.name, a,
+                                   primitives::toString(t), primitives::toString(p.args[a]));
+            }
+        }
+        stack.resize(stack.size() - p.arity);
+        auto expected = n.op == Opcode::LayerVar ? ValueType::LayerVector : p.result;
+        if (n.type != expected) return fmt::format("node {} ({}) has the wrong type", i, p.name);
+        stack.push_back(expected);
+    }
+    if (stack.size() != 1) return fmt::format("{} values left on the stack", stack.size());
+    Tree copy = *this;
+    copy.updateLengths();
+    if (!(copy == *this)) return "subtree lengths are stale";
+    return {};
+}
+
+}  // namespace zcgp::engine

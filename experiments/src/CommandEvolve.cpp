@@ -1,0 +1,417 @@
+// zcgp evolve: genetic programming of zero-cost proxy formulas over the cached proxy scores of one or more
+// NAS-Bench-Suite-Zero tasks. Fitness is Kendall tau-b on a per-seed sample of train architectures; the
+// rest are held out. Writes <out>/log.jsonl (one line per generation), <out>/checkpoint.json (every N
+// generations, atomic), <out>/result.json (atomic, only on success) and optionally one JSON object to stdout.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "Command.hpp"
+#include "zcgp/engine/Evolution.hpp"
+#include "zcgp/engine/Infix.hpp"
+#include "zcgp/fitness/RankStatistics.hpp"
+#include "zcgp/proxy_cache/Benchmark.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace zcgp::cli::evolve {
+
+// What the ProxyTable -> Dataset conversion kept and dropped, reported to the user.
+struct ConversionReport {
+    std::string task;
+    std::vector<std::string> droppedProxies;  // missing on more than half the architectures
+    std::size_t droppedArchs{0};              // missing one of the remaining proxies
+    std::size_t keptArchs{0};
+};
+
+// Converts a task's cached proxies to GP terminals. Policy: drop proxy columns missing on more than half
+// of the architectures (e.g. epe_nas on non-classification tasks), then drop architectures missing any
+// remaining proxy, or lacking accuracy. `only`, if non-empty, restricts (and orders) the kept proxies.
+primitives::Dataset datasetFromTable(proxy_cache::ProxyTable const& table, std::vector<std::string> const& only,
+                                     ConversionReport& report) {
+    report.task = table.id();
+    std::vector<std::size_t> cols;
+    std::vector<std::string> names = only.empty() ? table.proxies : only;
+    for (auto const& name : names) {
+        auto c = table.proxyIndex(name);
+        if (!c) {
+            report.droppedProxies.push_back(name);
+            continue;
+        }
+        if (only.empty() && table.missingCount(*c) * 2 > table.size()) {
+            report.droppedProxies.push_back(name);
+            continue;
+        }
+        cols.push_back(*c);
+    }
+    std::vector<std::size_t> rows;
+    for (std::size_t r = 0; r < table.size(); ++r) {
+        bool ok = std::isfinite(table.accuracy[static_cast<Eigen::Index>(r)]);
+        for (auto c : cols) ok = ok && table.present(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) &&
+                                  std::isfinite(table.scores(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)));
+        if (ok) rows.push_back(r);
+    }
+    report.droppedArchs = table.size() - rows.size();
+    report.keptArchs = rows.size();
+    std::vector<std::string> keys;
+    for (auto r : rows) keys.push_back(table.archs[r].key);
+    primitives::Dataset data(std::move(keys));
+    for (auto c : cols) {
+        std::vector<double> v;
+        for (auto r : rows) v.push_back(table.scores(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)));
+        data.addScalar(table.proxies[c], v);
+    }
+    std::vector<double> acc;
+    for (auto r : rows) acc.push_back(table.accuracy[static_cast<Eigen::Index>(r)]);
+    data.setTarget(acc);
+    return data;
+}
+
+// Appends the raw per-layer statistics of a statistics cache as LayerVector terminals. The statistics cache
+// (LibTorch branch) is not available yet: this is where `--stats FILE` will be wired.
+void appendLayerVectorTerminals(primitives::Dataset& /*data*/, fs::path const& statsFile) {
+    throw UsageError(fmt::format("--stats {}: statistics caches are not supported yet (LayerVector terminals are "
+                                 "implemented in the engine, but the cache reader is still to come)",
+                                 statsFile.string()));
+}
+
+// Loads the tasks and converts them with one common, ordered terminal set (proxies kept on every task).
+std::vector<engine::Task> loadTasks(proxy_cache::Benchmark const& benchmark, std::vector<std::string> const& ids,
+                                    primitives::Normalization normalization, std::vector<ConversionReport>& reports) {
+    std::vector<proxy_cache::ProxyTable const*> tables;
+    for (auto const& id : ids) {
+        try {
+            tables.push_back(&benchmark.task(id));
+        } catch (proxy_cache::DataError const& e) {
+            throw UsageError(fmt::format("--task: {}", e.what()));
+        }
+    }
+    // first pass: which proxies survive the missing-value policy on every task
+    std::vector<std::string> common;
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+        ConversionReport r;
+        auto d = datasetFromTable(*tables[t], {}, r);
+        if (t == 0) common = d.scalarNames();
+        else std::erase_if(common, [&](std::string const& n) { return !d.scalarIndex(n); });
+    }
+    if (common.empty()) throw UsageError("the selected tasks share no usable proxy");
+    std::vector<engine::Task> tasks;
+    for (auto const* table : tables) {
+        ConversionReport r;
+        auto d = datasetFromTable(*table, common, r);
+        for (auto const& p : table->proxies) {
+            if (std::find(common.begin(), common.end(), p) == common.end() &&
+                std::find(r.droppedProxies.begin(), r.droppedProxies.end(), p) == r.droppedProxies.end()) {
+                r.droppedProxies.push_back(p);
+            }
+        }
+        d.normalize(normalization);
+        reports.push_back(r);
+        tasks.push_back({table->id(), std::move(d)});
+    }
+    return tasks;
+}
+
+json transformsJson(primitives::Dataset const& data) {
+    json out = json::array();
+    for (std::size_t c = 0; c < data.scalarCount(); ++c) {
+        auto const& t = data.transforms()[c];
+        auto kind = t.kind == primitives::ColumnTransform::Kind::Log     ? "log"
+                    : t.kind == primitives::ColumnTransform::Kind::Asinh ? "asinh"
+                                                                         : "identity";
+        out.push_back({{"name", data.scalarNames()[c]}, {"kind", kind}, {"in_scale", t.inScale}, {"shift", t.shift},
+                       {"scale", t.scale}});
+    }
+    return out;
+}
+
+}  // namespace zcgp::cli::evolve
+
+namespace zcgp::cli {
+namespace {
+
+void writeAtomically(fs::path const& file, std::string const& text) {
+    auto tmp = file;
+    tmp += ".tmp";
+    {
+        std::ofstream os(tmp);
+        os << text;
+        if (!os.flush()) throw std::runtime_error(fmt::format("cannot write '{}'", tmp.string()));
+    }
+    fs::rename(tmp, file);
+}
+
+json pruneJson(engine::PruneCounts const& counts) {
+    json j = json::object();
+    for (std::size_t r = 0; r < engine::PruneRuleCount; ++r) {
+        j[std::string(engine::toString(static_cast<engine::PruneRule>(r)))] = counts[r];
+    }
+    return j;
+}
+
+// Options whose value may differ when resuming (everything else is taken from the saved run).
+bool isRuntimeOption(std::string const& flag) {
+    return flag == "--threads" || flag == "--quiet" || flag == "--json" || flag == "--time-limit" ||
+           flag == "--resume" || flag == "--data" || flag == "--generations";
+}
+
+int runEvolve(std::vector<std::string> const& argsIn) {
+    po::options_description options("zcgp evolve options");
+    options.add_options()
+        ("task", po::value<std::vector<std::string>>()->composing(), "SPACE/TASK (repeatable: multi-task fitness)")
+        ("train-archs", po::value<std::size_t>()->default_value(100), "train architectures sampled per seed")
+        ("population", po::value<std::size_t>()->default_value(100), "population size")
+        ("generations", po::value<std::size_t>()->default_value(50), "generations")
+        ("seed", po::value<std::uint64_t>()->default_value(0), "master seed (train sample and every slot's RNG)")
+        ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: all)")
+        ("out", po::value<std::string>(), "output directory (log.jsonl, checkpoint.json, result.json)")
+        ("json", po::bool_switch(), "print one final JSON object to stdout")
+        ("quiet", po::bool_switch(), "no per-generation progress line")
+        ("time-limit", po::value<double>()->default_value(0.0), "stop after S seconds (0: none)")
+        ("resume", po::value<std::string>(), "continue the run in DIR from its checkpoint")
+        ("checkpoint-every", po::value<std::size_t>()->default_value(5), "checkpoint every N generations (0: never)")
+        ("selector", po::value<std::string>()->default_value("tournament:5"), "tournament:K | random")
+        ("crossover", po::value<std::string>()->default_value("subtree:0.9"), "subtree:PROBABILITY")
+        ("mutation", po::value<std::string>()->default_value("subtree:1,point:1,hoist:0.5,shrink:0.5"),
+         "weighted mutations: subtree:W,point:W,hoist:W,shrink:W")
+        ("mutation-rate", po::value<double>()->default_value(0.3), "probability of mutating a crossover child")
+        ("creator", po::value<std::string>()->default_value("ptc2"), "ptc2[:SIZE] | rhh:MINDEPTH:MAXDEPTH")
+        ("functions", po::value<std::string>()->default_value("all"), "all | scalar | comma list of primitives")
+        ("max-size", po::value<std::size_t>()->default_value(30), "maximum tree size (nodes)")
+        ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
+        ("elites", po::value<std::size_t>()->default_value(1), "individuals copied unchanged")
+        ("parsimony", po::value<double>()->default_value(0.002), "fitness = train tau - parsimony * size")
+        ("aggregate", po::value<std::string>()->default_value("mean"), "multi-task fitness: mean | worst")
+        ("normalize", po::value<std::string>()->default_value("logz"),
+         "terminal transform fitted on all architectures' features: none | zscore | logz (log if positive, "
+         "else asinh; then z-score)")
+        ("constants", po::value<double>()->default_value(0.1), "probability that a new leaf is a constant")
+        ("stats", po::value<std::string>(), "statistics cache with per-layer statistics (LayerVector terminals)");
+    addCommonOptions(options);
+    std::string const usage =
+        "--task SPACE/TASK [--task ...] [--train-archs N] [--population N] [--generations N] [--seed S] "
+        "[--threads T] --out DIR [--json] [--time-limit S] [--resume DIR]";
+
+    // --resume DIR: the saved arguments of the run, overridden by the runtime options given now
+    std::vector<std::string> args = argsIn;
+    {
+        po::variables_map probe;
+        po::options_description any("");
+        any.add_options()("resume", po::value<std::string>());
+        auto parsed = po::command_line_parser(argsIn).options(any).allow_unregistered().run();
+        po::store(parsed, probe);
+        if (probe.count("resume") != 0U) {
+            fs::path dir = probe["resume"].as<std::string>();
+            std::ifstream is(dir / "options.json");
+            if (!is) throw UsageError(fmt::format("--resume {}: no options.json there (not a zcgp evolve run)", dir.string()));
+            auto saved = json::parse(is).get<std::vector<std::string>>();
+            args.clear();
+            for (std::size_t i = 0; i < saved.size(); ++i) {
+                bool hasValue = i + 1 < saved.size() && saved[i + 1].rfind("--", 0) != 0;
+                if (isRuntimeOption(saved[i])) {
+                    if (hasValue) ++i;
+                    continue;
+                }
+                if (saved[i] == "--out" && hasValue) { ++i; continue; }
+                args.push_back(saved[i]);
+            }
+            args.insert(args.end(), argsIn.begin(), argsIn.end());
+            args.push_back("--out");
+            args.push_back(dir.string());
+        }
+    }
+
+    po::variables_map vm;
+    if (!parseArguments("evolve", usage, options, args, vm)) return 0;
+    if (vm.count("task") == 0U) throw UsageError("zcgp evolve: --task is required (e.g. --task nb201/cifar10)");
+    if (vm.count("out") == 0U) throw UsageError("zcgp evolve: --out DIR is required");
+    if (vm["generations"].as<std::size_t>() == 0) throw UsageError("--generations must be at least 1");
+    if (vm["population"].as<std::size_t>() < 2) throw UsageError("--population must be at least 2");
+    bool const quiet = vm["quiet"].as<bool>();
+    bool const resume = vm.count("resume") != 0U;
+
+    engine::EvolutionConfig cfg;
+    cfg.populationSize = vm["population"].as<std::size_t>();
+    cfg.generations = vm["generations"].as<std::size_t>();
+    cfg.trainArchs = vm["train-archs"].as<std::size_t>();
+    cfg.seed = vm["seed"].as<std::uint64_t>();
+    cfg.threads = vm["threads"].as<std::size_t>();
+    cfg.timeLimitSeconds = vm["time-limit"].as<double>();
+    cfg.selector = vm["selector"].as<std::string>();
+    cfg.crossover = vm["crossover"].as<std::string>();
+    cfg.mutation = vm["mutation"].as<std::string>();
+    cfg.mutationProbability = vm["mutation-rate"].as<double>();
+    cfg.creator = vm["creator"].as<std::string>();
+    cfg.functions = vm["functions"].as<std::string>();
+    cfg.maxSize = vm["max-size"].as<std::size_t>();
+    cfg.maxDepth = vm["max-depth"].as<std::size_t>();
+    cfg.elites = vm["elites"].as<std::size_t>();
+    cfg.parsimony = vm["parsimony"].as<double>();
+    cfg.constantProbability = vm["constants"].as<double>();
+    primitives::Normalization normalization{};
+    try {
+        cfg.aggregate = engine::parseAggregate(vm["aggregate"].as<std::string>());
+        normalization = primitives::parseNormalization(vm["normalize"].as<std::string>());
+    } catch (std::invalid_argument const& e) {
+        throw UsageError(e.what());
+    }
+
+    auto const benchmark = proxy_cache::Benchmark::load(resolveDataDir(vm));
+    std::vector<evolve::ConversionReport> reports;
+    auto tasks = evolve::loadTasks(benchmark, vm["task"].as<std::vector<std::string>>(), normalization, reports);
+    if (vm.count("stats") != 0U) {
+        for (auto& t : tasks) evolve::appendLayerVectorTerminals(t.data, vm["stats"].as<std::string>());
+    }
+    for (auto const& r : reports) {
+        if (cfg.trainArchs >= r.keptArchs) {
+            throw UsageError(fmt::format("--train-archs {} must be smaller than the {} usable architectures of {} "
+                                         "(the rest are held out)", cfg.trainArchs, r.keptArchs, r.task));
+        }
+    }
+    std::vector<json> dataReport;
+    for (auto const& r : reports) {
+        dataReport.push_back({{"task", r.task}, {"archs", r.keptArchs}, {"dropped_archs", r.droppedArchs},
+                              {"dropped_proxies", r.droppedProxies}});
+        if (!quiet) {
+            std::cerr << fmt::format("{}: {} architectures kept, {} dropped (missing a proxy); {} proxies dropped{}{}\n",
+                                     r.task, r.keptArchs, r.droppedArchs, r.droppedProxies.size(),
+                                     r.droppedProxies.empty() ? "" : ": ", fmt::join(r.droppedProxies, ", "));
+        }
+    }
+
+    std::unique_ptr<engine::Evolution> evo;
+    try {
+        evo = std::make_unique<engine::Evolution>(std::move(tasks), cfg);
+    } catch (std::invalid_argument const& e) {
+        throw UsageError(e.what());
+    }
+    fs::path const out = vm["out"].as<std::string>();
+    fs::create_directories(out);
+    fs::remove(out / "result.json");  // never leave an old result claiming this run succeeded
+    auto const checkpoint = out / "checkpoint.json";
+    if (resume) {
+        if (!fs::exists(checkpoint)) throw UsageError(fmt::format("--resume {}: no checkpoint.json there", out.string()));
+        evo->loadCheckpoint(checkpoint);
+        if (!quiet) std::cerr << fmt::format("resumed {} at generation {}\n", out.string(), evo->generation());
+    } else {
+        std::vector<std::string> saved = argsIn;
+        writeAtomically(out / "options.json", json(saved).dump());
+        fs::remove(out / "log.jsonl");
+        fs::remove(checkpoint);
+    }
+    evo->setCheckpoint(checkpoint, vm["checkpoint-every"].as<std::size_t>());
+
+    // log.jsonl: on resume, keep the lines up to the checkpoint's generation
+    if (resume && fs::exists(out / "log.jsonl")) {
+        std::ifstream is(out / "log.jsonl");
+        std::string line, kept;
+        while (std::getline(is, line)) {
+            if (line.empty()) continue;
+            if (json::parse(line).value("generation", std::size_t{0}) <= evo->generation()) kept += line + "\n";
+        }
+        writeAtomically(out / "log.jsonl", kept);
+    }
+    std::ofstream log(out / "log.jsonl", std::ios::app);
+    auto onGeneration = [&](engine::GenerationStats const& s) {
+        json line = {{"generation", s.generation}, {"best_train_tau", s.bestTrainTau}, {"mean_train_tau", s.meanTrainTau},
+                     {"best_test_tau", s.bestTestTau}, {"best_size", s.bestSize}, {"mean_size", s.meanSize},
+                     {"best_formula", s.bestFormula}, {"seconds", s.seconds}, {"evaluations", s.evaluations},
+                     {"node_evaluations", s.nodeEvaluations}, {"pruned", pruneJson(s.pruned)}};
+        if (std::isnan(s.meanTrainTau)) line["mean_train_tau"] = nullptr;
+        log << line.dump() << '\n' << std::flush;
+        if (!quiet) {
+            std::uint64_t prunedTotal = 0;
+            for (auto c : s.pruned) prunedTotal += c;
+            std::cerr << fmt::format(
+                "gen {:>4}  best train tau {:.4f}  (held-out {:.4f}, size {})  mean size {:5.1f}  {:.3g} evals/s  "
+                "{:.3g} node-evals/s  pruned {} [nt {} lim {} red {} const {} nonfin {} dup {}]\n",
+                s.generation, s.bestTrainTau, s.bestTestTau, s.bestSize, s.meanSize, s.evaluationsPerSecond,
+                s.nodeEvaluationsPerSecond, prunedTotal, s.pruned[0], s.pruned[1], s.pruned[2], s.pruned[3],
+                s.pruned[4], s.pruned[5]);
+        }
+    };
+    evo->run(onGeneration);
+    if (vm["checkpoint-every"].as<std::size_t>() > 0) evo->saveCheckpoint(checkpoint);
+
+    // ---- final report ----
+    auto const& best = evo->best();
+    auto a = evo->assess(best.tree);
+    json perTask = json::array();
+    for (std::size_t t = 0; t < evo->tasks().size(); ++t) {
+        perTask.push_back({{"task", evo->tasks()[t].id}, {"train_tau", a.trainTau[t]}, {"test_tau", a.testTau[t]},
+                           {"test_spearman", a.testSpearman[t]}, {"train_archs", evo->train(t).size()},
+                           {"test_archs", evo->test(t).size()}});
+    }
+    // the best hand-crafted proxy, chosen by its train tau (aggregated like the GP's fitness)
+    json handcrafted;
+    {
+        auto const& d0 = evo->tasks()[0].data;
+        double bestTrain = -3.0;
+        for (std::size_t c = 0; c < d0.scalarCount(); ++c) {
+            engine::Tree single({engine::Node::variable(static_cast<std::uint32_t>(c))});
+            auto h = evo->assess(single);
+            if (h.train > bestTrain) {
+                bestTrain = h.train;
+                handcrafted = {{"name", d0.scalarNames()[c]}, {"train_tau", h.train}, {"test_tau", h.test},
+                               {"test_spearman", h.spearman}};
+            }
+        }
+    }
+    json pareto = json::array();
+    for (auto const& ind : evo->pareto()) {
+        pareto.push_back({{"size", ind.tree.size()}, {"formula", evo->format(ind.tree)}, {"train_tau", ind.trainTau},
+                          {"test_tau", evo->assess(ind.tree).test}});
+    }
+    std::vector<std::string> ids;
+    for (auto const& t : evo->tasks()) ids.push_back(t.id);
+    json result = {
+        {"formula", evo->format(best.tree)},
+        {"simplified", evo->format(engine::simplify(best.tree))},
+        {"size", best.tree.size()},
+        {"depth", best.tree.depth()},
+        {"train_tau", a.train},
+        {"test_tau", a.test},
+        {"test_spearman", a.spearman},
+        {"penalised_fitness", best.fitness},
+        {"finite_on_all_archs", a.finite},
+        {"tasks", ids},
+        {"per_task", perTask},
+        {"seed", cfg.seed},
+        {"generations", evo->generation()},
+        {"population", cfg.populationSize},
+        {"train_archs", cfg.trainArchs},
+        {"best_handcrafted", handcrafted},
+        {"seconds", evo->seconds()},
+        {"evaluations", evo->evaluations()},
+        {"node_evaluations", evo->nodeEvaluations()},
+        {"node_evaluations_per_second", evo->seconds() > 0 ? static_cast<double>(evo->nodeEvaluations()) / evo->seconds() : 0.0},
+        {"pruned", pruneJson(evo->pruned())},
+        {"pareto", pareto},
+        {"data", dataReport},
+        {"normalize", vm["normalize"].as<std::string>()},
+        {"terminals", evolve::transformsJson(evo->tasks()[0].data)},
+    };
+    writeAtomically(out / "result.json", result.dump(2));
+    if (vm["json"].as<bool>()) std::cout << result.dump() << std::endl;
+    if (!quiet) {
+        std::cerr << fmt::format("best: {}\n  size {}  train tau {:.4f}  held-out tau {:.4f}  spearman {:.4f}  "
+                                 "(best hand-crafted: {} train {:.4f} held-out {:.4f})\n",
+                                 result["formula"].get<std::string>(), best.tree.size(), a.train, a.test, a.spearman,
+                                 handcrafted.value("name", "?"), handcrafted.value("train_tau", 0.0),
+                                 handcrafted.value("test_tau", 0.0));
+    }
+    return 0;
+}
+
+ZCGP_REGISTER_COMMAND("evolve", "evolve a zero-cost proxy formula by genetic programming", runEvolve);
+
+}  // namespace
+}  // namespace zcgp::cli
