@@ -152,7 +152,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         allHandcrafted.push_back(h.mean);
         evolvedSeries.x.push_back(static_cast<double>(t) - 0.2), evolvedSeries.y.push_back(e.mean), evolvedSeries.yError.push_back(e.std);
         handSeries.x.push_back(static_cast<double>(t)), handSeries.y.push_back(h.mean), handSeries.yError.push_back(h.std);
-        xtics += fmt::format("{}\"{}\" {}", t ? ", " : "", tasks[t], t);
+        xtics += fmt::format("{}\"{}\" {}", t ? ", " : "", escapeUnderscores(escapeUnderscores(tasks[t])), t);
     }
     table.rows.push_back("mean over tasks");
     std::vector<ResultTable::Cell> meanRow{{meanStd(allEvolved).mean, ""}, {meanStd(allHandcrafted).mean, ""}, {std::nullopt, ""}};

@@ -19,7 +19,9 @@ std::string quote(std::string const& s) {
     return out + "\"";
 }
 
-std::string escapeUnderscores(std::string s) {  // gnuplot's enhanced text treats _ as subscript
+}  // namespace
+
+std::string escapeUnderscores(std::string const& s) {  // gnuplot's enhanced text treats _ as subscript
     std::string out;
     for (char c : s) {
         if (c == '_') out += '\\';
@@ -28,6 +30,7 @@ std::string escapeUnderscores(std::string s) {  // gnuplot's enhanced text treat
     return out;
 }
 
+namespace {
 bool runGnuplot(std::filesystem::path const& dir, std::string const& stem) {
     if (!gnuplotAvailable()) return false;
     auto const cmd = fmt::format("cd {} && gnuplot {} 2>{}", quote(dir.string()), quote(stem + ".gp"),
@@ -63,7 +66,7 @@ bool renderPlot(std::filesystem::path const& dir, std::string const& stem, PlotS
        << "set title " << quote(escapeUnderscores(spec.title)) << '\n'
        << "set xlabel " << quote(escapeUnderscores(spec.xLabel)) << '\n'
        << "set ylabel " << quote(escapeUnderscores(spec.yLabel)) << '\n'
-       << "set grid\nset key outside right top\n";
+       << "set grid\nset key below\n";
     if (spec.logX) gp << "set logscale x\n";
     gp << spec.extra << '\n' << "plot ";
     for (std::size_t s = 0; s < spec.series.size(); ++s) {

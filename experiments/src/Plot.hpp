@@ -26,6 +26,9 @@ struct PlotSpec {
 
 [[nodiscard]] bool gnuplotAvailable();
 
+// Escapes a label for a gnuplot double-quoted enhanced-text string that quote() will escape again ("a_b" -> a\_b).
+[[nodiscard]] std::string escapeUnderscores(std::string const& s);
+
 // Writes dir/stem.{dat,gp} and renders dir/stem.png. Returns false if gnuplot was not run.
 bool renderPlot(std::filesystem::path const& dir, std::string const& stem, PlotSpec const& spec);
 
