@@ -1,0 +1,53 @@
+#pragma once
+// Scores one architecture natively with LibTorch: the 13 suite proxies and per-layer raw statistics,
+// sharing forward and backward passes between them. Only compiled with ZCGP_WITH_TORCH.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace zcgp::proxy_cache {
+
+struct ScorerOptions {
+    std::string space = "nb201";        // search space (only nb201 for now)
+    std::string dataset = "cifar10";     // cifar10 | cifar100 | ImageNet16-120
+    std::filesystem::path dataDir = "data";
+    int batchSize = 64;
+    std::uint64_t seed = 0;
+    std::string device = "auto";         // auto | cpu | cuda
+    std::vector<std::string> proxies;    // empty = all 13
+    bool statistics = true;              // also gather per-layer raw statistics
+};
+
+// One per-layer statistic of one architecture: a LayerVector value (one number per layer / node).
+struct LayerStatistic {
+    std::string name;                    // e.g. "weight_l2", "grad_abs_mean", "snip_layer", "act_sparsity"
+    std::vector<double> values;
+};
+
+struct ArchitectureMeasurement {
+    std::string archKey;                         // the NASLib tuple key, e.g. "(0, 2, 3, 2, 3, 1)"
+    std::map<std::string, double> proxies;       // proxy name -> score
+    std::vector<LayerStatistic> statistics;      // same names, same order, for every architecture
+    double seconds = 0.0;
+};
+
+class ArchitectureScorer {
+public:
+    explicit ArchitectureScorer(ScorerOptions options);
+    ~ArchitectureScorer();
+    ArchitectureScorer(ArchitectureScorer const&) = delete;
+    ArchitectureScorer& operator=(ArchitectureScorer const&) = delete;
+
+    // archKey: NASLib tuple "(0, 2, 3, 2, 3, 1)" or NB201 string "|nor_conv_3x3~0|+|...|".
+    // Throws std::invalid_argument naming the key for a wrong tuple length or unknown op.
+    [[nodiscard]] ArchitectureMeasurement measure(std::string const& archKey);
+    [[nodiscard]] std::string const& deviceName() const;
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
+
+}  // namespace zcgp::proxy_cache
