@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "zcgp/proxy_cache/Measurement.hpp"
+
 namespace zcgp::proxy_cache {
 
 struct ScorerOptions {
@@ -21,18 +23,8 @@ struct ScorerOptions {
     bool statistics = true;              // also gather per-layer raw statistics
 };
 
-// One per-layer statistic of one architecture: a LayerVector value (one number per layer / node).
-struct LayerStatistic {
-    std::string name;                    // e.g. "weight_l2", "grad_abs_mean", "snip_layer", "act_sparsity"
-    std::vector<double> values;
-};
-
-struct ArchitectureMeasurement {
-    std::string archKey;                         // the NASLib tuple key, e.g. "(0, 2, 3, 2, 3, 1)"
-    std::map<std::string, double> proxies;       // proxy name -> score
-    std::vector<LayerStatistic> statistics;      // same names, same order, for every architecture
-    double seconds = 0.0;
-};
+// LayerStatistic and ArchitectureMeasurement live in the torch-free zcgp/proxy_cache/Measurement.hpp
+// (moved there, names unchanged, so StatisticsCache can store them without LibTorch).
 
 class ArchitectureScorer {
 public:
@@ -41,6 +33,10 @@ public:
     ArchitectureScorer(ArchitectureScorer const&) = delete;
     ArchitectureScorer& operator=(ArchitectureScorer const&) = delete;
 
+    // Requirement (zcgp gather --resume, --shard/--merge rely on it): measure() is a pure function of
+    // (options, archKey): seed every RNG it uses (weight init, input batch) at its start from
+    // (options.seed, archKey), never from a stream shared across calls, so the same architecture gives
+    // bit-identical results whatever was measured before it, in this process or another (same device).
     // archKey: NASLib tuple "(0, 2, 3, 2, 3, 1)" or NB201 string "|nor_conv_3x3~0|+|...|".
     // Throws std::invalid_argument naming the key for a wrong tuple length or unknown op.
     [[nodiscard]] ArchitectureMeasurement measure(std::string const& archKey);
