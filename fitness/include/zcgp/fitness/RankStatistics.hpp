@@ -1,30 +1,35 @@
 #pragma once
 // Rank statistics between a proxy's scores and ground-truth accuracy.
 //
-// Missing values: a NaN in either input marks that architecture as missing, and every statistic is
-// computed over the pairwise-complete observations (the architectures where both values are present).
-// If fewer than 2 complete pairs remain, or either side is constant, the result is NaN.
+// Missing values are handled pairwise-complete: a NaN in either input marks that architecture as missing, and
+// every statistic is computed over the complete pairs only (the architectures where both values are present),
+// like scipy's nan_policy='omit'. If fewer than 2 complete pairs remain, or either side is constant over the
+// complete pairs, the result is NaN. Inputs of different lengths throw std::invalid_argument.
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
 
 namespace zcgp::fitness {
 
-// Kendall tau-b, O(n log n) (Knight 1966), correct with ties in either variable.
+// Kendall tau-b, O(n log n) (Knight 1966), correct with ties in either variable. Equals
+// scipy.stats.kendalltau(x, y, variant='b') on the complete pairs.
 [[nodiscard]] double kendallTau(std::span<double const> x, std::span<double const> y);
 
-// Spearman rho: Pearson correlation of the average ranks (ties get the mean of their ranks).
+// Spearman rho: Pearson correlation of the average ranks (ties get the mean of their ranks); the ranks are
+// taken over the complete pairs.
 [[nodiscard]] double spearman(std::span<double const> x, std::span<double const> y);
 
 // Pearson product-moment correlation.
 [[nodiscard]] double pearson(std::span<double const> x, std::span<double const> y);
 
-// Top-k agreement: |top-k by x  ∩  top-k by y| / k, with k = max(1, round(fraction * n_complete)).
-// Ties at the cut-off are broken by index, for both sides.
+// Top-k agreement: |top-k by x  ∩  top-k by y| / k, with k = max(1, round(fraction * n_complete)); "top" means
+// largest. Ties at the cut-off are broken by index (lower index first), for both sides.
+// Throws std::invalid_argument unless 0 < fraction <= 1.
 [[nodiscard]] double topKPrecision(std::span<double const> x, std::span<double const> y, double fraction = 0.1);
 
-// Average ranks (1-based), ties averaged; NaN stays NaN.
+// Average ranks (1-based), ties averaged; NaN stays NaN and is not counted when ranking the others.
 [[nodiscard]] std::vector<double> averageRanks(std::span<double const> x);
 
 enum class Metric { Kendall, Spearman, Pearson, TopK };
@@ -32,21 +37,24 @@ enum class Metric { Kendall, Spearman, Pearson, TopK };
 [[nodiscard]] std::string_view toString(Metric metric);
 [[nodiscard]] double correlate(Metric metric, std::span<double const> x, std::span<double const> y);
 
-// Allocation-free Kendall tau-b for the GP hot loop: the ground truth is fixed, so it is sorted once,
-// and every call only sorts the candidate scores within that order. Inputs must be finite (no NaN).
+// Allocation-free Kendall tau-b for the GP hot loop: the ground truth is fixed, so it is sorted once and its
+// tie statistics precomputed; every call only sorts the candidate scores within that order. The result equals
+// kendallTau(truth, scores) bit for bit (the same integer pair counts go through the same formula).
+// The truth must be finite (std::invalid_argument otherwise); scores are assumed finite and are NOT checked
+// for NaN (a NaN gives an unspecified result). Not thread-safe: use one instance per thread.
 class KendallTau {
 public:
     explicit KendallTau(std::span<double const> truth);
-    [[nodiscard]] double operator()(std::span<double const> scores);  // reuses internal buffers
+    [[nodiscard]] double operator()(std::span<double const> scores);  // reuses internal buffers, no allocation
     [[nodiscard]] std::size_t size() const { return order_.size(); }
 
 private:
-    std::vector<std::size_t> order_;   // indices sorted by truth (ties kept together)
-    std::vector<double> truth_;
-    double truthTiedPairs_{0.0};       // sum over tie groups in truth of t(t-1)/2
-    std::vector<double> buffer_;
-    std::vector<double> scratch_;
-    std::vector<std::size_t> tieStart_;
+    std::vector<std::size_t> order_;      // indices sorted by truth (ties kept together)
+    std::vector<double> truth_;           // truth values in that order
+    std::int64_t truthTiedPairs_{0};      // sum over tie groups in truth of t(t-1)/2
+    std::vector<double> buffer_;          // scores gathered in truth order, then sorted
+    std::vector<double> scratch_;         // merge-sort ping-pong buffer
+    std::vector<std::size_t> tieStart_;   // start of each truth tie group of size > 1, then its end
 };
 
 }  // namespace zcgp::fitness
