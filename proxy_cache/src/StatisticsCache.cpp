@@ -74,6 +74,7 @@ Json detail::optionsToJson(GatherOptions const& o) {
     j["dataset"] = o.dataset;
     j["seed"] = o.seed;
     j["batch_size"] = o.batchSize;
+    j["proxies"] = o.proxies;
     j["device"] = o.device;
     j["zcgp_version"] = o.zcgpVersion;
     j["selection"] = o.selection;
@@ -90,6 +91,7 @@ GatherOptions detail::optionsFromJson(Json const& o) {
     opt.dataset = o.at("dataset").get<std::string>();
     opt.seed = o.at("seed").get<std::uint64_t>();
     opt.batchSize = o.at("batch_size").get<std::int64_t>();
+    opt.proxies = o.at("proxies").get<std::string>();
     opt.device = o.at("device").get<std::string>();
     opt.zcgpVersion = o.at("zcgp_version").get<std::string>();
     opt.selection = o.at("selection").get<std::string>();

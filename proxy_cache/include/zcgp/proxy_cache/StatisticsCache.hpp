@@ -30,6 +30,7 @@ struct GatherOptions {
     std::string dataset;               // "cifar10" | "cifar100" | "ImageNet16-120"
     std::uint64_t seed = 0;
     std::int64_t batchSize = 64;
+    std::string proxies = "all";       // the proxies that were computed ("all" or "a,b,c"); the others are NaN
     std::string device;                // the device that ran the scorer, e.g. "cpu" or "cuda:0 (NVIDIA H100)"
     std::string zcgpVersion;           // zcgp version that wrote the measurements
     // The architecture selection before sharding: its spec as given ("all", "100", "all15625", "file:x.txt"),
