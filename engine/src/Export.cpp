@@ -22,6 +22,12 @@ inline double exp(double x) { return std::exp(std::min(x, 50.0)); }
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 inline double inv(double x) { return std::abs(x) < 1e-12 ? 1.0 : 1.0 / x; }
 inline double relu(double x) { return std::max(x, 0.0); }
+// Rank transform: mid-rank of x among the sorted reference scores, divided by their count.
+inline double ecdf(double x, double const* ref, std::size_t n) {
+    auto lo = std::lower_bound(ref, ref + n, x) - ref;
+    auto hi = std::upper_bound(ref, ref + n, x) - ref;
+    return static_cast<double>(lo + hi) / (2.0 * static_cast<double>(n));
+}
 using Vec = std::vector<double>;
 template <class F> Vec map(Vec const& a, F f) { Vec r(a.size()); for (std::size_t i = 0; i < a.size(); ++i) r[i] = f(a[i]); return r; }
 template <class F> Vec zip(Vec const& a, Vec const& b, F f) {
@@ -120,6 +126,12 @@ std::string exportCpp(Tree const& tree, Vocabulary const& vocabulary,
         std::string inner = name;
         if (t.kind == primitives::ColumnTransform::Kind::Log) inner = fmt::format("std::log({})", name);
         if (t.kind == primitives::ColumnTransform::Kind::Asinh) inner = fmt::format("std::asinh({} / {})", name, lit(t.inScale));
+        if (t.kind == primitives::ColumnTransform::Kind::Rank) {
+            std::vector<std::string> refs;
+            for (double r : t.reference) refs.push_back(lit(r));
+            body += fmt::format("    static constexpr double ref_{}[] = {{{}}};\n", name, fmt::join(refs, ", "));
+            inner = fmt::format("d::ecdf({0}, ref_{0}, {1})", name, t.reference.size());
+        }
         body += fmt::format("    double const t_{} = ({} - {}) / {};\n", name, inner, lit(t.shift), lit(t.scale));
     }
     std::vector<std::string> ref(tree.size());
@@ -179,6 +191,7 @@ std::string exportCpp(Tree const& tree, Vocabulary const& vocabulary,
         auto t = i < transforms.size() ? transforms[i] : primitives::ColumnTransform{};
         auto kind = t.kind == primitives::ColumnTransform::Kind::Log     ? "log(x)"
                     : t.kind == primitives::ColumnTransform::Kind::Asinh ? "asinh(x / s)"
+                    : t.kind == primitives::ColumnTransform::Kind::Rank  ? "ecdf(x) over the task's scores"
                                                                          : "x";
         terminalsDoc += fmt::format("//   {}: raw score, transformed as ({} - shift) / scale\n", vocabulary.scalars.at(i), kind);
     }
