@@ -89,7 +89,10 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
             case Opcode::Sqrt: case Opcode::VSqrt: r = ConstMap(a, len).abs().sqrt(); break;
             case Opcode::Square: case Opcode::VSquare: r = ConstMap(a, len).square(); check = true; break;
             case Opcode::Exp: case Opcode::VExp: r = ConstMap(a, len).min(k::ExpClip).exp(); check = true; break;
-            case Opcode::Tanh: case Opcode::VTanh: r = ConstMap(a, len).tanh(); break;
+            case Opcode::Tanh: case Opcode::VTanh:
+                // tanh(x) = 1 - 2 / (exp(2x) + 1): vectorised (Eigen's double tanh is scalar); exp overflow -> 1
+                r = 1.0 - 2.0 / ((2.0 * ConstMap(a, len)).exp() + 1.0);
+                break;
             case Opcode::Sigmoid: case Opcode::VSigmoid: r = 1.0 / (1.0 + (-ConstMap(a, len)).exp()); break;
             case Opcode::Inv: case Opcode::VInv: {
                 ConstMap x(a, len);

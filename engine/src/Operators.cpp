@@ -84,7 +84,15 @@ Tree RampedHalfAndHalf::create(TreeContext const& ctx, Random& rng, std::size_t 
     return growTree(ctx, rng, ValueType::Scalar, 2, false);
 }
 
-Tree Ptc2::create(TreeContext const& ctx, Random& rng, std::size_t /*slot*/) const {
+Tree Ptc2::create(TreeContext const& ctx, Random& rng, std::size_t slot) const {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        auto t = createOnce(ctx, rng, slot);
+        if (ctx.fits(t)) return t;
+    }
+    return Tree({ctx.randomTerminal(ValueType::Scalar, rng)});
+}
+
+Tree Ptc2::createOnce(TreeContext const& ctx, Random& rng, std::size_t /*slot*/) const {
     std::size_t target = 1 + uniformIndex(rng, std::min(maxSize_, ctx.maxSize));
     struct Open { std::size_t parent; std::size_t argument; std::size_t depth; ValueType type; };
     std::vector<Proto> p;
@@ -107,7 +115,7 @@ Tree Ptc2::create(TreeContext const& ctx, Random& rng, std::size_t /*slot*/) con
         queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(pick));
         // expand while the tree (with one terminal per open slot) stays under the target size; a LayerVector
         // slot without LayerVector terminals can only be expanded
-        bool expand = p.size() + queue.size() + 1 < target ||
+        bool expand = p.size() + queue.size() + 1 + 2 <= target ||
                       (slot.type == ValueType::LayerVector && ctx.layerTerminals == 0);
         std::optional<std::size_t> id;
         if (expand) id = addFunction(slot.type, slot.depth);

@@ -189,6 +189,7 @@ json transformsJson(primitives::Dataset const& data) {
         auto const& t = data.transforms()[c];
         auto kind = t.kind == primitives::ColumnTransform::Kind::Log     ? "log"
                     : t.kind == primitives::ColumnTransform::Kind::Asinh ? "asinh"
+                    : t.kind == primitives::ColumnTransform::Kind::Rank  ? "rank"
                                                                          : "identity";
         out.push_back({{"name", data.scalarNames()[c]}, {"kind", kind}, {"in_scale", t.inScale}, {"shift", t.shift},
                        {"scale", t.scale}});
@@ -255,7 +256,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         ("aggregate", po::value<std::string>()->default_value("mean"), "multi-task fitness: mean | worst")
         ("normalize", po::value<std::string>()->default_value("logz"),
          "terminal transform fitted on all architectures' features: none | zscore | logz (log if positive, "
-         "else asinh; then z-score)")
+         "else asinh; then z-score) | rank (empirical CDF, then z-score)")
         ("constants", po::value<double>()->default_value(0.1), "probability that a new leaf is a constant")
         ("stats", po::value<std::string>(), "statistics cache from zcgp gather: per-layer statistics (LayerVector terminals)")
         ("proxies", po::value<std::string>(), "comma list: restrict the cached-proxy terminals (default: every usable one)")

@@ -13,6 +13,12 @@ double ColumnTransform::apply(double raw) const {
     switch (kind) {
         case Kind::Log: y = std::log(raw); break;
         case Kind::Asinh: y = std::asinh(raw / inScale); break;
+        case Kind::Rank: {
+            auto lo = std::lower_bound(reference.begin(), reference.end(), raw) - reference.begin();
+            auto hi = std::upper_bound(reference.begin(), reference.end(), raw) - reference.begin();
+            y = static_cast<double>(lo + hi) / (2.0 * static_cast<double>(reference.size()));
+            break;
+        }
         case Kind::Identity: break;
     }
     return (y - shift) / scale;
@@ -22,7 +28,8 @@ Normalization parseNormalization(std::string_view name) {
     if (name == "none") return Normalization::None;
     if (name == "zscore") return Normalization::ZScore;
     if (name == "logz") return Normalization::LogZScore;
-    throw std::invalid_argument(fmt::format("unknown normalization '{}' (valid: none, zscore, logz)", name));
+    if (name == "rank") return Normalization::Rank;
+    throw std::invalid_argument(fmt::format("unknown normalization '{}' (valid: none, zscore, logz, rank)", name));
 }
 
 Dataset::Dataset(std::vector<std::string> archKeys) : archKeys_(std::move(archKeys)) {
@@ -63,6 +70,11 @@ void Dataset::normalize(Normalization mode) {
     for (Eigen::Index c = 0; c < scalars_.cols(); ++c) {
         auto col = scalars_.col(c);
         ColumnTransform t;
+        if (mode == Normalization::Rank) {
+            t.kind = ColumnTransform::Kind::Rank;
+            t.reference.assign(col.data(), col.data() + col.size());
+            std::sort(t.reference.begin(), t.reference.end());
+        }
         if (mode == Normalization::LogZScore) {
             if (col.minCoeff() > 0.0) {
                 t.kind = ColumnTransform::Kind::Log;

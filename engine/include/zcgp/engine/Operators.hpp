@@ -61,6 +61,7 @@ public:
     explicit Ptc2(std::size_t maxSize) : maxSize_(maxSize) {}
     [[nodiscard]] Tree create(TreeContext const& ctx, Random& rng, std::size_t slot) const override;
 private:
+    [[nodiscard]] Tree createOnce(TreeContext const& ctx, Random& rng, std::size_t slot) const;
     std::size_t maxSize_;
 };
 

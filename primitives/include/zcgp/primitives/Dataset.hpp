@@ -14,20 +14,23 @@
 namespace zcgp::primitives {
 
 // A monotone per-column transform raw -> terminal value, fitted on the features of all architectures:
-// kind Log: log(x) (all values > 0), Asinh: asinh(x / inScale), Identity: x; then (y - shift) / scale.
+// kind Log: log(x) (all values > 0), Asinh: asinh(x / inScale), Identity: x, Rank: the empirical CDF of
+// the task's architectures (mid-rank of x among the sorted reference values, divided by their count);
+// then (y - shift) / scale.
 // Monotone, so it never changes a single proxy's ranking; it puts proxies on comparable scales for + and *.
 struct ColumnTransform {
-    enum class Kind { Identity, Log, Asinh };
+    enum class Kind { Identity, Log, Asinh, Rank };
     Kind kind{Kind::Identity};
     double inScale{1.0};
     double shift{0.0};
     double scale{1.0};
+    std::vector<double> reference;  // Rank: sorted values of the fitting architectures
     [[nodiscard]] double apply(double raw) const;
     [[nodiscard]] bool isIdentity() const { return kind == Kind::Identity && shift == 0.0 && scale == 1.0; }
 };
 
-enum class Normalization { None, ZScore, LogZScore };
-[[nodiscard]] Normalization parseNormalization(std::string_view name);  // none | zscore | logz
+enum class Normalization { None, ZScore, LogZScore, Rank };
+[[nodiscard]] Normalization parseNormalization(std::string_view name);  // none | zscore | logz | rank
 
 class Dataset {
 public:

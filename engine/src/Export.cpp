@@ -1,0 +1,206 @@
+#include "zcgp/engine/Export.hpp"
+
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace zcgp::engine {
+
+namespace {
+std::string lit(double v) { return fmt::format("{:.17g}", v); }
+
+constexpr char const* Helpers = R"(namespace zcgp_export_detail {
+// Engine semantics (zcgp primitives/Kernels.hpp): protected division returns 1 when |b| < 1e-12,
+// log is log(max(|x|, 1e-12)), sqrt is sqrt(|x|), exp is exp(min(x, 50)).
+inline double div(double a, double b) { return std::abs(b) < 1e-12 ? 1.0 : a / b; }
+inline double aq(double a, double b) { return a / std::sqrt(1.0 + b * b); }
+inline double log(double x) { return std::log(std::max(std::abs(x), 1e-12)); }
+inline double sqrt(double x) { return std::sqrt(std::abs(x)); }
+inline double square(double x) { return x * x; }
+inline double exp(double x) { return std::exp(std::min(x, 50.0)); }
+inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+inline double inv(double x) { return std::abs(x) < 1e-12 ? 1.0 : 1.0 / x; }
+inline double relu(double x) { return std::max(x, 0.0); }
+// Rank transform: mid-rank of x among the sorted reference scores, divided by their count.
+inline double ecdf(double x, double const* ref, std::size_t n) {
+    auto lo = std::lower_bound(ref, ref + n, x) - ref;
+    auto hi = std::upper_bound(ref, ref + n, x) - ref;
+    return static_cast<double>(lo + hi) / (2.0 * static_cast<double>(n));
+}
+using Vec = std::vector<double>;
+template <class F> Vec map(Vec const& a, F f) { Vec r(a.size()); for (std::size_t i = 0; i < a.size(); ++i) r[i] = f(a[i]); return r; }
+template <class F> Vec zip(Vec const& a, Vec const& b, F f) {
+    if (a.size() != b.size()) throw std::invalid_argument("layer vectors of different lengths");
+    Vec r(a.size()); for (std::size_t i = 0; i < a.size(); ++i) r[i] = f(a[i], b[i]); return r;
+}
+inline double sum(Vec const& a) { double s = 0.0; for (double x : a) s += x; return s; }
+inline double mean(Vec const& a) { return a.empty() ? 0.0 : sum(a) / static_cast<double>(a.size()); }
+inline double lmax(Vec const& a) { return a.empty() ? 0.0 : *std::max_element(a.begin(), a.end()); }
+inline double lmin(Vec const& a) { return a.empty() ? 0.0 : *std::min_element(a.begin(), a.end()); }
+inline double norm(Vec const& a) { double s = 0.0; for (double x : a) s += x * x; return std::sqrt(s); }
+inline double stdev(Vec const& a) {
+    if (a.empty()) return 0.0;
+    double m = mean(a), s = 0.0; for (double x : a) s += (x - m) * (x - m); return std::sqrt(s / static_cast<double>(a.size()));
+}
+inline Vec normalize(Vec const& a) {
+    if (a.empty()) return a;
+    double m = mean(a), sd = stdev(a);
+    return map(a, [&](double x) { return sd > 1e-12 ? (x - m) / sd : 0.0; });
+}
+inline Vec minmax(Vec const& a) {
+    if (a.empty()) return a;
+    double lo = lmin(a), range = lmax(a) - lo;
+    return map(a, [&](double x) { return range > 1e-12 ? (x - lo) / range : 0.0; });
+}
+inline Vec logsoftmax(Vec const& a) {
+    if (a.empty()) return a;
+    double mx = lmax(a), s = 0.0; for (double x : a) s += std::exp(x - mx);
+    double lse = std::log(s);
+    return map(a, [&](double x) { return x - mx - lse; });
+}
+inline Vec softmax(Vec const& a) { return map(logsoftmax(a), [](double x) { return std::exp(x); }); }
+}  // namespace zcgp_export_detail
+)";
+
+std::string scalarExpr(Opcode op, std::string const& a, std::string const& b) {
+    switch (op) {
+        case Opcode::Add: return fmt::format("{} + {}", a, b);
+        case Opcode::Sub: return fmt::format("{} - {}", a, b);
+        case Opcode::Mul: return fmt::format("{} * {}", a, b);
+        case Opcode::Div: return fmt::format("d::div({}, {})", a, b);
+        case Opcode::AQ: return fmt::format("d::aq({}, {})", a, b);
+        case Opcode::Min: return fmt::format("std::min({}, {})", a, b);
+        case Opcode::Max: return fmt::format("std::max({}, {})", a, b);
+        case Opcode::Neg: return fmt::format("-{}", a);
+        case Opcode::Abs: return fmt::format("std::abs({})", a);
+        case Opcode::Log: return fmt::format("d::log({})", a);
+        case Opcode::Sqrt: return fmt::format("d::sqrt({})", a);
+        case Opcode::Square: return fmt::format("d::square({})", a);
+        case Opcode::Exp: return fmt::format("d::exp({})", a);
+        case Opcode::Tanh: return fmt::format("std::tanh({})", a);
+        case Opcode::Sigmoid: return fmt::format("d::sigmoid({})", a);
+        case Opcode::Inv: return fmt::format("d::inv({})", a);
+        case Opcode::Relu: return fmt::format("d::relu({})", a);
+        default: return {};
+    }
+}
+// the scalar op an element-wise LayerVector op applies
+Opcode scalarOf(Opcode op) {
+    switch (op) {
+        case Opcode::VNeg: return Opcode::Neg;
+        case Opcode::VAbs: return Opcode::Abs;
+        case Opcode::VLog: return Opcode::Log;
+        case Opcode::VSqrt: return Opcode::Sqrt;
+        case Opcode::VSquare: return Opcode::Square;
+        case Opcode::VExp: return Opcode::Exp;
+        case Opcode::VTanh: return Opcode::Tanh;
+        case Opcode::VSigmoid: return Opcode::Sigmoid;
+        case Opcode::VInv: return Opcode::Inv;
+        case Opcode::VRelu: return Opcode::Relu;
+        case Opcode::VAdd: return Opcode::Add;
+        case Opcode::VSub: return Opcode::Sub;
+        case Opcode::VMul: return Opcode::Mul;
+        case Opcode::VDiv: return Opcode::Div;
+        default: return Opcode::Count_;
+    }
+}
+}  // namespace
+
+std::string exportCpp(Tree const& tree, Vocabulary const& vocabulary,
+                      std::vector<primitives::ColumnTransform> const& transforms, ExportOptions const& options) {
+    if (tree.empty()) throw std::invalid_argument("export: empty formula");
+    std::set<std::uint32_t> scalars, layers;
+    for (auto const& n : tree.nodes()) {
+        if (n.op == Opcode::Variable) scalars.insert(n.index);
+        if (n.op == Opcode::LayerVar) layers.insert(n.index);
+    }
+    std::vector<std::string> params;
+    for (auto i : scalars) params.push_back(fmt::format("double {}", vocabulary.scalars.at(i)));
+    for (auto i : layers) params.push_back(fmt::format("std::vector<double> const& {}", vocabulary.layers.at(i)));
+
+    std::string body;
+    for (auto i : scalars) {
+        auto const& name = vocabulary.scalars.at(i);
+        auto t = i < transforms.size() ? transforms[i] : primitives::ColumnTransform{};
+        std::string inner = name;
+        if (t.kind == primitives::ColumnTransform::Kind::Log) inner = fmt::format("std::log({})", name);
+        if (t.kind == primitives::ColumnTransform::Kind::Asinh) inner = fmt::format("std::asinh({} / {})", name, lit(t.inScale));
+        if (t.kind == primitives::ColumnTransform::Kind::Rank) {
+            std::vector<std::string> refs;
+            for (double r : t.reference) refs.push_back(lit(r));
+            body += fmt::format("    static constexpr double ref_{}[] = {{{}}};\n", name, fmt::join(refs, ", "));
+            inner = fmt::format("d::ecdf({0}, ref_{0}, {1})", name, t.reference.size());
+        }
+        body += fmt::format("    double const t_{} = ({} - {}) / {};\n", name, inner, lit(t.shift), lit(t.scale));
+    }
+    std::vector<std::string> ref(tree.size());
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        auto const& n = tree[i];
+        auto ch = n.arity() > 0 ? tree.children(i) : std::vector<std::size_t>{};
+        std::string a = ch.size() > 0 ? ref[ch[0]] : "";
+        std::string b = ch.size() > 1 ? ref[ch[1]] : "";
+        std::string var = fmt::format("n{}", i);
+        switch (n.op) {
+            case Opcode::Constant: ref[i] = fmt::format("({})", lit(n.value)); continue;
+            case Opcode::Variable: ref[i] = "t_" + vocabulary.scalars.at(n.index); continue;
+            case Opcode::LayerVar: ref[i] = vocabulary.layers.at(n.index); continue;
+            default: break;
+        }
+        std::string expr;
+        if (n.type == ValueType::Scalar && primitives::primitive(n.op).args[0] == ValueType::Scalar) {
+            expr = scalarExpr(n.op, a, b);
+        } else if (auto s = scalarOf(n.op); s != Opcode::Count_) {
+            expr = n.arity() == 1 ? fmt::format("d::map({}, [](double x) {{ return {}; }})", a, scalarExpr(s, "x", ""))
+                                  : fmt::format("d::zip({}, {}, [](double x, double y) {{ return {}; }})", a, b,
+                                                scalarExpr(s, "x", "y"));
+        } else {
+            switch (n.op) {
+                case Opcode::VSMul: expr = fmt::format("d::map({}, [&](double x) {{ return x * {}; }})", a, b); break;
+                case Opcode::VSAdd: expr = fmt::format("d::map({}, [&](double x) {{ return x + {}; }})", a, b); break;
+                case Opcode::VNormalize: expr = fmt::format("d::normalize({})", a); break;
+                case Opcode::VMinMax: expr = fmt::format("d::minmax({})", a); break;
+                case Opcode::VSoftmax: expr = fmt::format("d::softmax({})", a); break;
+                case Opcode::VLogSoftmax: expr = fmt::format("d::logsoftmax({})", a); break;
+                case Opcode::RSum: expr = fmt::format("d::sum({})", a); break;
+                case Opcode::RMean: expr = fmt::format("d::mean({})", a); break;
+                case Opcode::RMax: expr = fmt::format("d::lmax({})", a); break;
+                case Opcode::RMin: expr = fmt::format("d::lmin({})", a); break;
+                case Opcode::RNorm: expr = fmt::format("d::norm({})", a); break;
+                case Opcode::RStd: expr = fmt::format("d::stdev({})", a); break;
+                default: throw std::logic_error("export: unhandled operator");
+            }
+        }
+        body += fmt::format("    {} const {} = {};\n", n.type == ValueType::Scalar ? "double" : "d::Vec", var, expr);
+        ref[i] = var;
+    }
+    body += fmt::format("    return {};\n", ref.back());
+
+    std::string comment;
+    for (auto const& line : {options.provenance, std::string("formula: ") + format(tree, vocabulary)}) {
+        std::size_t start = 0;
+        while (start <= line.size()) {
+            auto end = line.find('\n', start);
+            if (end == std::string::npos) end = line.size();
+            comment += "// " + line.substr(start, end - start) + "\n";
+            start = end + 1;
+        }
+    }
+    std::string terminalsDoc;
+    for (auto i : scalars) {
+        auto t = i < transforms.size() ? transforms[i] : primitives::ColumnTransform{};
+        auto kind = t.kind == primitives::ColumnTransform::Kind::Log     ? "log(x)"
+                    : t.kind == primitives::ColumnTransform::Kind::Asinh ? "asinh(x / s)"
+                    : t.kind == primitives::ColumnTransform::Kind::Rank  ? "ecdf(x) over the task's scores"
+                                                                         : "x";
+        terminalsDoc += fmt::format("//   {}: raw score, transformed as ({} - shift) / scale\n", vocabulary.scalars.at(i), kind);
+    }
+    return fmt::format(
+        "// Generated by zcgp export: an evolved zero-cost proxy. Higher values predict higher accuracy.\n{}"
+        "// Inputs (raw NAS-Bench-Suite-Zero scores, the transform was fitted on the task's architectures):\n{}"
+        "#pragma once\n#include <algorithm>\n#include <cmath>\n#include <stdexcept>\n#include <vector>\n\n{}\n"
+        "inline double {}({}) {{\n    namespace d = zcgp_export_detail;\n{}}}\n",
+        comment, terminalsDoc, Helpers, options.functionName, fmt::join(params, ", "), body);
+}
+
+}  // namespace zcgp::engine

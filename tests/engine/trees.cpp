@@ -1,0 +1,290 @@
+// Trees, interpreter, infix round-trip, simplification, hashing and variation operators.
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include <catch2/catch.hpp>
+
+#include "Synthetic.hpp"
+#include "zcgp/engine/Infix.hpp"
+#include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/engine/Operators.hpp"
+#include "zcgp/engine/Pruning.hpp"
+#include "zcgp/primitives/Kernels.hpp"
+
+using namespace zcgp;
+using namespace zcgp::engine;
+
+namespace {
+TreeContext contextFor(primitives::Dataset const& d, std::size_t maxSize = 30, std::size_t maxDepth = 8) {
+    TreeContext ctx;
+    ctx.scalarTerminals = d.scalarCount();
+    ctx.layerTerminals = d.layerVectorCount();
+    ctx.maxSize = maxSize;
+    ctx.maxDepth = maxDepth;
+    ctx.constantProbability = 0.2;
+    ctx.prepare();
+    return ctx;
+}
+
+// Reference: evaluates node i for one architecture with the scalar kernels (independent of the Eigen code).
+std::vector<double> reference(Tree const& t, std::size_t i, primitives::Dataset const& d, std::size_t arch) {
+    namespace k = primitives::kernels;
+    auto const& n = t[i];
+    auto begin = d.layerOffsets()[arch], end = d.layerOffsets()[arch + 1];
+    if (n.op == Opcode::Constant) return {n.value};
+    if (n.op == Opcode::Variable) return {d.scalar(n.index)[arch]};
+    if (n.op == Opcode::LayerVar) {
+        auto v = d.layerValues(n.index);
+        return {v.begin() + static_cast<std::ptrdiff_t>(begin), v.begin() + static_cast<std::ptrdiff_t>(end)};
+    }
+    auto ch = t.children(i);
+    auto a = reference(t, ch[0], d, arch);
+    std::vector<double> b = ch.size() > 1 ? reference(t, ch[1], d, arch) : std::vector<double>{};
+    auto map = [&](auto f) { std::vector<double> r; for (double x : a) r.push_back(f(x)); return r; };
+    auto zip = [&](auto f) { std::vector<double> r; for (std::size_t j = 0; j < a.size(); ++j) r.push_back(f(a[j], b[j])); return r; };
+    double mean = 0, sd = 0, lo = a.empty() ? 0 : a[0], hi = lo, sum = 0, sq = 0;
+    for (double x : a) { sum += x; sq += x * x; lo = std::min(lo, x); hi = std::max(hi, x); }
+    mean = a.empty() ? 0 : sum / static_cast<double>(a.size());
+    for (double x : a) sd += (x - mean) * (x - mean);
+    sd = a.empty() ? 0 : std::sqrt(sd / static_cast<double>(a.size()));
+    double lse = 0;
+    for (double x : a) lse += std::exp(x - hi);
+    lse = std::log(lse);
+    switch (n.op) {
+        case Opcode::Add: case Opcode::VAdd: return zip(k::add);
+        case Opcode::Sub: case Opcode::VSub: return zip(k::sub);
+        case Opcode::Mul: case Opcode::VMul: return zip(k::mul);
+        case Opcode::Div: case Opcode::VDiv: return zip(k::div);
+        case Opcode::AQ: return zip(k::aq);
+        case Opcode::Min: return zip(k::min);
+        case Opcode::Max: return zip(k::max);
+        case Opcode::Neg: case Opcode::VNeg: return map(k::neg);
+        case Opcode::Abs: case Opcode::VAbs: return map(k::abs);
+        case Opcode::Log: case Opcode::VLog: return map(k::log);
+        case Opcode::Sqrt: case Opcode::VSqrt: return map(k::sqrt);
+        case Opcode::Square: case Opcode::VSquare: return map(k::square);
+        case Opcode::Exp: case Opcode::VExp: return map(k::exp);
+        case Opcode::Tanh: case Opcode::VTanh: return map(k::tanh);
+        case Opcode::Sigmoid: case Opcode::VSigmoid: return map(k::sigmoid);
+        case Opcode::Inv: case Opcode::VInv: return map(k::inv);
+        case Opcode::Relu: case Opcode::VRelu: return map(k::relu);
+        case Opcode::VSMul: return map([&](double x) { return x * b[0]; });
+        case Opcode::VSAdd: return map([&](double x) { return x + b[0]; });
+        case Opcode::VNormalize: return map([&](double x) { return sd > k::ProtectEps ? (x - mean) / sd : 0.0; });
+        case Opcode::VMinMax: return map([&](double x) { return hi - lo > k::ProtectEps ? (x - lo) / (hi - lo) : 0.0; });
+        case Opcode::VSoftmax: return map([&](double x) { return std::exp(x - hi - lse); });
+        case Opcode::VLogSoftmax: return map([&](double x) { return x - hi - lse; });
+        case Opcode::RSum: return {sum};
+        case Opcode::RMean: return {mean};
+        case Opcode::RMax: return {hi};
+        case Opcode::RMin: return {lo};
+        case Opcode::RNorm: return {std::sqrt(sq)};
+        case Opcode::RStd: return {sd};
+        default: throw std::logic_error("reference: unhandled");
+    }
+}
+
+// Wraps a LayerVector-valued subtree so the root is Scalar.
+Tree scalarRoot(std::vector<Node> nodes) {
+    Tree t(nodes);
+    if (t.root().type == ValueType::LayerVector) {
+        nodes.push_back(Node::function(Opcode::RSum));
+        t = Tree(nodes);
+    }
+    return t;
+}
+
+bool close(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b)}); }
+}  // namespace
+
+TEST_CASE("every operator: output type and values match the scalar reference", "[engine]") {
+    auto d = test::syntheticDataset();
+    Interpreter interp(d);
+    for (auto const& p : primitives::primitives()) {
+        if (p.arity == 0) continue;
+        INFO(p.name);
+        std::vector<Node> nodes;
+        for (std::size_t a = 0; a < p.arity; ++a) {
+            if (p.args[a] == ValueType::Scalar) nodes.push_back(Node::variable(static_cast<std::uint32_t>(a)));
+            else nodes.push_back(Node::layerVariable(static_cast<std::uint32_t>(a % 2)));
+        }
+        nodes.push_back(Node::function(p.opcode));
+        auto t = scalarRoot(nodes);
+        REQUIRE(t.validate().empty());
+        CHECK(t[p.arity].type == p.result);
+        auto values = interp.evaluate(t);
+        REQUIRE(values.size() == d.rows());
+        for (std::size_t arch = 0; arch < d.rows(); ++arch) {
+            auto r = reference(t, t.size() - 1, d, arch);
+            REQUIRE(r.size() == 1);
+            INFO("arch " << arch);
+            CHECK(close(values[arch], r[0]));
+        }
+    }
+}
+
+TEST_CASE("random typed trees: valid, round-trip through infix, hash stable, values match reference", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto ctx = contextFor(d);
+    auto vocab = Vocabulary::of(d);
+    Interpreter interp(d);
+    Random rng(42);
+    Ptc2 ptc2(30);
+    RampedHalfAndHalf rhh(2, 6);
+    for (int i = 0; i < 1500; ++i) {
+        Tree t = i % 2 == 0 ? ptc2.create(ctx, rng, static_cast<std::size_t>(i)) : rhh.create(ctx, rng, static_cast<std::size_t>(i));
+        REQUIRE(t.validate().empty());
+        REQUIRE(t.root().type == ValueType::Scalar);
+        CHECK(t.size() <= ctx.maxSize);
+        CHECK(t.depth() <= ctx.maxDepth);
+        auto text = format(t, vocab);
+        INFO(text);
+        auto back = parse(text, vocab);
+        CHECK(back == t);
+        CHECK(structuralHash(back) == structuralHash(t));
+        CHECK(format(back, vocab) == text);
+        if (i % 10 == 0) {
+            auto values = interp.evaluate(t);
+            for (std::size_t arch = 0; arch < d.rows(); arch += 7) {
+                auto r = reference(t, t.size() - 1, d, arch);
+                if (std::isfinite(values[arch]) && std::isfinite(r[0])) CHECK(close(values[arch], r[0]));
+            }
+        }
+    }
+}
+
+TEST_CASE("parser: precedence, unary minus, broadcasting and clear errors", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto vocab = Vocabulary::of(d);
+    CHECK(format(parse("alpha + beta * gamma", vocab), vocab) == "(alpha + (beta * gamma))");
+    CHECK(format(parse("-alpha - -2.5", vocab), vocab) == "(neg(alpha) - -2.5)");
+    CHECK(format(parse("sum(2 * act_mean)", vocab), vocab) == "sum((act_mean * 2))");
+    CHECK(parse("mean(log(act_mean))", vocab)[1].op == Opcode::VLog);
+    CHECK(parse("1e-3 * alpha", vocab)[0].value == 0.001);
+    CHECK_THROWS_WITH(parse("alpha + synflw", vocab), Catch::Contains("unknown proxy 'synflw'"));
+    CHECK_THROWS_WITH(parse("frob(alpha)", vocab), Catch::Contains("unknown function 'frob'"));
+    CHECK_THROWS_WITH(parse("act_mean", vocab), Catch::Contains("Scalar"));
+    CHECK_THROWS_WITH(parse("min(act_mean, alpha)", vocab), Catch::Contains("no operator 'min'"));
+    CHECK_THROWS_WITH(parse("(alpha + beta", vocab), Catch::Contains("expected ')'"));
+    CHECK_THROWS(parse("", vocab));
+}
+
+TEST_CASE("simplification identities and value preservation", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto vocab = Vocabulary::of(d);
+    auto s = [&](std::string const& f) { return format(simplify(parse(f, vocab)), vocab); };
+    CHECK(s("alpha - alpha") == "0");
+    CHECK(s("(alpha * beta) / (beta * alpha)") == "1");
+    CHECK(s("neg(neg(alpha))") == "alpha");
+    CHECK(s("abs(neg(alpha))") == "abs(alpha)");
+    CHECK(s("sqrt(square(beta))") == "abs(beta)");
+    CHECK(s("2 + 3 * 4") == "14");
+    CHECK(s("alpha + 0") == "alpha");
+    CHECK(s("alpha * 1") == "alpha");
+    CHECK(s("min(alpha, alpha)") == "alpha");
+    CHECK(s("log(exp(0))") == "0");
+    // flatten + sort: any association/order of a commutative chain gives the same tree; constants fold
+    CHECK(s("(alpha + 1) + (beta + 2)") == s("beta + (3 + alpha)"));
+    CHECK(s("gamma * (alpha * beta)") == s("(beta * gamma) * alpha"));
+    CHECK(structuralHash(parse("alpha + beta", vocab)) == structuralHash(parse("beta + alpha", vocab)));
+    CHECK(structuralHash(parse("alpha - beta", vocab)) != structuralHash(parse("beta - alpha", vocab)));
+
+    auto ctx = contextFor(d);
+    Interpreter interp(d);
+    Random rng(5);
+    Ptc2 ptc2(30);
+    for (int i = 0; i < 400; ++i) {
+        auto t = ptc2.create(ctx, rng, 0);
+        auto simple = simplify(t);
+        INFO(format(t, vocab) << "  ->  " << format(simple, vocab));
+        REQUIRE(simple.validate().empty());
+        CHECK(simple.size() <= t.size());
+        auto a = interp.evaluate(t);
+        auto b = interp.evaluate(simple);
+        for (std::size_t r = 0; r < a.size(); ++r) {
+            if (std::isfinite(a[r]) && std::isfinite(b[r]) && std::abs(a[r]) < 1e8) {
+                CHECK(std::abs(a[r] - b[r]) <= 1e-6 * std::max(1.0, std::abs(a[r])));
+            }
+        }
+    }
+}
+
+TEST_CASE("interpreter stops at non-finite intermediates", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto vocab = Vocabulary::of(d);
+    Interpreter interp(d);
+    auto scratch = interp.makeScratch(4);
+    std::vector<double> out(d.rows());
+    // e^50 squared four times overflows, even though tanh() would hide it
+    auto t = parse("tanh(square(square(square(square(exp(100 + alpha))))))", vocab);
+    CHECK_FALSE(interp.evaluate(t, scratch, out));  // scratch grows to fit the tree
+    CHECK(interp.evaluate(parse("tanh(alpha)", vocab), scratch, out));
+    CHECK(std::isnan(interp.evaluate(t)[0]));
+}
+
+TEST_CASE("variation operators respect types and limits", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto ctx = contextFor(d, 25, 7);
+    Random rng(11);
+    Ptc2 ptc2(25);
+    SubtreeCrossover cx;
+    std::vector<std::unique_ptr<Mutation>> muts;
+    muts.push_back(std::make_unique<SubtreeMutation>());
+    muts.push_back(std::make_unique<PointMutation>());
+    muts.push_back(std::make_unique<HoistMutation>());
+    muts.push_back(std::make_unique<ShrinkMutation>());
+    std::size_t produced = 0;
+    for (int i = 0; i < 600; ++i) {
+        auto a = ptc2.create(ctx, rng, 0);
+        auto b = ptc2.create(ctx, rng, 0);
+        std::vector<std::optional<Tree>> kids{cx(a, b, ctx, rng)};
+        for (auto const& m : muts) kids.push_back((*m)(a, ctx, rng));
+        for (auto const& k : kids) {
+            if (!k) continue;
+            ++produced;
+            REQUIRE(k->validate().empty());
+            CHECK(k->root().type == ValueType::Scalar);
+            CHECK(k->size() <= ctx.maxSize);
+            CHECK(k->depth() <= ctx.maxDepth);
+        }
+    }
+    CHECK(produced > 2000);
+    // hoist and shrink never grow a tree
+    auto t = ptc2.create(ctx, rng, 0);
+    for (int i = 0; i < 50; ++i) {
+        if (auto h = HoistMutation()(t, ctx, rng)) CHECK(h->size() < t.size());
+        if (auto s = ShrinkMutation()(t, ctx, rng)) CHECK(s->size() < t.size());
+    }
+    CHECK_THROWS_WITH(makeSelector("roulette:3"), Catch::Contains("roulette"));
+    CHECK_THROWS_WITH(makeMutation("subtree:x"), Catch::Contains("malformed"));
+    CHECK(parseSpecs("--selector", "tournament:5").front().params == std::vector<double>{5.0});
+}
+
+TEST_CASE("pruning rules: structural rules and rank hashing", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto vocab = Vocabulary::of(d);
+    auto ctx = contextFor(d, 10, 5);
+    auto rule = [&](std::string const& f) { return structuralRule(parse(f, vocab), ctx); };
+    CHECK(rule("1 + 2") == PruneRule::NoTerminal);
+    CHECK(rule("alpha + beta + gamma + alpha + beta + gamma") == PruneRule::Limit);
+    CHECK(rule("alpha - alpha") == PruneRule::Redundant);
+    CHECK(rule("beta / beta") == PruneRule::Redundant);
+    CHECK(rule("neg(neg(alpha))") == PruneRule::Redundant);
+    CHECK(rule("log(exp(alpha))") == PruneRule::Redundant);
+    CHECK(rule("alpha + exp(2)") == PruneRule::Redundant);  // an unfolded constant subtree
+    CHECK_FALSE(rule("alpha + beta"));
+    CHECK_FALSE(rule("mean(act_mean) * alpha"));
+
+    Interpreter interp(d);
+    std::vector<std::size_t> probe(40);
+    std::iota(probe.begin(), probe.end(), std::size_t{0});
+    std::vector<std::size_t> scratch(probe.size());
+    auto hashOf = [&](std::string const& f) { return rankHash(interp.evaluate(parse(f, vocab)), probe, scratch); };
+    // Kendall tau is invariant to strictly increasing transforms: so is the rank hash
+    CHECK(hashOf("alpha + beta") == hashOf("exp(alpha + beta)"));
+    CHECK(hashOf("alpha + beta") == hashOf("3 * (alpha + beta) - 1"));
+    CHECK(hashOf("beta") == hashOf("log(beta)"));
+    CHECK(hashOf("alpha + beta") != hashOf("neg(alpha + beta)"));
+    CHECK(hashOf("alpha") != hashOf("beta"));
+}
