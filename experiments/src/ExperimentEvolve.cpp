@@ -16,9 +16,16 @@
 namespace zcgp::cli {
 namespace {
 
+// Debian's interpreter, where python3-deap and python3-scipy live (a pyenv python3 on PATH lacks them);
+// $ZCGP_PYTHON overrides.
+std::string pythonInterpreter() {
+    if (char const* env = std::getenv("ZCGP_PYTHON"); env != nullptr && *env != '\0') return env;
+    return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
 bool deapAvailable(std::filesystem::path const& script) {
     return std::filesystem::exists(script) &&
-           std::system("python3 -c 'import deap, numpy' >/dev/null 2>&1") == 0;
+           std::system((shellQuote(pythonInterpreter()) + " -c 'import deap, numpy, scipy' >/dev/null 2>&1").c_str()) == 0;
 }
 
 void plotFitnessCurve(ExperimentContext& ctx, std::string const& stem, std::string const& title,
@@ -73,9 +80,10 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         std::vector<Job> jobs;
         for (auto const& run : runs) {
             jobs.push_back({"DEAP " + run.label,
-                            fmt::format("python3 {} --task {} --seed {} --train-archs {} --population {} --generations {} "
-                                        "--data {} --json",
-                                        shellQuote(cfg.getString("deap_script")), shellQuote(run.tasks[0]), run.seed,
+                            fmt::format("{} {} --task {} --seed {} --train-archs {} --population {} --generations {} "
+                                        "--data {}",
+                                        shellQuote(pythonInterpreter()), shellQuote(cfg.getString("deap_script")),
+                                        shellQuote(run.tasks[0]), run.seed,
                                         cfg.getInt("train_archs"), cfg.getInt("population"), cfg.getInt("generations"),
                                         shellQuote(ctx.dataDir.string()))});
         }
@@ -101,7 +109,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         auto const& r = outcomes[i].result;
         auto const& hc = r.at("best_handcrafted");
         double const deapTau = runDeap ? deap[i].value("test_tau", std::nan("")) : std::nan("");
-        bool const deapFinite = runDeap ? deap[i].value("finite", false) : false;
+        bool const deapFinite = runDeap ? deap[i].value("finite_on_all_archs", false) : false;
         runsCsv += fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{:.6f},{},{},{:.6f},{:.6f},{},{},{:.2f}\n", runs[i].tasks[0],
                                runs[i].seed, r.value("formula", ""), r.value("size", 0), r.value("train_tau", 0.0),
                                r.value("test_tau", 0.0), r.value("test_spearman", 0.0), r.value("finite_on_all_archs", false),

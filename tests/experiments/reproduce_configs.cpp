@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "RunCommand.hpp"
 #include "TestData.hpp"
@@ -88,4 +89,74 @@ TEST_CASE("reproduce rejects unknown keys, bad types and malformed TOML, naming 
     CHECK_THAT(r.err, Catch::Contains("nb999"));
     CHECK_FALSE(fs::exists(dir / "e"));
     for (auto const& e : fs::directory_iterator(dir)) CHECK(e.path().extension() == ".toml");
+}
+
+namespace {
+std::vector<std::string> csvLines(fs::path const& p) {
+    std::vector<std::string> lines;
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(line);
+    }
+    return lines;
+}
+
+// Every number in a CSV cell range [-1, 1] check: returns the cells of column `c` parsed as doubles.
+std::vector<double> csvColumn(std::vector<std::string> const& lines, std::size_t c) {
+    std::vector<double> values;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::stringstream row(lines[i]);
+        std::string cell;
+        for (std::size_t k = 0; k <= c; ++k) std::getline(row, cell, ',');
+        values.push_back(std::stod(cell));
+    }
+    return values;
+}
+}  // namespace
+
+TEST_CASE("reproduce evolved_vs_handcrafted (reduced) writes a sane per-task table", "[experiments]") {
+    auto const out = scratch("evolve");
+    auto const r = runCommand(zcgpCli("reproduce " + config("evolved_vs_handcrafted") +
+                                      " --set tasks=nb201/cifar10,tnb101_micro/normal --set seeds=2 --set generations=3"
+                                      " --set population=20 --set baselines=handcrafted --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "evolved_vs_handcrafted";
+    auto const runs = csvLines(dir / "runs.csv");
+    REQUIRE(runs.size() == 5);  // header + 2 tasks x 2 seeds
+    for (std::size_t i = 1; i < runs.size(); ++i) CHECK_THAT(runs[i], Catch::Contains(",true,"));  // finite everywhere
+    auto const summary = csvLines(dir / "summary.csv");
+    REQUIRE(summary.size() == 4);  // header, 2 tasks, mean
+    CHECK_THAT(summary[1], Catch::StartsWith("nb201/cifar10,"));
+    CHECK_THAT(summary[3], Catch::StartsWith("mean over tasks,"));
+    auto const meanRow = summary[3];
+    double const evolvedMean = std::stod(meanRow.substr(meanRow.find(',') + 1));
+    CHECK(evolvedMean > 0.3);  // far above chance on these tasks even with 3 generations
+    CHECK(evolvedMean <= 1.0);
+    CHECK(fs::exists(dir / "runs" / "nb201_cifar10" / "seed1" / "result.json"));
+    if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+        CHECK(fs::exists(dir / "summary.png"));
+        CHECK(fs::exists(dir / "fitness_nb201_cifar10.png"));
+        CHECK(fs::exists(dir / "pareto_tnb101_micro_normal.png"));
+    }
+}
+
+TEST_CASE("reproduce transfer (reduced) writes the matrix and the multi-task table", "[experiments]") {
+    auto const out = scratch("transfer");
+    auto const r = runCommand(zcgpCli("reproduce " + config("transfer") +
+                                      " --set tasks=nb201/cifar10,tnb101_micro/normal --set seeds=1 --set generations=3"
+                                      " --set population=20 --set multitask_train=nb201/cifar10,tnb101_micro/normal"
+                                      " --set multitask_test=nb201/cifar100 --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "transfer";
+    auto const matrix = csvLines(dir / "transfer.csv");
+    REQUIRE(matrix.size() == 5);  // header + 2 x 2
+    for (double tau : csvColumn(matrix, 2)) {
+        CHECK(tau > 0.0);  // every proxy evolved here ranks the other task positively
+        CHECK(tau <= 1.0);
+    }
+    auto const multitask = csvLines(dir / "multitask.csv");
+    REQUIRE(multitask.size() == 4);  // header, nb201/cifar100, 2 train tasks (held-out)
+    CHECK_THAT(r.out, Catch::Contains("nb201/cifar100"));
 }
