@@ -502,11 +502,13 @@ int runEvolve(std::vector<std::string> const& argsIn) {
     writeAtomically(out / "result.json", result.dump(2));
     if (vm["json"].as<bool>()) std::cout << result.dump() << std::endl;
     if (!quiet) {
-        std::cerr << fmt::format("best: {}\n  size {}  train tau {:.4f}  held-out tau {:.4f}  spearman {:.4f}  "
-                                 "(best hand-crafted: {} train {:.4f} held-out {:.4f})\n",
-                                 result["formula"].get<std::string>(), best.tree.size(), a.train, a.test, a.spearman,
-                                 handcrafted.value("name", "?"), handcrafted.value("train_tau", 0.0),
-                                 handcrafted.value("test_tau", 0.0));
+        std::cerr << fmt::format("best: {}\n  size {}  train tau {:.4f}  held-out tau {:.4f}  spearman {:.4f}\n",
+                                 result["formula"].get<std::string>(), best.tree.size(), a.train, a.test, a.spearman);
+        if (handcrafted.is_object()) {  // null when there are no scalar terminals (--terminals raw)
+            std::cerr << fmt::format("  best hand-crafted (chosen on train): {}  train {:.4f}  held-out {:.4f}\n",
+                                     handcrafted.value("name", "?"), handcrafted.value("train_tau", 0.0),
+                                     handcrafted.value("test_tau", 0.0));
+        }
     }
     return 0;
 }

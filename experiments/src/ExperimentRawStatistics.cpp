@@ -44,14 +44,16 @@ std::string runRawStatistics(ExperimentContext& ctx) {
         auto const set = runs[i].extraArgs[3];
         test[set].push_back(r.value("test_tau", std::nan("")));
         size[set].push_back(r.value("size", 0.0));
-        auto const& hc = r.at("best_handcrafted");
+        // null for the raw set: without scalar terminals there is no hand-crafted proxy
+        auto const hc = r.value("best_handcrafted", nlohmann::json::object());
+        auto const hcJson = hc.is_object() ? hc : nlohmann::json::object();
         csv += fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{},{:.6f}\n", set, runs[i].seed, r.value("formula", ""),
-                           r.value("size", 0), r.value("train_tau", 0.0), r.value("test_tau", 0.0), hc.value("name", ""),
-                           hc.value("test_tau", std::nan("")));
-        if (set != "raw") {  // the hand-crafted proxies are the cached scalar terminals; same split for every set
+                           r.value("size", 0), r.value("train_tau", 0.0), r.value("test_tau", 0.0),
+                           hcJson.value("name", ""), hcJson.value("test_tau", std::nan("")));
+        if (set != "raw" && hcJson.contains("test_tau")) {  // the hand-crafted proxies are the cached scalar terminals; same split for every set
             if (handcrafted.size() < static_cast<std::size_t>(seeds)) {
-                handcrafted.push_back(hc.value("test_tau", std::nan("")));
-                handcraftedNames[hc.value("name", "?")]++;
+                handcrafted.push_back(hcJson.value("test_tau", std::nan("")));
+                handcraftedNames[hcJson.value("name", "?")]++;
             }
         }
     }
