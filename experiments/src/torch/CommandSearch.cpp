@@ -158,13 +158,23 @@ int runSearchCommand(std::vector<std::string> const& args) {
     json trajectory = json::array();
     double bestSoFar = -std::numeric_limits<double>::infinity();
     std::string bestArch;
+    std::size_t failedCells = 0;
+    std::string lastFailure;
     auto const score = [&](Cell const& cell) {
         double s = 0.0;
         if (!scorer) {
             s = uniform(randomObjective);
         } else {
-            auto const m = scorer->measure(proxy_cache::nb201TupleKey(cell));
-            s = formula ? (*formula)(m.proxies) : m.proxies.at(proxies[0]);
+            try {
+                auto const m = scorer->measure(proxy_cache::nb201TupleKey(cell));
+                s = formula ? (*formula)(m.proxies) : m.proxies.at(proxies[0]);
+            } catch (std::exception const& e) {
+                // a degenerate cell (e.g. every edge 'none') has no gradient path: it scores as the worst,
+                // and the count is reported so that a systematic failure cannot hide
+                s = std::nan("");
+                ++failedCells;
+                lastFailure = e.what();
+            }
         }
         if (std::isfinite(s) && (bestArch.empty() || s > bestSoFar)) {
             bestSoFar = s;
@@ -188,6 +198,8 @@ int runSearchCommand(std::vector<std::string> const& args) {
         {"archs_scored", result.history.size()},
         {"seconds", result.seconds},
         {"timed_out", result.timedOut},
+        {"failed_cells", failedCells},
+        {"last_failure", lastFailure},
         {"device", scorer ? scorer->deviceName() : std::string("none")},
         {"best", {{"tuple", proxy_cache::nb201TupleKey(result.best.cell)},
                   {"arch", archString},

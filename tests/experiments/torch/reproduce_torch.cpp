@@ -80,7 +80,7 @@ TEST_CASE("reproduce zero_shot_search (reduced): every objective and algorithm, 
     auto const dir = scratch("zero");
     auto const r = runCommand(zcgpCli("reproduce " + config("zero_shot_search") +
                                       " --set archs=3 --set seeds=1 --set batch=8 --set population=2 --set sample=2"
-                                      " --set objectives=evolved,synflow,random --set 'evolve_args=[\"--generations\", \"2\", \"--population\", \"10\"]'"
+                                      " --set objectives=evolved,synflow,random --set 'evolve_args=[\"--generations\", \"2\", \"--population\", \"10\", \"--proxies\", \"synflow,params\"]'"
                                       " --results " + dir.string()));
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
