@@ -55,10 +55,10 @@ def main():
     print(f"{len(archs)} NB201 {args.task} architectures (seed {meta['seed']}, batch {meta['batch']}, "
           f"{meta['device']}); self-agreement over the {len(both)} also scored with seed "
           f"{next(iter(b.values()))['seed']}.\n")
-    print("| proxy | Spearman vs stored | self-agreement (2 seeds) | target | met |")
-    print("| --- | ---: | ---: | --- | --- |")
+    print("| proxy | Spearman vs stored | archs | self-agreement (2 seeds) | target | met |")
+    print("| --- | ---: | ---: | ---: | --- | --- |")
     for p in PROXIES:
-        have = [k for k in archs if p in stored[k] and p in a[k]["proxies"]]
+        have = [k for k in archs if p in stored[k] and p in a[k]["proxies"]]  # a few records lack a proxy
         vs = rho([a[k]["proxies"][p] for k in have], [stored[k][p]["score"] for k in have]) if have else float("nan")
         self_ = rho([a[k]["proxies"][p] for k in both], [b[k]["proxies"][p] for k in both])
         if p in HIGH_TARGET:
@@ -66,18 +66,21 @@ def main():
         else:
             target, met = ">= 0.8 or within 0.05 of self", vs >= 0.8 or vs >= self_ - 0.05
         shown = f"{vs:.3f}" if have else "n/a (not stored)"
-        print(f"| {p} | {shown} | {self_:.3f} | {target} | {'yes' if have and met else ('-' if not have else 'no')} |")
-    print("\n| proxy | zcgp vs test accuracy | stored vs test accuracy | difference | within 0.05 |")
-    print("| --- | ---: | ---: | ---: | --- |")
+        print(f"| {p} | {shown} | {len(have)} | {self_:.3f} | {target} | {'yes' if have and met else ('-' if not have else 'no')} |")
+    print("\n| proxy | zcgp vs test accuracy | stored vs test accuracy | difference | within 0.05 | archs |")
+    print("| --- | ---: | ---: | ---: | --- | ---: |")
     for p in ["nwot", "synflow", "jacov", "snip", "grad_norm", "fisher", "grasp", "epe_nas", "l2_norm", "plain",
               "params", "flops", "zen"]:
         have = [k for k in archs if a[k]["arch_string"] in acc]
-        z = rho([a[k]["proxies"][p] for k in have], [acc[a[k]["arch_string"]] for k in have])
-        if all(p in stored[k] for k in have):
-            s = rho([stored[k][p]["score"] for k in have], [acc[a[k]["arch_string"]] for k in have])
-            print(f"| {p} | {z:.3f} | {s:.3f} | {z - s:+.3f} | {'yes' if abs(z - s) <= 0.05 else 'no'} |")
+        with_stored = [k for k in have if p in stored[k]]  # a few records lack a proxy
+        if with_stored:
+            z = rho([a[k]["proxies"][p] for k in with_stored], [acc[a[k]["arch_string"]] for k in with_stored])
+            s = rho([stored[k][p]["score"] for k in with_stored], [acc[a[k]["arch_string"]] for k in with_stored])
+            print(f"| {p} | {z:.3f} | {s:.3f} | {z - s:+.3f} | {'yes' if abs(z - s) <= 0.05 else 'no'} "
+                  f"| {len(with_stored)} |")
         else:
-            print(f"| {p} | {z:.3f} | n/a | | |")
+            z = rho([a[k]["proxies"][p] for k in have], [acc[a[k]["arch_string"]] for k in have])
+            print(f"| {p} | {z:.3f} | n/a (not stored) | | | {len(have)} |")
     secs = [r["seconds"] for r in a.values()]
     print(f"\nmean seconds per architecture (seed {meta['seed']} run): {sum(secs) / len(secs):.2f}")
 
