@@ -215,14 +215,6 @@ double epeScore(torch::Tensor const& jacobian, torch::Tensor const& labels, std:
 
 double finiteOr(double v) { return std::isfinite(v) ? v : kNonFiniteScore; }
 
-double sumOf(std::vector<double> const& v) {
-    double s = 0.0;
-    for (double x : v) {
-        s += x;
-    }
-    return s;
-}
-
 std::vector<std::string> const& layerStatisticNames() {
     static std::vector<std::string> const names = {
         "weight_l2",   "weight_abs_mean", "weight_std",          "grad_l2",           "grad_abs_mean",
@@ -436,7 +428,7 @@ ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& arc
             }
             phase("backward+hvp");
             torch::NoGradGuard noGrad;
-            double gradNorm = 0.0, snip = 0.0, plain = 0.0, grasp_ = 0.0, fisher = 0.0;
+            double gradNorm = 0.0, snip = 0.0, plain = 0.0, graspSum = 0.0, fisher = 0.0;
             for (std::size_t i = 0; i < nLayers; ++i) {
                 auto w = weights[i].detach().to(torch::kFloat64);
                 auto g = grads[i].defined() ? grads[i].detach().to(torch::kFloat64) : torch::zeros_like(w);
@@ -457,7 +449,7 @@ ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& arc
                 gradNorm += gn;
                 snip += sn;
                 plain += pl;
-                grasp_ += gr;
+                graspSum += gr;
                 fisher += fi;
                 if (stats) {
                     put("grad_l2", gn);
@@ -481,7 +473,7 @@ ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& arc
             result.proxies["grad_norm"] = gradNorm;
             result.proxies["snip"] = snip;
             result.proxies["plain"] = plain;
-            result.proxies["grasp"] = grasp_;
+            result.proxies["grasp"] = graspSum;
             result.proxies["fisher"] = fisher;
         }
         if (stats) {
