@@ -34,7 +34,8 @@ public:
     // Logits: global average pooling of features(), then the linear classifier.
     [[nodiscard]] torch::Tensor forward(torch::Tensor x);
 
-    // Conv and linear layers in forward order; the same order for every architecture of a space.
+    // Conv and linear layers in construction order (NB201: stem, each cell's conv edges in NASLib tuple order,
+    // reduction blocks in place, classifier); the same rule for every architecture of a space.
     [[nodiscard]] std::vector<WeightLayer> const& weightLayers() const { return weightLayers_; }
     [[nodiscard]] std::vector<torch::nn::BatchNorm2d> const& batchNorms() const { return batchNorms_; }
     [[nodiscard]] std::vector<torch::nn::Conv2d> const& convs() const { return convs_; }

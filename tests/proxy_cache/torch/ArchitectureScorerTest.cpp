@@ -1,0 +1,184 @@
+// Native LibTorch scoring: NB201 networks against the suite's params/flops, key parsing and errors, seeded
+// determinism, statistics shapes and their consistency with the proxies.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "TestData.hpp"
+#include "zcgp/proxy_cache/Benchmark.hpp"
+#include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
+#include "zcgp/proxy_cache/torch/SearchSpace.hpp"
+
+namespace pc = zcgp::proxy_cache;
+
+namespace {
+
+pc::ScorerOptions countingOptions(std::string const& dataset) {
+    pc::ScorerOptions o;
+    o.dataset = dataset;
+    o.dataDir = zcgp::test::dataDir();
+    o.batchSize = 2;
+    o.device = "cpu";
+    o.proxies = {"params", "flops"};
+    o.statistics = false;
+    return o;
+}
+
+// Checks params and flops of every stride-th architecture of each NB201 task against the stored values.
+std::size_t checkCounts(std::size_t stride) {
+    auto tables = pc::loadSuiteFile(zcgp::test::requireData("nbsz/zc_nasbench201.json"), pc::SearchSpace::NB201);
+    REQUIRE(tables.size() == 3);
+    std::size_t checked = 0;
+    for (auto const& table : tables) {
+        pc::ArchitectureScorer scorer(countingOptions(table.task));
+        auto params = table.column("params");
+        auto flops = table.column("flops");
+        for (std::size_t i = 0; i < table.size(); i += stride) {
+            auto m = scorer.measure(table.archs[i].key);
+            INFO(table.task << ' ' << table.archs[i].key);
+            CHECK(m.proxies.at("params") == Approx(params[i]).epsilon(1e-6));
+            CHECK(m.proxies.at("flops") == Approx(flops[i]).epsilon(1e-6));
+            ++checked;
+        }
+    }
+    return checked;
+}
+
+std::size_t weightLayerCount(pc::Nb201Cell const& cell) {
+    auto convs = static_cast<std::size_t>(std::count_if(cell.begin(), cell.end(), [](int op) { return op == 2 || op == 3; }));
+    return 1 + 15 * convs + 2 * 3 + 1;  // stem, cells, two reduction blocks (conv_a, conv_b, downsample), classifier
+}
+
+}  // namespace
+
+TEST_CASE("NB201 params and flops equal the suite's values on all three datasets", "[proxy_cache][torch]") {
+    CHECK(checkCounts(60) >= 36);
+}
+
+TEST_CASE("NB201 params and flops equal the suite's values for every stored architecture", "[proxy_cache][torch][.]") {
+    CHECK(checkCounts(1) == 2174);
+}
+
+TEST_CASE("NB201 keys: NASLib tuples list edges by source node, strings by target node", "[proxy_cache][torch]") {
+    auto cell = pc::parseNb201Cell("(0, 1, 3, 1, 1, 1)");
+    CHECK(cell == pc::Nb201Cell{0, 1, 3, 1, 1, 1});
+    // Tuple position 2 is edge 3<-0, position 3 is edge 2<-1.
+    CHECK(pc::nb201ArchString(cell) == "|skip_connect~0|+|none~0|none~1|+|nor_conv_1x1~0|none~1|none~2|");
+    CHECK(pc::parseNb201Cell(pc::nb201ArchString(cell)) == cell);
+    auto fromString = pc::parseNb201Cell("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_1x1~2|");
+    CHECK(pc::nb201TupleKey(fromString) == "(4, 0, 3, 1, 4, 3)");
+}
+
+TEST_CASE("NB201 keys, datasets and proxies: errors name what is wrong", "[proxy_cache][torch]") {
+    auto message = [](auto&& f) {
+        try {
+            f();
+        } catch (std::invalid_argument const& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK_THAT(message([] { (void)pc::parseNb201Cell("(0, 2, 3)"); }), Catch::Contains("(0, 2, 3)") && Catch::Contains("expected 6"));
+    CHECK_THAT(message([] { (void)pc::parseNb201Cell("(0, 2, 3, 2, 3, 7)"); }), Catch::Contains("unknown op index 7"));
+    CHECK_THAT(message([] { (void)pc::parseNb201Cell("(0, 2, x, 2, 3, 1)"); }), Catch::Contains("'x'"));
+    CHECK_THAT(message([] { (void)pc::parseNb201Cell("|conv_5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|"); }),
+               Catch::Contains("unknown op 'conv_5x5'"));
+    CHECK_THAT(message([] { (void)pc::datasetSpec("svhn"); }), Catch::Contains("unknown dataset 'svhn'"));
+    CHECK_THAT(message([] { (void)pc::parseProxyList("snip,zico"); }), Catch::Contains("unknown proxy 'zico'"));
+    CHECK(pc::parseProxyList("all").size() == 13);
+
+    auto o = countingOptions("cifar10");
+    pc::ArchitectureScorer scorer(o);
+    CHECK_THROWS_WITH(scorer.measure("(0, 2, 3, 2, 3, 9)"), Catch::Contains("(0, 2, 3, 2, 3, 9)"));
+    o.dataset = "mnist";
+    CHECK_THROWS_AS(pc::ArchitectureScorer(o), std::invalid_argument);
+    o = countingOptions("cifar10");
+    o.space = "nb301";
+    CHECK_THROWS_WITH(pc::ArchitectureScorer(o), Catch::Contains("nb301"));
+}
+
+TEST_CASE("zcgp score reports a bad architecture and exits non-zero", "[proxy_cache][torch]") {
+    auto cmd = zcgp::test::cliPath().string() + " score --data " + zcgp::test::dataDir().string() +
+               " --arch '(0, 2, 3, 2, 3, 5)' --proxies params > /dev/null 2>&1";
+    int status = std::system(cmd.c_str());
+    CHECK(status != 0);
+    auto bad = zcgp::test::cliPath().string() + " score --data " + zcgp::test::dataDir().string() +
+               " --arch '(0, 2, 3, 2, 3, 1)' --proxies snip,zico > /dev/null 2>&1";
+    CHECK(std::system(bad.c_str()) != 0);
+}
+
+TEST_CASE("Scores are a function of the seed", "[proxy_cache][torch]") {
+    pc::ScorerOptions o;
+    o.dataDir = zcgp::test::dataDir();
+    o.batchSize = 8;
+    o.device = "cpu";
+    o.statistics = false;
+    std::string const arch = "(2, 3, 4, 0, 2, 1)";
+    pc::ArchitectureScorer a(o);
+    pc::ArchitectureScorer b(o);
+    auto ma = a.measure(arch);
+    auto mb = b.measure(arch);
+    auto again = a.measure(arch);
+    REQUIRE(ma.proxies.size() == 13);
+    for (auto const& [name, value] : ma.proxies) {
+        INFO(name);
+        CHECK(std::isfinite(value));
+        CHECK(value == Approx(mb.proxies.at(name)).epsilon(1e-9));
+        CHECK(value == Approx(again.proxies.at(name)).epsilon(1e-9));
+    }
+    o.seed = 1;
+    pc::ArchitectureScorer c(o);
+    auto mc = c.measure(arch);
+    for (auto const& name : {"snip", "grad_norm", "nwot", "jacov", "zen"}) {
+        INFO(name);
+        CHECK(mc.proxies.at(name) != Approx(ma.proxies.at(name)).epsilon(1e-9));
+    }
+    // Data-free counts do not depend on the seed.
+    CHECK(mc.proxies.at("params") == ma.proxies.at("params"));
+    CHECK(mc.proxies.at("flops") == ma.proxies.at("flops"));
+}
+
+TEST_CASE("Statistics: same names and order for every architecture, one value per layer or node", "[proxy_cache][torch]") {
+    pc::ScorerOptions o;
+    o.dataDir = zcgp::test::dataDir();
+    o.batchSize = 8;
+    o.device = "cpu";
+    o.statistics = true;
+    o.proxies = {"snip", "grad_norm", "fisher", "l2_norm", "plain", "grasp", "synflow"};
+    pc::ArchitectureScorer scorer(o);
+    std::vector<std::string> names;
+    for (std::string const arch : {"(2, 3, 4, 0, 2, 1)", "(0, 4, 1, 3, 3, 1)"}) {
+        auto m = scorer.measure(arch);
+        INFO(arch);
+        REQUIRE(m.statistics.size() >= 12);
+        std::vector<std::string> these;
+        auto layers = weightLayerCount(pc::parseNb201Cell(arch));
+        std::map<std::string, double> sums;
+        for (auto const& s : m.statistics) {
+            these.push_back(s.name);
+            INFO(s.name);
+            CHECK(s.values.size() == (s.name.rfind("node_", 0) == 0 ? 45U : layers));
+            double sum = 0.0;
+            for (double v : s.values) {
+                sum += v;
+            }
+            sums[s.name] = sum;
+        }
+        if (names.empty()) {
+            names = these;
+        }
+        CHECK(these == names);
+        // The per-layer terms add up to the proxies.
+        CHECK(sums["snip_layer"] == Approx(m.proxies.at("snip")).epsilon(1e-9));
+        CHECK(sums["grad_l2"] == Approx(m.proxies.at("grad_norm")).epsilon(1e-9));
+        CHECK(sums["fisher_layer"] == Approx(m.proxies.at("fisher")).epsilon(1e-9));
+        CHECK(sums["weight_l2"] == Approx(m.proxies.at("l2_norm")).epsilon(1e-9));
+        CHECK(sums["plain_layer"] == Approx(m.proxies.at("plain")).epsilon(1e-9).margin(1e-12));
+        CHECK(sums["grasp_layer"] == Approx(m.proxies.at("grasp")).epsilon(1e-9).margin(1e-12));
+        CHECK(std::log(sums["synflow_layer"]) == Approx(m.proxies.at("synflow")).epsilon(1e-9));
+    }
+}
