@@ -45,10 +45,10 @@ std::string runZeroShot(ExperimentContext& ctx) {
             for (std::int64_t s = 0; s < seeds; ++s) {
                 std::string cmd = fmt::format(
                     "{} search --objective {} --algorithm {} --archs {} --seed {} --init-seed {} --batch {} "
-                    "--population {} --sample {} --dataset {} --json --data {}",
+                    "--population {} --sample {} --dataset {} --time-limit {} --json --data {}",
                     shellQuote(ctx.zcgpBinary.string()), shellQuote(objective), shellQuote(algorithm), archs, s,
                     cfg.getInt("init_seed"), cfg.getInt("batch"), cfg.getInt("population"), cfg.getInt("sample"),
-                    shellQuote(cfg.getString("dataset")), shellQuote(ctx.dataDir.string()));
+                    shellQuote(cfg.getString("dataset")), cfg.getFloat("time_limit"), shellQuote(ctx.dataDir.string()));
                 if (objective == "evolved") cmd += " --run " + shellQuote(evolvedRun.string());
                 jobs.push_back({fmt::format("{} / {} seed {}", objective, algorithm, s), cmd});
                 keys.push_back({objective, algorithm});
@@ -89,7 +89,7 @@ std::string runZeroShot(ExperimentContext& ctx) {
         }
         table.rows.push_back(key.first + " / " + key.second);
         table.cells.push_back({{std::nullopt, formatMeanStd(meanStd(c10), 2)}, {std::nullopt, formatMeanStd(meanStd(c100), 2)},
-                               {std::nullopt, formatMeanStd(meanStd(in16), 2)}, {meanStd(scored).mean, ""},
+                               {std::nullopt, formatMeanStd(meanStd(in16), 2)}, {std::nullopt, formatMeanStd(meanStd(scored), 0)},
                                {std::nullopt, formatMeanStd(meanStd(secs), 1)}});
         // mean CIFAR-10 accuracy of the current choice against the number of cells scored
         PlotSeries curve{key.first + " / " + key.second, {}, {}, {}, "lines lw 2"};
@@ -114,9 +114,12 @@ std::string runZeroShot(ExperimentContext& ctx) {
     renderPlot(ctx.results.path(), "search_curves",
                PlotSpec{"zero-shot search on NAS-Bench-201: CIFAR-10 test accuracy of the chosen cell (mean over seeds)",
                         "cells scored", "test accuracy of the current choice (%)", curves, false, ""});
-    return fmt::format("## Zero-shot search over NAS-Bench-201 ({} cells scored per search, {} seeds, proxies on {}, batch {})\n\n"
+    double const timeLimit = cfg.getFloat("time_limit");
+    std::string const budget = timeLimit > 0 ? fmt::format("at most {} cells or {:g} s per search", archs, timeLimit)
+                                             : fmt::format("{} cells scored per search", archs);
+    return fmt::format("## Zero-shot search over NAS-Bench-201 ({}, {} seeds, proxies on {}, batch {})\n\n"
                        "Test accuracy (%) of the chosen cell, mean ± std over seeds.\n\n{}",
-                       archs, seeds, cfg.getString("dataset"), cfg.getInt("batch"), markdown);
+                       budget, seeds, cfg.getString("dataset"), cfg.getInt("batch"), markdown);
 }
 
 ZCGP_REGISTER_EXPERIMENT("zero_shot_search", runZeroShot);
