@@ -186,7 +186,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         ("mutation-rate", po::value<double>()->default_value(0.3), "probability of mutating a crossover child")
         ("creator", po::value<std::string>()->default_value("ptc2"), "ptc2[:SIZE] | rhh:MINDEPTH:MAXDEPTH")
         ("functions", po::value<std::string>()->default_value("all"), "all | scalar | comma list of primitives")
-        ("max-size", po::value<std::size_t>()->default_value(30), "maximum tree size (nodes)")
+        ("max-size", po::value<std::size_t>()->default_value(20), "maximum tree size (nodes)")
         ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
         ("elites", po::value<std::size_t>()->default_value(1), "individuals copied unchanged")
         ("parsimony", po::value<double>()->default_value(0.002), "fitness = train tau - parsimony * size")

@@ -51,7 +51,7 @@ struct EvolutionConfig {
     std::string crossover{"subtree:0.9"};  // name:probability
     std::string mutation{"subtree:1,point:1,hoist:0.5,shrink:0.5"};
     std::string functions{"all"};
-    std::size_t maxSize{30};
+    std::size_t maxSize{20};
     std::size_t maxDepth{8};
     double constantProbability{0.1};
     double timeLimitSeconds{0.0};  // 0: none
