@@ -89,7 +89,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         std::vector<std::size_t> idx(tasks_[t].data.rows());
         std::iota(idx.begin(), idx.end(), std::size_t{0});
-        Random rng(config_.seed * 1000003ULL + t);
+        std::mt19937_64 rng(config_.seed * 1000003ULL + t);
         std::shuffle(idx.begin(), idx.end(), rng);
         std::vector<std::size_t> tr(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs));
         std::vector<std::size_t> te(idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs), idx.end());
@@ -412,7 +412,7 @@ Individual fromJson(json const& j) {
 
 void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     json j;
-    j["version"] = 1;
+    j["version"] = 2;
     j["seed"] = config_.seed;
     j["population_size"] = config_.populationSize;
     j["train_archs"] = config_.trainArchs;
@@ -425,11 +425,7 @@ void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     j["seconds"] = seconds();
     j["pruned"] = pruned_;
     json rngs = json::array();
-    for (auto const& r : rngs_) {
-        std::ostringstream os;
-        os << r;
-        rngs.push_back(os.str());
-    }
+    for (auto const& r : rngs_) rngs.push_back(r.state());
     j["rngs"] = rngs;
     json pop = json::array();
     for (auto const& ind : population_) pop.push_back(toJson(ind));
@@ -474,11 +470,9 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
     priorSeconds_ = j.at("seconds").get<double>();
     start_ = std::chrono::steady_clock::now();
     pruned_ = j.at("pruned").get<PruneCounts>();
-    auto rngs = j.at("rngs").get<std::vector<std::string>>();
-    for (std::size_t i = 0; i < rngs_.size(); ++i) {
-        std::istringstream in(rngs.at(i));
-        in >> rngs_[i];
-    }
+    auto rngs = j.at("rngs").get<std::vector<std::array<std::uint64_t, 4>>>();
+    if (rngs.size() != rngs_.size()) throw std::runtime_error(fmt::format("checkpoint '{}': wrong number of RNGs", file.string()));
+    for (std::size_t i = 0; i < rngs_.size(); ++i) rngs_[i].setState(rngs[i]);
     population_.clear();
     for (auto const& p : j.at("population")) population_.push_back(fromJson(p));
     best_ = fromJson(j.at("best"));

@@ -19,6 +19,21 @@ Interpreter::Interpreter(primitives::Dataset const& data)
     : data_(&data), rows_(data.rows()), layers_(data.totalLayers()) {
     // keep columns 64-byte aligned-ish (8 doubles) for the vector units
     stride_ = ((std::max(rows_, layers_) + 7) / 8) * 8;
+    auto const rowStride = (rows_ + 7) / 8 * 8;
+    auto const layerStride = (layers_ + 7) / 8 * 8;
+    auto const total = data.scalarCount() * rowStride + data.layerVectorCount() * layerStride;
+    auto const bytes = std::max<std::size_t>((total * sizeof(double) + 63) / 64 * 64, 64);
+    terminals_.reset(static_cast<double*>(std::aligned_alloc(64, bytes)));
+    if (!terminals_) throw std::bad_alloc();
+    double* p = terminals_.get();
+    for (std::size_t c = 0; c < data.scalarCount(); ++c, p += rowStride) {
+        std::copy_n(data.scalar(c).data(), rows_, p);
+        scalarColumns_.push_back(p);
+    }
+    for (std::size_t c = 0; c < data.layerVectorCount(); ++c, p += layerStride) {
+        std::copy_n(data.layerValues(c).data(), layers_, p);
+        layerColumns_.push_back(p);
+    }
 }
 
 void Interpreter::Scratch::reserve(std::size_t nodes, std::size_t stride) {
@@ -71,8 +86,8 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
         bool check = false;
         switch (n.op) {
             case Opcode::Constant: r.setConstant(n.value); break;
-            case Opcode::Variable: cols[i] = data_->scalar(n.index).data(); break;
-            case Opcode::LayerVar: cols[i] = data_->layerValues(n.index).data(); break;
+            case Opcode::Variable: cols[i] = scalarColumns_[n.index]; break;
+            case Opcode::LayerVar: cols[i] = layerColumns_[n.index]; break;
             // element-wise binary (Scalar and LayerVector share the kernels)
             case Opcode::Add: case Opcode::VAdd: r = ConstMap(a, len) + ConstMap(b, len); check = true; break;
             case Opcode::Sub: case Opcode::VSub: r = ConstMap(a, len) - ConstMap(b, len); check = true; break;

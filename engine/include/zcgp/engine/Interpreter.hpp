@@ -51,7 +51,14 @@ public:
     [[nodiscard]] primitives::Dataset const& data() const { return *data_; }
 
 private:
+    struct FreeTerminals {
+        void operator()(double* p) const { std::free(p); }
+    };
     primitives::Dataset const* data_;
+    // 64-byte aligned copies of the terminal columns: Eigen's reductions peel according to the address of
+    // their input, so aligned inputs make results independent of where the Dataset happened to be allocated
+    std::unique_ptr<double[], FreeTerminals> terminals_;
+    std::vector<double const*> scalarColumns_, layerColumns_;
     std::size_t rows_;
     std::size_t layers_;
     std::size_t stride_;
