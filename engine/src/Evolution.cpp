@@ -378,9 +378,10 @@ namespace {
 using nlohmann::json;
 
 json toJson(Individual const& ind) {
-    json nodes = json::array();
+    // nodes as one compact string "name index valuebits;..." (far cheaper than a JSON array per node)
+    std::string nodes;
     for (auto const& n : ind.tree.nodes()) {
-        nodes.push_back({std::string(primitives::primitive(n.op).name), n.index, std::bit_cast<std::uint64_t>(n.value)});
+        nodes += fmt::format("{} {} {:x};", primitives::primitive(n.op).name, n.index, std::bit_cast<std::uint64_t>(n.value));
     }
     return {{"nodes", nodes},
             {"train_tau", std::bit_cast<std::uint64_t>(ind.trainTau)},
@@ -392,13 +393,19 @@ json toJson(Individual const& ind) {
 Individual fromJson(json const& j) {
     Individual ind;
     std::vector<Node> nodes;
-    for (auto const& n : j.at("nodes")) {
-        auto name = n.at(0).get<std::string>();
+    std::istringstream in(j.at("nodes").get<std::string>());
+    std::string item;
+    while (std::getline(in, item, ';')) {
+        std::istringstream fields(item);
+        std::string name;
+        std::uint32_t index = 0;
+        std::uint64_t bits = 0;
+        fields >> name >> index >> std::hex >> bits;
         auto op = primitives::findByName(name);
-        if (!op) throw std::runtime_error(fmt::format("checkpoint: unknown primitive '{}'", name));
+        if (!op || !fields) throw std::runtime_error(fmt::format("checkpoint: malformed node '{}'", item));
         Node node = Node::function(*op);
-        node.index = n.at(1).get<std::uint32_t>();
-        node.value = std::bit_cast<double>(n.at(2).get<std::uint64_t>());
+        node.index = index;
+        node.value = std::bit_cast<double>(bits);
         nodes.push_back(node);
     }
     ind.tree = Tree(std::move(nodes));
@@ -412,7 +419,7 @@ Individual fromJson(json const& j) {
 
 void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     json j;
-    j["version"] = 2;
+    j["version"] = 3;
     j["seed"] = config_.seed;
     j["population_size"] = config_.populationSize;
     j["train_archs"] = config_.trainArchs;

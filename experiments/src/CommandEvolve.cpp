@@ -178,7 +178,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         ("quiet", po::bool_switch(), "no per-generation progress line")
         ("time-limit", po::value<double>()->default_value(0.0), "stop after S seconds (0: none)")
         ("resume", po::value<std::string>(), "continue the run in DIR from its checkpoint")
-        ("checkpoint-every", po::value<std::size_t>()->default_value(5), "checkpoint every N generations (0: never)")
+        ("checkpoint-every", po::value<std::size_t>()->default_value(10), "checkpoint every N generations (0: never)")
         ("selector", po::value<std::string>()->default_value("tournament:5"), "tournament:K | random")
         ("crossover", po::value<std::string>()->default_value("subtree:0.9"), "subtree:PROBABILITY")
         ("mutation", po::value<std::string>()->default_value("subtree:1,point:1,hoist:0.5,shrink:0.5"),
