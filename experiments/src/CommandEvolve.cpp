@@ -7,16 +7,20 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "Command.hpp"
+#include "EvolveTasks.hpp"
 #include "zcgp/engine/Evolution.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
+#include "zcgp/proxy_cache/StatisticsCache.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -24,16 +28,8 @@ using nlohmann::json;
 
 namespace zcgp::cli::evolve {
 
-// What the ProxyTable -> Dataset conversion kept and dropped, reported to the user.
-struct ConversionReport {
-    std::string task;
-    std::vector<std::string> droppedProxies;  // missing on more than half the architectures
-    std::size_t droppedArchs{0};              // missing one of the remaining proxies
-    std::size_t keptArchs{0};
-};
-
-// Converts a task's cached proxies to GP terminals. Policy: drop proxy columns missing on more than half
-// of the architectures (e.g. epe_nas on non-classification tasks), then drop architectures missing any
+// Converts a task's cached proxies to GP terminals. Policy: drop proxy columns missing on more than
+// kMaxMissingFraction of the architectures (e.g. epe_nas on non-classification tasks), then drop architectures missing any
 // remaining proxy, or lacking accuracy. `only`, if non-empty, restricts (and orders) the kept proxies.
 primitives::Dataset datasetFromTable(proxy_cache::ProxyTable const& table, std::vector<std::string> const& only,
                                      ConversionReport& report) {
@@ -46,7 +42,7 @@ primitives::Dataset datasetFromTable(proxy_cache::ProxyTable const& table, std::
             report.droppedProxies.push_back(name);
             continue;
         }
-        if (only.empty() && table.missingCount(*c) * 2 > table.size()) {
+        if (only.empty() && !usableProxy(table, *c)) {
             report.droppedProxies.push_back(name);
             continue;
         }
@@ -75,17 +71,75 @@ primitives::Dataset datasetFromTable(proxy_cache::ProxyTable const& table, std::
     return data;
 }
 
-// Appends the raw per-layer statistics of a statistics cache as LayerVector terminals. The statistics cache
-// (LibTorch branch) is not available yet: this is where `--stats FILE` will be wired.
-void appendLayerVectorTerminals(primitives::Dataset& /*data*/, fs::path const& statsFile) {
-    throw UsageError(fmt::format("--stats {}: statistics caches are not supported yet (LayerVector terminals are "
-                                 "implemented in the engine, but the cache reader is still to come)",
-                                 statsFile.string()));
+// Restricts a task to the architectures of a statistics cache (from `zcgp gather`) and appends its per-layer
+// statistics as LayerVector terminals. LayerVector operators combine vectors element-wise, so all of them must
+// share one layer layout: the statistics with the most common per-architecture lengths are kept, the others
+// (e.g. per-cell-node ones) and any statistic that is non-finite on a kept architecture are reported and skipped.
+struct StatsReport {
+    std::size_t archsWithoutStats{0};
+    std::vector<std::string> kept, skippedLayout, skippedNonFinite;
+};
+
+primitives::Dataset appendLayerVectorTerminals(primitives::Dataset const& data,
+                                               proxy_cache::StatisticsCache const& cache, bool keepScalars,
+                                               StatsReport& report) {
+    std::vector<std::size_t> rows, cacheRows;
+    for (std::size_t r = 0; r < data.rows(); ++r) {
+        if (auto c = cache.findArchitecture(data.archKeys()[r])) {
+            rows.push_back(r);
+            cacheRows.push_back(*c);
+        }
+    }
+    report.archsWithoutStats = data.rows() - rows.size();
+    if (rows.empty()) {
+        throw UsageError(fmt::format("--stats {}: none of its {} architectures is in the task", cache.source().string(),
+                                     cache.size()));
+    }
+    auto const layout = [&](proxy_cache::RaggedStatistic const& s) {
+        std::vector<std::size_t> lengths;
+        for (auto c : cacheRows) lengths.push_back(s.row(c).size());
+        return lengths;
+    };
+    std::map<std::vector<std::size_t>, std::size_t> layouts;
+    for (auto const& s : cache.statistics()) ++layouts[layout(s)];
+    if (layouts.empty()) throw UsageError(fmt::format("--stats {}: the cache holds no statistics", cache.source().string()));
+    auto const common = std::max_element(layouts.begin(), layouts.end(),
+                                         [](auto const& a, auto const& b) { return a.second < b.second; })->first;
+    primitives::Dataset subset = data.subset(rows);
+    primitives::Dataset out(subset.archKeys());
+    if (keepScalars) {
+        for (std::size_t c = 0; c < subset.scalarCount(); ++c) out.addScalar(subset.scalarNames()[c], subset.scalar(c));
+        out.setTransforms(subset.transforms());
+    }
+    out.setTarget(subset.target());
+    out.setLayerCounts(common);
+    for (auto const& s : cache.statistics()) {
+        if (layout(s) != common) {
+            report.skippedLayout.push_back(s.name);
+            continue;
+        }
+        std::vector<double> values;
+        bool finite = true;
+        for (auto c : cacheRows) {
+            for (double v : s.row(c)) {
+                finite = finite && std::isfinite(v);
+                values.push_back(v);
+            }
+        }
+        if (!finite) {
+            report.skippedNonFinite.push_back(s.name);
+            continue;
+        }
+        out.addLayerVector(s.name, values);
+        report.kept.push_back(s.name);
+    }
+    return out;
 }
 
 // Loads the tasks and converts them with one common, ordered terminal set (proxies kept on every task).
 std::vector<engine::Task> loadTasks(proxy_cache::Benchmark const& benchmark, std::vector<std::string> const& ids,
-                                    primitives::Normalization normalization, std::vector<ConversionReport>& reports) {
+                                    primitives::Normalization normalization, std::vector<ConversionReport>& reports,
+                                    std::vector<std::string> const& proxies) {
     std::vector<proxy_cache::ProxyTable const*> tables;
     for (auto const& id : ids) {
         try {
@@ -101,6 +155,15 @@ std::vector<engine::Task> loadTasks(proxy_cache::Benchmark const& benchmark, std
         auto d = datasetFromTable(*tables[t], {}, r);
         if (t == 0) common = d.scalarNames();
         else std::erase_if(common, [&](std::string const& n) { return !d.scalarIndex(n); });
+    }
+    if (!proxies.empty()) {
+        for (auto const& p : proxies) {
+            if (std::find(common.begin(), common.end(), p) == common.end()) {
+                throw UsageError(fmt::format("--proxies: '{}' is not a usable proxy of every selected task (usable: {})", p,
+                                             fmt::join(common, ", ")));
+            }
+        }
+        common = proxies;
     }
     if (common.empty()) throw UsageError("the selected tasks share no usable proxy");
     std::vector<engine::Task> tasks;
@@ -195,7 +258,10 @@ int runEvolve(std::vector<std::string> const& argsIn) {
          "terminal transform fitted on all architectures' features: none | zscore | logz (log if positive, "
          "else asinh; then z-score) | rank (empirical CDF, then z-score)")
         ("constants", po::value<double>()->default_value(0.1), "probability that a new leaf is a constant")
-        ("stats", po::value<std::string>(), "statistics cache with per-layer statistics (LayerVector terminals)");
+        ("stats", po::value<std::string>(), "statistics cache from zcgp gather: per-layer statistics (LayerVector terminals)")
+        ("proxies", po::value<std::string>(), "comma list: restrict the cached-proxy terminals (default: every usable one)")
+        ("terminals", po::value<std::string>()->default_value("cached"),
+         "cached (cached proxy scores) | raw (LayerVector statistics of --stats only) | both");
     addCommonOptions(options);
     std::string const usage =
         "--task SPACE/TASK [--task ...] [--train-archs N] [--population N] [--generations N] [--seed S] "
@@ -267,9 +333,42 @@ int runEvolve(std::vector<std::string> const& argsIn) {
 
     auto const benchmark = proxy_cache::Benchmark::load(resolveDataDir(vm));
     std::vector<evolve::ConversionReport> reports;
-    auto tasks = evolve::loadTasks(benchmark, vm["task"].as<std::vector<std::string>>(), normalization, reports);
+    std::vector<std::string> proxies;
+    if (vm.count("proxies") != 0U) {
+        std::stringstream list(vm["proxies"].as<std::string>());
+        for (std::string p; std::getline(list, p, ',');) {
+            if (!p.empty()) proxies.push_back(p);
+        }
+    }
+    auto tasks = evolve::loadTasks(benchmark, vm["task"].as<std::vector<std::string>>(), normalization, reports, proxies);
+    auto const terminals = vm["terminals"].as<std::string>();
+    if (terminals != "cached" && terminals != "raw" && terminals != "both") {
+        throw UsageError(fmt::format("--terminals: unknown '{}' (valid: cached, raw, both)", terminals));
+    }
     if (vm.count("stats") != 0U) {
-        for (auto& t : tasks) evolve::appendLayerVectorTerminals(t.data, vm["stats"].as<std::string>());
+        proxy_cache::StatisticsCache cache;
+        try {
+            cache = proxy_cache::StatisticsCache::read(vm["stats"].as<std::string>());
+        } catch (std::exception const& e) {
+            throw UsageError(fmt::format("--stats: {}", e.what()));
+        }
+        for (std::size_t t = 0; t < tasks.size(); ++t) {
+            evolve::StatsReport sr;
+            tasks[t].data = evolve::appendLayerVectorTerminals(tasks[t].data, cache, terminals != "raw", sr);
+            reports[t].keptArchs = tasks[t].data.rows();
+            reports[t].droppedArchs += sr.archsWithoutStats;
+            if (!quiet) {
+                std::cerr << fmt::format("{}: {} LayerVector terminals from {} ({} architectures without statistics dropped)"
+                                         "{}{}{}{}\n",
+                                         tasks[t].id, sr.kept.size(), vm["stats"].as<std::string>(), sr.archsWithoutStats,
+                                         sr.skippedLayout.empty() ? "" : "; other layer layout, skipped: ",
+                                         fmt::join(sr.skippedLayout, ", "),
+                                         sr.skippedNonFinite.empty() ? "" : "; non-finite, skipped: ",
+                                         fmt::join(sr.skippedNonFinite, ", "));
+            }
+        }
+    } else if (terminals != "cached") {
+        throw UsageError(fmt::format("--terminals {} needs --stats FILE (a statistics cache from zcgp gather)", terminals));
     }
     for (auto const& r : reports) {
         if (cfg.trainArchs >= r.keptArchs) {
@@ -403,11 +502,13 @@ int runEvolve(std::vector<std::string> const& argsIn) {
     writeAtomically(out / "result.json", result.dump(2));
     if (vm["json"].as<bool>()) std::cout << result.dump() << std::endl;
     if (!quiet) {
-        std::cerr << fmt::format("best: {}\n  size {}  train tau {:.4f}  held-out tau {:.4f}  spearman {:.4f}  "
-                                 "(best hand-crafted: {} train {:.4f} held-out {:.4f})\n",
-                                 result["formula"].get<std::string>(), best.tree.size(), a.train, a.test, a.spearman,
-                                 handcrafted.value("name", "?"), handcrafted.value("train_tau", 0.0),
-                                 handcrafted.value("test_tau", 0.0));
+        std::cerr << fmt::format("best: {}\n  size {}  train tau {:.4f}  held-out tau {:.4f}  spearman {:.4f}\n",
+                                 result["formula"].get<std::string>(), best.tree.size(), a.train, a.test, a.spearman);
+        if (handcrafted.is_object()) {  // null when there are no scalar terminals (--terminals raw)
+            std::cerr << fmt::format("  best hand-crafted (chosen on train): {}  train {:.4f}  held-out {:.4f}\n",
+                                     handcrafted.value("name", "?"), handcrafted.value("train_tau", 0.0),
+                                     handcrafted.value("test_tau", 0.0));
+        }
     }
     return 0;
 }

@@ -14,22 +14,12 @@
 #include "zcgp/engine/Export.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
+#include "EvolveTasks.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace zcgp::cli::evolve {
-// Defined in CommandEvolve.cpp: the same ProxyTable -> Dataset conversion as the evolve command.
-struct ConversionReport {
-    std::string task;
-    std::vector<std::string> droppedProxies;
-    std::size_t droppedArchs{0};
-    std::size_t keptArchs{0};
-};
-std::vector<engine::Task> loadTasks(proxy_cache::Benchmark const& benchmark, std::vector<std::string> const& ids,
-                                    primitives::Normalization normalization, std::vector<ConversionReport>& reports);
-}  // namespace zcgp::cli::evolve
 
 namespace zcgp::cli {
 namespace {

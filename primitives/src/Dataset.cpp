@@ -99,6 +99,13 @@ void Dataset::normalize(Normalization mode) {
     }
 }
 
+void Dataset::setTransforms(std::vector<ColumnTransform> transforms) {
+    if (transforms.size() != scalarCount()) {
+        throw std::invalid_argument(fmt::format("{} transforms given for {} scalar columns", transforms.size(), scalarCount()));
+    }
+    transforms_ = std::move(transforms);
+}
+
 void Dataset::setLayerCounts(std::span<std::size_t const> layersPerArch) {
     if (layersPerArch.size() != rows()) {
         throw std::invalid_argument(

@@ -64,7 +64,7 @@ TEST_CASE("a NB201 record is read with its score objects, ops and accuracy", "[p
     CHECK_FALSE(t.proxyIndex("zen"));
 }
 
-TEST_CASE("-Infinity scores and the -1e8 sentinel are masked as missing", "[proxy_cache]") {
+TEST_CASE("non-finite scores (-Infinity) and the -1e8 sentinel are masked as missing", "[proxy_cache]") {
     auto const& c10 = realBenchmark().task("nb201/cifar10");
     auto const nwot = *c10.proxyIndex("nwot");
     CHECK(c10.missingCount(nwot) >= 1);  // the file stores -Infinity for some cells

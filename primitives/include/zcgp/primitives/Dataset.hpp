@@ -50,6 +50,8 @@ public:
     [[nodiscard]] std::vector<ColumnTransform> const& transforms() const { return transforms_; }
     // Replaces every scalar column by its transform (fitted on all rows); records the transforms.
     void normalize(Normalization mode);
+    // Records the transforms already applied to the scalar columns (e.g. when copying normalised columns).
+    void setTransforms(std::vector<ColumnTransform> transforms);
 
     // ---- LayerVector terminals (ragged) ----
     // Sets the number of layers per architecture; must precede addLayerVector, and may be set once.

@@ -1,0 +1,240 @@
+#include "ExperimentConfig.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "Command.hpp"
+
+namespace zcgp::cli {
+
+namespace {
+
+std::vector<ConfigKey> commonKeys() {
+    return {
+        {"name", KeyType::String, "", "results go to results/<name>/"},
+        {"experiment", KeyType::String, "", "experiment kind"},
+        {"description", KeyType::String, "\"\"", "free text"},
+        {"outputs", KeyType::StringList, "[\"csv\", \"markdown\", \"plots\"]", "what to write: csv, markdown, plots"},
+    };
+}
+
+std::vector<ConfigKey> evolutionBudgetKeys() {
+    return {
+        {"seeds", KeyType::Integer, "10", "seeds per task (0 .. seeds-1)"},
+        {"train_archs", KeyType::Integer, "100", "train architectures sampled per seed"},
+        {"population", KeyType::Integer, "100", "population size"},
+        {"generations", KeyType::Integer, "50", "generations"},
+        {"threads_per_run", KeyType::Integer, "1", "threads of each evolve run"},
+        {"parallel_runs", KeyType::Integer, "0", "runs at once (0 = hardware threads / threads_per_run)"},
+        {"evolve_args", KeyType::StringList, "[]", "extra flags passed to every zcgp evolve run"},
+    };
+}
+
+std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
+    static const auto table = [] {
+        std::map<std::string, std::vector<ConfigKey>, std::less<>> s;
+        auto with = [](std::vector<ConfigKey> keys, std::vector<ConfigKey> const& more) {
+            keys.insert(keys.end(), more.begin(), more.end());
+            return keys;
+        };
+        s["correlations"] = with(commonKeys(), {
+            {"tasks", KeyType::StringList, "[\"all\"]", "tasks (space/task), spaces, or \"all\""},
+            {"metrics", KeyType::StringList, "[\"kendall\", \"spearman\"]", "kendall, spearman, pearson, topk"},
+        });
+        s["evolve"] = with(with(commonKeys(), evolutionBudgetKeys()), {
+            {"tasks", KeyType::StringList, "", "tasks to evolve on, one run per task and seed"},
+            {"baselines", KeyType::StringList, "[\"handcrafted\", \"deap\"]", "handcrafted, deap"},
+            {"deap_script", KeyType::String, "\"scripts/deap_baseline.py\"", "DEAP baseline (run when python3-deap is installed)"},
+        });
+        s["transfer"] = with(with(commonKeys(), evolutionBudgetKeys()), {
+            {"tasks", KeyType::StringList, "", "evolve on each, score on every other"},
+            {"multitask_train", KeyType::StringList, "[]", "tasks for one multi-task proxy"},
+            {"multitask_test", KeyType::StringList, "[]", "tasks it is scored on (left out of training)"},
+            {"multitask_fitness", KeyType::String, "\"mean\"", "mean or worst tau across training tasks"},
+        });
+        s["raw_statistics"] = with(with(commonKeys(), evolutionBudgetKeys()), {
+            {"task", KeyType::String, "\"nb201/cifar10\"", "task"},
+            {"stats", KeyType::String, "", "statistics cache from zcgp gather"},
+            {"terminal_sets", KeyType::StringList, "[\"raw\", \"cached\", \"both\"]", "raw, cached, both"},
+        });
+        s["zero_shot_search"] = with(commonKeys(), {
+            {"dataset", KeyType::String, "\"cifar10\"", "dataset the proxies are computed on"},
+            {"objectives", KeyType::StringList, "[\"evolved\", \"synflow\", \"nwot\", \"random\"]", "search objectives"},
+            {"algorithms", KeyType::StringList, "[\"evolution\", \"random\"]", "regularized evolution, random sampling"},
+            {"evolved_run", KeyType::String, "\"\"", "a zcgp evolve output folder; empty = evolve one on nb201/cifar10 first"},
+            {"evolve_args", KeyType::StringList, "[]", "flags of that evolve run (when evolved_run is empty)"},
+            {"init_seed", KeyType::Integer, "0", "seed of network initialisation and mini-batch"},
+            {"parallel_runs", KeyType::Integer, "0", "searches at once (0 = hardware threads)"},
+            {"archs", KeyType::Integer, "100", "architectures scored per search"},
+            {"seeds", KeyType::Integer, "5", "searches per objective and algorithm"},
+            {"batch", KeyType::Integer, "64", "mini-batch size for native scoring"},
+            {"population", KeyType::Integer, "20", "regularized evolution population"},
+            {"sample", KeyType::Integer, "5", "regularized evolution tournament sample"},
+        });
+        return s;
+    }();
+    return table;
+}
+
+std::string_view typeName(KeyType type) {
+    switch (type) {
+        case KeyType::String: return "a string";
+        case KeyType::Integer: return "an integer";
+        case KeyType::Float: return "a number";
+        case KeyType::Boolean: return "true or false";
+        case KeyType::StringList: return "a list of strings";
+    }
+    return "?";
+}
+
+bool matches(toml::node const& node, KeyType type) {
+    switch (type) {
+        case KeyType::String: return node.is_string();
+        case KeyType::Integer: return node.is_integer();
+        case KeyType::Float: return node.is_number();
+        case KeyType::Boolean: return node.is_boolean();
+        case KeyType::StringList: {
+            auto const* array = node.as_array();
+            return array != nullptr && std::all_of(array->begin(), array->end(), [](auto const& e) { return e.is_string(); });
+        }
+    }
+    return false;
+}
+
+// Parses an override value as TOML; failing that, a bare word is a string and, for list keys, a comma-separated
+// word list (so `--set tasks=nb201/cifar10,nb301/cifar10` needs no shell quoting).
+toml::table parseValue(std::string const& key, std::string const& value, std::optional<KeyType> type) {
+    try {
+        auto parsed = toml::parse(key + " = " + value);
+        if (!(type == KeyType::StringList && parsed.get(key)->is_string())) {
+            return parsed;
+        }
+    } catch (toml::parse_error const&) {
+    }
+    auto table = toml::table{};
+    if (type == KeyType::StringList) {
+        std::string body = value;
+        if (body.size() >= 2 && body.front() == '[' && body.back() == ']') body = body.substr(1, body.size() - 2);
+        toml::array items;
+        std::stringstream in(body);
+        for (std::string item; std::getline(in, item, ',');) {
+            auto const b = item.find_first_not_of(" \t\"'");
+            auto const e = item.find_last_not_of(" \t\"'");
+            if (b != std::string::npos) items.push_back(item.substr(b, e - b + 1));
+        }
+        table.insert(key, std::move(items));
+    } else {
+        table.insert(key, value);
+    }
+    return table;
+}
+
+}  // namespace
+
+std::vector<std::string> ExperimentConfig::experimentKinds() {
+    std::vector<std::string> kinds;
+    for (auto const& [k, v] : schemas()) kinds.push_back(k);
+    return kinds;
+}
+
+std::vector<ConfigKey> const& ExperimentConfig::schema(std::string_view experiment) {
+    auto it = schemas().find(experiment);
+    if (it == schemas().end()) {
+        throw UsageError(fmt::format("unknown experiment kind '{}' (valid: {})", experiment,
+                                     fmt::join(experimentKinds(), ", ")));
+    }
+    return it->second;
+}
+
+ExperimentConfig ExperimentConfig::load(std::filesystem::path const& file, std::vector<std::string> const& overrides) {
+    ExperimentConfig config;
+    config.file_ = file;
+    if (!std::filesystem::is_regular_file(file)) {
+        throw UsageError(fmt::format("config file {} does not exist", file.string()));
+    }
+    try {
+        config.table_ = toml::parse_file(file.string());
+    } catch (toml::parse_error const& e) {
+        throw UsageError(fmt::format("{}:{}:{}: malformed TOML: {}", file.string(), e.source().begin.line,
+                                     e.source().begin.column, e.description()));
+    }
+    std::vector<std::pair<std::string, std::string>> assignments;
+    for (auto const& assignment : overrides) {
+        auto const eq = assignment.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            throw UsageError(fmt::format("--set '{}': expected KEY=VALUE", assignment));
+        }
+        assignments.emplace_back(assignment.substr(0, eq), assignment.substr(eq + 1));
+        if (assignments.back().first == "experiment") {
+            config.table_.insert_or_assign("experiment", assignments.back().second);
+        }
+    }
+    auto const* experiment = config.table_.get_as<std::string>("experiment");
+    if (experiment == nullptr) {
+        throw UsageError(fmt::format("{}: missing key 'experiment' (valid: {})", file.string(),
+                                     fmt::join(experimentKinds(), ", ")));
+    }
+    config.experiment_ = experiment->get();
+    std::vector<ConfigKey> const* keys = nullptr;
+    try {
+        keys = &schema(config.experiment_);
+    } catch (UsageError const& e) {
+        throw UsageError(fmt::format("{}: key 'experiment': {}", file.string(), e.what()));
+    }
+    for (auto const& [key, value] : assignments) {
+        auto it = std::find_if(keys->begin(), keys->end(), [&](auto const& k) { return k.name == key; });
+        auto parsed = parseValue(key, value, it == keys->end() ? std::nullopt : std::optional<KeyType>(it->type));
+        config.table_.insert_or_assign(key, std::move(*parsed.get(key)));
+    }
+    for (auto const& [key, node] : config.table_) {
+        auto it = std::find_if(keys->begin(), keys->end(), [&](auto const& k) { return k.name == key.str(); });
+        if (it == keys->end()) {
+            std::vector<std::string> valid;
+            for (auto const& k : *keys) valid.push_back(k.name);
+            throw UsageError(fmt::format("{}: unknown key '{}' for experiment '{}' (valid: {})", file.string(),
+                                         key.str(), config.experiment_, fmt::join(valid, ", ")));
+        }
+        if (!matches(node, it->type)) {
+            throw UsageError(fmt::format("{}: key '{}' must be {}", file.string(), key.str(), typeName(it->type)));
+        }
+    }
+    for (auto const& k : *keys) {
+        if (config.table_.contains(k.name)) continue;
+        if (k.defaultToml.empty()) {
+            throw UsageError(fmt::format("{}: missing required key '{}' ({})", file.string(), k.name, k.help));
+        }
+        auto parsed = toml::parse(k.name + " = " + k.defaultToml);
+        config.table_.insert(k.name, std::move(*parsed.get(k.name)));
+    }
+    config.name_ = config.getString("name");
+    if (config.name_.empty() || config.name_.find('/') != std::string::npos) {
+        throw UsageError(fmt::format("{}: key 'name' must be a non-empty file name", file.string()));
+    }
+    return config;
+}
+
+std::string ExperimentConfig::getString(std::string_view key) const { return table_.at_path(key).value<std::string>().value(); }
+std::int64_t ExperimentConfig::getInt(std::string_view key) const { return table_.at_path(key).value<std::int64_t>().value(); }
+double ExperimentConfig::getFloat(std::string_view key) const { return table_.at_path(key).value<double>().value(); }
+bool ExperimentConfig::getBool(std::string_view key) const { return table_.at_path(key).value<bool>().value(); }
+
+std::vector<std::string> ExperimentConfig::getStringList(std::string_view key) const {
+    std::vector<std::string> out;
+    if (auto const* array = table_.at_path(key).as_array()) {
+        for (auto const& e : *array) out.push_back(e.value<std::string>().value());
+    }
+    return out;
+}
+
+std::string ExperimentConfig::effectiveToml() const {
+    std::ostringstream out;
+    out << table_ << '\n';
+    return out.str();
+}
+
+}  // namespace zcgp::cli

@@ -1,0 +1,214 @@
+// zcgp search: zero-shot NAS over the NAS-Bench-201 space, scoring candidate cells natively with LibTorch.
+// The objective is one proxy (synflow, nwot, ...), an evolved formula (--run DIR of `zcgp evolve`), or random.
+// The chosen cell's true test accuracy comes from nb201/nb201_test_accuracy_200ep.csv.
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "Command.hpp"
+#include "ZeroShotSearch.hpp"
+#include "zcgp/engine/Infix.hpp"
+#include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/primitives/Dataset.hpp"
+#include "zcgp/proxy_cache/Nb201Accuracy.hpp"
+#include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
+#include "zcgp/proxy_cache/torch/SearchSpace.hpp"
+
+namespace po = boost::program_options;
+using nlohmann::json;
+
+namespace zcgp::cli {
+namespace {
+
+// An evolved formula with the terminal transforms of the run that produced it (fixed, so one candidate's
+// value never depends on the others).
+class FormulaObjective {
+public:
+    explicit FormulaObjective(std::filesystem::path const& runDir) {
+        auto const file = runDir / "result.json";
+        std::ifstream in(file);
+        if (!in) throw UsageError(fmt::format("--run {}: no result.json there (not a finished zcgp evolve run)", runDir.string()));
+        json result;
+        try {
+            result = json::parse(in);
+        } catch (json::parse_error const& e) {
+            throw UsageError(fmt::format("{}: malformed JSON: {}", file.string(), e.what()));
+        }
+        formula_ = result.at("formula").get<std::string>();
+        for (auto const& t : result.at("terminals")) {
+            primitives::ColumnTransform transform;
+            auto const kind = t.at("kind").get<std::string>();
+            transform.kind = kind == "log"     ? primitives::ColumnTransform::Kind::Log
+                             : kind == "asinh" ? primitives::ColumnTransform::Kind::Asinh
+                                               : primitives::ColumnTransform::Kind::Identity;
+            transform.inScale = t.at("in_scale").get<double>();
+            transform.shift = t.at("shift").get<double>();
+            transform.scale = t.at("scale").get<double>();
+            names_.push_back(t.at("name").get<std::string>());
+            transforms_.push_back(transform);
+        }
+        // Validate the formula against the terminal set now, not on the first candidate.
+        primitives::Dataset probe({"probe"});
+        for (auto const& n : names_) {
+            double const one = 1.0;
+            probe.addScalar(n, {&one, 1});
+        }
+        tree_ = engine::parse(formula_, engine::Vocabulary::of(probe));
+    }
+
+    [[nodiscard]] std::vector<std::string> const& terminals() const { return names_; }
+    [[nodiscard]] std::string const& formula() const { return formula_; }
+
+    [[nodiscard]] double operator()(std::map<std::string, double> const& proxies) const {
+        primitives::Dataset data({"candidate"});
+        for (std::size_t i = 0; i < names_.size(); ++i) {
+            auto it = proxies.find(names_[i]);
+            double const v = it == proxies.end() ? std::nan("") : transforms_[i].apply(it->second);
+            data.addScalar(names_[i], {&v, 1});
+        }
+        engine::Interpreter interpreter(data);
+        auto const values = interpreter.evaluate(tree_);
+        return values.empty() ? std::nan("") : values[0];
+    }
+
+private:
+    std::string formula_;
+    std::vector<std::string> names_;
+    std::vector<primitives::ColumnTransform> transforms_;
+    engine::Tree tree_;
+};
+
+int runSearchCommand(std::vector<std::string> const& args) {
+    po::options_description options("zcgp search options");
+    options.add_options()
+        ("objective", po::value<std::string>()->default_value("synflow"), "a proxy name, 'evolved' (with --run) or 'random'")
+        ("run", po::value<std::string>(), "zcgp evolve output folder whose formula is the objective")
+        ("algorithm", po::value<std::string>()->default_value("evolution"), "evolution | random")
+        ("archs", po::value<std::size_t>()->default_value(100), "cells scored (the budget)")
+        ("population", po::value<std::size_t>()->default_value(20), "regularized evolution population")
+        ("sample", po::value<std::size_t>()->default_value(5), "regularized evolution tournament size")
+        ("seed", po::value<std::uint64_t>()->default_value(0), "search seed")
+        ("init-seed", po::value<std::uint64_t>()->default_value(0), "seed of network initialisation and batch")
+        ("dataset", po::value<std::string>()->default_value("cifar10"), "cifar10 | cifar100 | ImageNet16-120 (proxy data)")
+        ("batch", po::value<int>()->default_value(64), "mini-batch size")
+        ("device", po::value<std::string>()->default_value("auto"), "auto | cpu | cuda")
+        ("time-limit", po::value<double>()->default_value(0.0), "stop after S seconds (0: none)")
+        ("json", po::bool_switch(), "print one JSON object to stdout");
+    addCommonOptions(options);
+    po::variables_map vm;
+    if (!parseArguments("search", "--objective synflow|nwot|evolved|random [--run DIR] [--algorithm A] [--archs N]",
+                        options, args, vm)) {
+        return 0;
+    }
+    auto const dataDir = resolveDataDir(vm);
+    auto const objectiveName = vm["objective"].as<std::string>();
+    std::optional<FormulaObjective> formula;
+    std::vector<std::string> proxies;
+    if (objectiveName == "evolved") {
+        if (vm.count("run") == 0U) throw UsageError("--objective evolved needs --run DIR (a finished zcgp evolve run)");
+        formula.emplace(vm["run"].as<std::string>());
+        proxies = formula->terminals();
+    } else if (objectiveName != "random") {
+        try {
+            proxies = proxy_cache::parseProxyList(objectiveName);
+        } catch (std::invalid_argument const& e) {
+            throw UsageError(fmt::format("--objective: {} (or 'evolved', 'random')", e.what()));
+        }
+    }
+    auto const accuracy = proxy_cache::Nb201Accuracy::load(dataDir);
+
+    SearchConfig config;
+    config.algorithm = vm["algorithm"].as<std::string>();
+    config.budget = vm["archs"].as<std::size_t>();
+    config.population = vm["population"].as<std::size_t>();
+    config.sample = vm["sample"].as<std::size_t>();
+    config.seed = vm["seed"].as<std::uint64_t>();
+    config.timeLimitSeconds = vm["time-limit"].as<double>();
+    if (config.algorithm != "evolution" && config.algorithm != "random") {
+        throw UsageError(fmt::format("--algorithm: unknown '{}' (valid: evolution, random)", config.algorithm));
+    }
+
+    std::unique_ptr<proxy_cache::ArchitectureScorer> scorer;
+    if (!proxies.empty()) {
+        proxy_cache::ScorerOptions so;
+        so.dataset = vm["dataset"].as<std::string>();
+        so.dataDir = dataDir;
+        so.batchSize = vm["batch"].as<int>();
+        so.seed = vm["init-seed"].as<std::uint64_t>();
+        so.device = vm["device"].as<std::string>();
+        so.proxies = proxies;
+        so.statistics = false;
+        try {
+            scorer = std::make_unique<proxy_cache::ArchitectureScorer>(so);
+        } catch (std::invalid_argument const& e) {
+            throw UsageError(e.what());
+        }
+    }
+    std::mt19937_64 randomObjective(config.seed ^ 0xA5A5A5A5ULL);
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    auto const start = std::chrono::steady_clock::now();
+    json trajectory = json::array();
+    double bestSoFar = -std::numeric_limits<double>::infinity();
+    std::string bestArch;
+    auto const score = [&](Cell const& cell) {
+        double s = 0.0;
+        if (!scorer) {
+            s = uniform(randomObjective);
+        } else {
+            auto const m = scorer->measure(proxy_cache::nb201TupleKey(cell));
+            s = formula ? (*formula)(m.proxies) : m.proxies.at(proxies[0]);
+        }
+        if (std::isfinite(s) && (bestArch.empty() || s > bestSoFar)) {
+            bestSoFar = s;
+            bestArch = proxy_cache::nb201ArchString(cell);
+        }
+        if (bestArch.empty()) bestArch = proxy_cache::nb201ArchString(cell);
+        auto const* e = accuracy.find(bestArch);
+        trajectory.push_back({std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                              e ? e->accuracy[0] : std::nan("")});
+        return s;
+    };
+    auto const result = runSearch(config, score);
+    auto const archString = proxy_cache::nb201ArchString(result.best.cell);
+    auto const* entry = accuracy.find(archString);
+    if (entry == nullptr) throw std::runtime_error(fmt::format("{} is not in the NAS-Bench-201 accuracy table", archString));
+    json out = {
+        {"objective", objectiveName},
+        {"formula", formula ? formula->formula() : objectiveName},
+        {"algorithm", config.algorithm},
+        {"seed", config.seed},
+        {"archs_scored", result.history.size()},
+        {"seconds", result.seconds},
+        {"timed_out", result.timedOut},
+        {"device", scorer ? scorer->deviceName() : std::string("none")},
+        {"best", {{"tuple", proxy_cache::nb201TupleKey(result.best.cell)},
+                  {"arch", archString},
+                  {"score", result.best.score},
+                  {"test_accuracy", {{"cifar10", entry->accuracy[0]}, {"cifar100", entry->accuracy[1]},
+                                     {"ImageNet16-120", entry->accuracy[2]}}}}},
+        {"trajectory", trajectory},  // [elapsed seconds, CIFAR-10 test accuracy of the current choice]
+    };
+    if (vm["json"].as<bool>()) {
+        std::cout << out.dump() << std::endl;
+    } else {
+        std::cout << fmt::format("{} search, objective {}: {} cells in {:.1f} s\nchosen {} {}\ntest accuracy: "
+                                 "CIFAR-10 {:.2f}  CIFAR-100 {:.2f}  ImageNet16-120 {:.2f}\n",
+                                 config.algorithm, objectiveName, result.history.size(), result.seconds,
+                                 proxy_cache::nb201TupleKey(result.best.cell), archString, entry->accuracy[0],
+                                 entry->accuracy[1], entry->accuracy[2]);
+    }
+    return 0;
+}
+
+ZCGP_REGISTER_COMMAND("search", "zero-shot NAS over NAS-Bench-201 with a proxy objective, scored natively", runSearchCommand);
+
+}  // namespace
+}  // namespace zcgp::cli

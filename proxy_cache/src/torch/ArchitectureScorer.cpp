@@ -1,0 +1,566 @@
+// Native LibTorch scoring: the 13 NAS-Bench-Suite-Zero proxies and per-layer raw statistics of one architecture.
+//
+// Passes (docs/proxies.md has the maths):
+//   counting   batch-1 forward, no grad: flops (tensorwatch rules), params
+//   data pass  one forward of the data batch (BN in train mode) recording layer inputs/outputs and ReLU inputs:
+//              nwot from the ReLU codes; d(sum logits)/dx for jacov and epe_nas; one create_graph backward of
+//              the CE loss gives weight gradients (grad_norm, snip, plain, grasp's g) and layer-output gradients
+//              (fisher); one Hessian-vector product gives grasp's Hg
+//   synflow    |weights|, double, BN off, ones input
+//   zen        Gaussian re-init, BN batch statistics, input and perturbed input, no grad
+#include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "SearchSpaceNetwork.hpp"
+#include "zcgp/proxy_cache/torch/SearchSpace.hpp"
+
+namespace zcgp::proxy_cache {
+
+namespace {
+
+namespace F = torch::nn::functional;
+
+constexpr std::int64_t kCifarImageBytes = 3 * 32 * 32;
+constexpr double kLogEps = 1e-5;          // jacov and epe_nas use log(x + 1e-5)
+constexpr double kNonFiniteScore = -1e8;  // NASLib's ZeroCost predictor stores NaN/inf scores as -1e8
+constexpr double kZenMixup = 1e-2;
+
+struct ImageSet {
+    torch::Tensor images;  // [N, 3, 32, 32] float in [0, 1]
+    torch::Tensor labels;  // [N] int64
+};
+
+ImageSet readCifarBinary(std::filesystem::path const& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error(fmt::format("cannot open image file '{}' (run scripts/setup.sh or pass --data DIR)",
+                                             file.string()));
+    }
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto const record = kCifarImageBytes + 1;
+    if (bytes.empty() || bytes.size() % static_cast<std::size_t>(record) != 0) {
+        throw std::runtime_error(fmt::format("'{}': {} bytes is not a whole number of CIFAR records of {} bytes",
+                                             file.string(), bytes.size(), record));
+    }
+    auto n = static_cast<std::int64_t>(bytes.size()) / record;
+    auto images = torch::empty({n, 3, 32, 32}, torch::kFloat32);
+    auto labels = torch::empty({n}, torch::kInt64);
+    auto* px = images.data_ptr<float>();
+    auto* lb = labels.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < n; ++i) {
+        auto const* r = bytes.data() + i * record;
+        lb[i] = r[0];
+        for (std::int64_t j = 0; j < kCifarImageBytes; ++j) {
+            px[i * kCifarImageBytes + j] = static_cast<float>(r[1 + j]) / 255.0F;
+        }
+    }
+    return {images, labels};
+}
+
+// The data batch: real test images, each randomly flipped and cropped from a zero-padded copy (the usual training
+// augmentation), repeated to the batch size, then normalised. ImageNet16-120 uses CIFAR-100 images box-downsampled
+// to 16x16. The random choices come from the scorer's seed, so a scorer always sees the same batch.
+std::pair<torch::Tensor, torch::Tensor> makeBatch(std::filesystem::path const& dataDir, DatasetSpec const& dataset,
+                                                  int batchSize, std::uint64_t seed) {
+    bool cifar10 = dataset.name == "cifar10";
+    auto file = dataDir / "images" / (cifar10 ? "cifar10_test_first20.bin" : "cifar100_test_first20.bin");
+    auto set = readCifarBinary(file);
+    auto images = set.images;
+    std::int64_t r = dataset.resolution;
+    if (r != 32) {
+        images = F::avg_pool2d(images, F::AvgPool2dFuncOptions(32 / r));
+    }
+    std::int64_t pad = r / 8;  // 4 at 32x32, 2 at 16x16
+    auto padded = F::pad(images, F::PadFuncOptions({pad, pad, pad, pad}));
+    // Standard channel statistics (NAS-Bench-201's CIFAR-10 / CIFAR-100 values).
+    std::array<float, 3> mean = cifar10 ? std::array<float, 3>{125.3F, 123.0F, 113.9F}
+                                        : std::array<float, 3>{129.3F, 124.1F, 112.4F};
+    std::array<float, 3> std = cifar10 ? std::array<float, 3>{63.0F, 62.1F, 66.7F}
+                                       : std::array<float, 3>{68.2F, 65.4F, 70.4F};
+    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + 0x5EED);
+    std::uniform_int_distribution<std::int64_t> offset(0, 2 * pad);
+    std::bernoulli_distribution flip(0.5);
+    auto n = padded.size(0);
+    auto x = torch::empty({batchSize, 3, r, r}, torch::kFloat32);
+    auto y = torch::empty({batchSize}, torch::kInt64);
+    for (std::int64_t i = 0; i < batchSize; ++i) {
+        auto src = i % n;
+        auto dy = offset(rng);
+        auto dx = offset(rng);
+        auto crop = padded[src].slice(1, dy, dy + r).slice(2, dx, dx + r);
+        if (flip(rng)) {
+            crop = crop.flip({2});
+        }
+        x[i].copy_(crop);
+        y[i] = set.labels[src].item<std::int64_t>();
+    }
+    auto m = torch::tensor({mean[0], mean[1], mean[2]}).div(255.0F).view({1, 3, 1, 1});
+    auto s = torch::tensor({std[0], std[1], std[2]}).div(255.0F).view({1, 3, 1, 1});
+    return {(x - m) / s, y};
+}
+
+// The NWOT kernel of binary codes c = [x > 0] (rows = samples): K = c c^T + (1-c)(1-c)^T, the number of units on
+// which two samples agree. Written as 2 c c^T - s_i - s_j + D (s = row sums, D = units): one product, not two.
+torch::Tensor codeKernel(torch::Tensor const& x) {
+    auto c = (x.flatten(1) > 0).to(torch::kFloat32);
+    auto s = c.sum(1);
+    auto k = torch::mm(c, c.t()).mul_(2).sub_(s.unsqueeze(1)).sub_(s.unsqueeze(0)).add_(static_cast<double>(c.size(1)));
+    return k.to(torch::kFloat64);  // exact: counts stay far below 2^24
+}
+
+double logAbsDet(torch::Tensor const& k) {
+    auto [sign, logabs] = torch::linalg_slogdet(k);
+    return logabs.item<double>();
+}
+
+// numpy.corrcoef of the rows of m (double).
+torch::Tensor rowCorrelation(torch::Tensor const& m) {
+    auto c = m - m.mean(1, true);
+    auto cov = torch::mm(c, c.t());
+    auto d = cov.diagonal().sqrt();
+    return (cov / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1.0, 1.0);
+}
+
+double jacovScore(torch::Tensor const& jacobian) {
+    auto corr = rowCorrelation(jacobian);
+    if (!torch::isfinite(corr).all().item<bool>()) {
+        return std::nan("");
+    }
+    auto v = torch::linalg_eigvalsh(corr);
+    return -(torch::log(v + kLogEps) + 1.0 / (v + kLogEps)).sum().item<double>();
+}
+
+// EPE-NAS (Lopes et al. 2021), as in NAS-Bench-Suite-Zero: per class, s_c = sum log(|corr| + k) over the class's
+// Jacobian correlation matrix (divided by its size when there are more than 100 classes); the score is sum |s_c|,
+// or for more than 100 classes sum_c sum_c' |s_c - s_c'| / #classes seen. A class with one sample has corr = 1
+// (s_c = log(1 + k)); with more than 100 classes the reference skips it (len() of a scalar fails there).
+double epeScore(torch::Tensor const& jacobian, torch::Tensor const& labels, std::int64_t numClasses) {
+    auto labelsCpu = labels.cpu();
+    std::map<std::int64_t, std::vector<std::int64_t>> rows;
+    for (std::int64_t i = 0; i < labelsCpu.size(0); ++i) {
+        rows[labelsCpu[i].item<std::int64_t>()].push_back(i);
+    }
+    std::vector<double> perClass;
+    for (auto const& [label, idx] : rows) {
+        if (idx.size() == 1) {
+            if (numClasses <= 100) {
+                perClass.push_back(std::log(1.0 + kLogEps));
+            }
+            continue;
+        }
+        auto sel = jacobian.index_select(0, torch::tensor(idx, torch::kInt64).to(jacobian.device()));
+        auto corr = rowCorrelation(sel);
+        double s = torch::log(corr.abs() + kLogEps).sum().item<double>();
+        if (numClasses > 100) {
+            s /= static_cast<double>(idx.size());
+        }
+        perClass.push_back(s);
+    }
+    double score = 0.0;
+    if (numClasses <= 100) {
+        for (double s : perClass) {
+            score += std::abs(s);
+        }
+    } else {
+        for (double a : perClass) {
+            for (double b : perClass) {
+                score += std::abs(a - b);
+            }
+        }
+        score /= static_cast<double>(perClass.size());
+    }
+    return score;
+}
+
+double finiteOr(double v) { return std::isfinite(v) ? v : kNonFiniteScore; }
+
+double sumOf(std::vector<double> const& v) {
+    double s = 0.0;
+    for (double x : v) {
+        s += x;
+    }
+    return s;
+}
+
+std::vector<std::string> const& layerStatisticNames() {
+    static std::vector<std::string> const names = {
+        "weight_l2",   "weight_abs_mean", "weight_std",          "grad_l2",           "grad_abs_mean",
+        "snip_layer",  "plain_layer",     "grasp_layer",         "fisher_layer",      "synflow_layer",
+        "act_mean",    "act_std",         "act_grad_l2",         "input_zero_fraction", "input_code_logdet",
+        "param_count"};
+    return names;
+}
+
+std::vector<std::string> const& nodeStatisticNames() {
+    static std::vector<std::string> const names = {"node_act_mean", "node_act_std", "node_positive_fraction",
+                                                   "node_code_logdet"};
+    return names;
+}
+
+}  // namespace
+
+struct ArchitectureScorer::Impl {
+    ScorerOptions options;
+    DatasetSpec dataset;
+    torch::Device device{torch::kCPU};
+    std::string deviceName;
+    std::set<std::string> proxies;
+    torch::Tensor batchX, batchY;
+
+    explicit Impl(ScorerOptions opts) : options(std::move(opts)), dataset(datasetSpec(options.dataset)) {
+        auto const& spaces = nativeSpaces();
+        if (std::find(spaces.begin(), spaces.end(), options.space) == spaces.end()) {
+            throw std::invalid_argument(fmt::format("search space '{}' has no native network (valid: nb201)",
+                                                    options.space));
+        }
+        if (options.batchSize < 2) {
+            throw std::invalid_argument(fmt::format("batch size {} is too small (need at least 2)", options.batchSize));
+        }
+        if (options.device == "auto") {
+            device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+        } else if (options.device == "cuda") {
+            if (!torch::cuda::is_available()) {
+                throw std::invalid_argument("device 'cuda' requested but CUDA is not available (use auto or cpu)");
+            }
+            device = torch::Device(torch::kCUDA);
+        } else if (options.device != "cpu") {
+            throw std::invalid_argument(fmt::format("unknown device '{}' (valid: auto, cpu, cuda)", options.device));
+        }
+        deviceName = device.is_cuda() ? "cuda" : "cpu";
+        if (options.proxies.empty()) {
+            options.proxies = proxyNames();
+        }
+        for (auto const& p : options.proxies) {
+            auto list = parseProxyList(p);  // validates the name
+            proxies.insert(list.begin(), list.end());
+        }
+        auto [x, y] = makeBatch(options.dataDir, dataset, options.batchSize, options.seed);
+        batchX = x.to(device);
+        batchY = y.to(device);
+    }
+
+    [[nodiscard]] bool wants(std::string const& p) const { return proxies.count(p) != 0U; }
+
+    ArchitectureMeasurement measure(std::string const& archKey);
+};
+
+ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& archKey) {
+    auto start = std::chrono::steady_clock::now();
+    auto lap = start;
+    bool const profile = std::getenv("ZCGP_PROFILE") != nullptr;
+    auto phase = [&](char const* name) {
+        if (profile) {
+            auto now = std::chrono::steady_clock::now();
+            std::fprintf(stderr, "  %-12s %.3f s\n", name, std::chrono::duration<double>(now - lap).count());
+            lap = now;
+        }
+    };
+    ArchitectureMeasurement result;
+    result.archKey = nb201TupleKey(parseNb201Cell(archKey));  // throws naming the key
+
+    torch::manual_seed(options.seed);
+    auto net = detail::makeNetwork(options.space, archKey, dataset);
+    net->to(device);
+    net->train();
+
+    auto const& layers = net->weightLayers();
+    auto const nLayers = layers.size();
+    std::vector<torch::Tensor> weights;
+    for (auto const& l : layers) {
+        weights.push_back(l.weight);
+    }
+    bool const stats = options.statistics;
+    std::map<std::string, std::vector<double>> layerStats;
+    auto put = [&](std::string const& name, double v) { layerStats[name].push_back(v); };
+
+    // ---- counting: params and flops (batch 1, as NAS-Bench-Suite-Zero) ----
+    if (wants("params")) {
+        std::int64_t n = 0;
+        for (auto const& p : net->parameters()) {
+            n += p.numel();
+        }
+        result.proxies["params"] = static_cast<double>(n) / 1e6;
+    }
+    if (wants("flops")) {
+        torch::NoGradGuard noGrad;
+        net->eval();
+        std::int64_t flops = 0;
+        net->probe.flops = &flops;
+        (void)net->forward(torch::zeros({1, 3, dataset.resolution, dataset.resolution}, batchX.options()));
+        net->probe.flops = nullptr;
+        net->train();
+        result.proxies["flops"] = static_cast<double>(flops) / 1e6;
+    }
+    if (wants("l2_norm") || stats) {
+        torch::NoGradGuard noGrad;
+        double l2 = 0.0;
+        for (auto const& w : weights) {
+            auto wd = w.to(torch::kFloat64);
+            double norm = wd.norm().item<double>();
+            l2 += norm;
+            if (stats) {
+                put("weight_l2", norm);
+                put("weight_abs_mean", wd.abs().mean().item<double>());
+                put("weight_std", wd.std().item<double>());
+                put("param_count", static_cast<double>(w.numel()));
+            }
+        }
+        result.proxies["l2_norm"] = l2;
+    }
+
+    phase("counting");
+    // ---- data pass ----
+    bool const needGrad = stats || wants("grad_norm") || wants("snip") || wants("plain") || wants("fisher") ||
+                          wants("grasp");
+    bool const needJacobian = wants("jacov") || wants("epe_nas");
+    bool const needCodes = stats || wants("nwot");
+    if (needGrad || needJacobian || needCodes) {
+        auto x = batchX.clone();
+        if (needJacobian) {
+            x.requires_grad_(true);
+        }
+        net->clearRecords();
+        net->probe.record = true;
+        torch::Tensor logits;
+        {
+            std::optional<torch::NoGradGuard> noGrad;
+            if (!needGrad && !needJacobian) {
+                noGrad.emplace();
+            }
+            logits = net->forward(x);
+        }
+        net->probe.record = false;
+        phase("forward");
+
+        // One code kernel per ReLU (NWOT hooks every ReLU module); ReLUs applied to the same tensor (a cell node
+        // feeding several conv edges) share it. The per-layer statistics reuse them for ReLU-fed layers.
+        std::vector<torch::Tensor> reluKernels;
+        if (needCodes) {
+            torch::NoGradGuard noGrad;
+            torch::Tensor k;
+            auto const& ins = net->reluInputs;
+            for (std::size_t r = 0; r < ins.size(); ++r) {
+                torch::Tensor kr;
+                for (std::size_t q = 0; q < r && !kr.defined(); ++q) {
+                    if (ins[q].is_same(ins[r])) {
+                        kr = reluKernels[q];
+                    }
+                }
+                if (!kr.defined()) {
+                    kr = codeKernel(ins[r]);
+                }
+                reluKernels.push_back(kr);
+                k = k.defined() ? k + kr : kr;
+            }
+            result.proxies["nwot"] = k.defined() ? logAbsDet(k) : -std::numeric_limits<double>::infinity();
+        }
+        phase("nwot");
+
+        if (needJacobian) {
+            // d(sum of logits)/dx, i.e. backward(ones_like(y)) as in the reference; keeps the graph for the loss.
+            auto jac = torch::autograd::grad({logits.sum()}, {x}, {}, /*retain_graph=*/needGrad)[0];
+            auto j = jac.detach().flatten(1).to(torch::kFloat64);
+            if (wants("jacov")) {
+                result.proxies["jacov"] = jacovScore(j);
+            }
+            if (wants("epe_nas")) {
+                result.proxies["epe_nas"] = epeScore(j, batchY, logits.size(1));
+            }
+            phase("jacobian");
+        }
+
+        if (needGrad) {
+            auto loss = F::cross_entropy(logits, batchY);
+            std::vector<torch::Tensor> targets = weights;
+            for (auto const& o : net->layerOutputs) {
+                targets.push_back(o);
+            }
+            bool const grasp = stats || wants("grasp");
+            auto grads = torch::autograd::grad({loss}, targets, {}, /*retain_graph=*/grasp, /*create_graph=*/grasp,
+                                               /*allow_unused=*/true);
+            std::vector<torch::Tensor> hg(nLayers);
+            if (grasp) {
+                // GraSP: Hg = d/dw (g_detached . g(w)), one Hessian-vector product through the same graph.
+                torch::Tensor z;
+                for (std::size_t i = 0; i < nLayers; ++i) {
+                    if (grads[i].defined()) {
+                        auto term = (grads[i].detach() * grads[i]).sum();
+                        z = z.defined() ? z + term : term;
+                    }
+                }
+                auto h = torch::autograd::grad({z}, weights, {}, false, false, true);
+                for (std::size_t i = 0; i < nLayers; ++i) {
+                    hg[i] = h[i].defined() ? h[i] : torch::zeros_like(weights[i]);
+                }
+            }
+            phase("backward+hvp");
+            torch::NoGradGuard noGrad;
+            double gradNorm = 0.0, snip = 0.0, plain = 0.0, grasp_ = 0.0, fisher = 0.0;
+            for (std::size_t i = 0; i < nLayers; ++i) {
+                auto w = weights[i].detach().to(torch::kFloat64);
+                auto g = grads[i].defined() ? grads[i].detach().to(torch::kFloat64) : torch::zeros_like(w);
+                double gn = g.norm().item<double>();
+                double sn = (w * g).abs().sum().item<double>();
+                double pl = (w * g).sum().item<double>();
+                double gr = grasp ? -(w * hg[i].to(torch::kFloat64)).sum().item<double>() : 0.0;
+                // Fisher (Theis et al.; Turner et al.): per output channel 0.5 * mean_n (sum_hw a * da)^2, broadcast
+                // to each of the channel's fan-in weights before summing, as NAS-Bench-Suite-Zero does.
+                auto act = net->layerOutputs[i].detach().to(torch::kFloat64);
+                auto gAct = grads[nLayers + i].defined() ? grads[nLayers + i].detach().to(torch::kFloat64)
+                                                         : torch::zeros_like(act);
+                auto prod = act * gAct;
+                auto gnk = prod.dim() > 2 ? prod.sum({2, 3}) : prod;
+                auto delK = gnk.pow(2).mean(0).mul(0.5);
+                double fanIn = static_cast<double>(w.numel() / w.size(0));
+                double fi = delK.abs().sum().item<double>() * fanIn;
+                gradNorm += gn;
+                snip += sn;
+                plain += pl;
+                grasp_ += gr;
+                fisher += fi;
+                if (stats) {
+                    put("grad_l2", gn);
+                    put("grad_abs_mean", g.abs().mean().item<double>());
+                    put("snip_layer", sn);
+                    put("plain_layer", pl);
+                    put("grasp_layer", gr);
+                    put("fisher_layer", fi);
+                    put("act_mean", act.mean().item<double>());
+                    put("act_std", act.std().item<double>());
+                    put("act_grad_l2", gAct.norm().item<double>());
+                    auto const& in = net->layerInputs[i];
+                    put("input_zero_fraction", (in == 0).to(torch::kFloat64).mean().item<double>());
+                    auto relu = net->layerReluSource[i];
+                    put("input_code_logdet",
+                        logAbsDet(relu >= 0 ? reluKernels[static_cast<std::size_t>(relu)] : codeKernel(in)));
+                }
+            }
+            result.proxies["grad_norm"] = gradNorm;
+            result.proxies["snip"] = snip;
+            result.proxies["plain"] = plain;
+            result.proxies["grasp"] = grasp_;
+            result.proxies["fisher"] = fisher;
+        }
+        if (stats) {
+            torch::NoGradGuard noGrad;
+            for (auto const& node : net->nodeOutputs) {
+                auto v = node.to(torch::kFloat64);
+                layerStats["node_act_mean"].push_back(v.mean().item<double>());
+                layerStats["node_act_std"].push_back(v.std().item<double>());
+                layerStats["node_positive_fraction"].push_back((v > 0).to(torch::kFloat64).mean().item<double>());
+                layerStats["node_code_logdet"].push_back(logAbsDet(codeKernel(node)));
+            }
+        }
+        net->clearRecords();
+        reluKernels.clear();
+        phase("layer terms");
+    }
+
+    // ---- synflow: |w|, double, BN off, all-ones input of one sample ----
+    if (wants("synflow") || stats) {
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& p : net->parameters()) {
+                p.abs_();
+            }
+        }
+        net->to(torch::kFloat64);
+        net->probe.batchNorm = false;
+        auto ones = torch::ones({1, 3, dataset.resolution, dataset.resolution},
+                                torch::TensorOptions().dtype(torch::kFloat64).device(device));
+        auto out = net->forward(ones);
+        auto grads = torch::autograd::grad({out.sum()}, weights, {}, false, false, true);
+        net->probe.batchNorm = true;
+        torch::NoGradGuard noGrad;
+        double total = 0.0;
+        for (std::size_t i = 0; i < nLayers; ++i) {
+            double s = grads[i].defined() ? (weights[i] * grads[i]).abs().sum().item<double>() : 0.0;
+            total += s;
+            if (stats) {
+                put("synflow_layer", s);
+            }
+        }
+        // NAS-Bench-Suite-Zero stores synflow as log(score) (-log(-score) for negative sums).
+        result.proxies["synflow"] = total == 0.0 ? 0.0 : (total > 0 ? std::log(total) : -std::log(-total));
+        net->to(torch::kFloat32);
+        phase("synflow");
+    }
+
+    // ---- zen (Lin et al. 2021): Gaussian init, BN with batch statistics, input and perturbed input ----
+    if (wants("zen")) {
+        torch::NoGradGuard noGrad;
+        for (auto const& c : net->convs()) {
+            c->weight.normal_(0.0, 1.0);
+        }
+        net->classifier()->weight.normal_(0.0, 1.0);
+        net->classifier()->bias.zero_();
+        for (auto bn : net->batchNorms()) {  // holder copies: the options are mutable
+            bn->weight.fill_(1.0);
+            bn->bias.zero_();
+            bn->options.momentum(1.0);  // running_var becomes the last batch's variance
+        }
+        auto shape = batchX.sizes();
+        auto a = torch::randn(shape, batchX.options());
+        auto b = torch::randn(shape, batchX.options());
+        auto fa = net->features(a);
+        auto fb = net->features(a + kZenMixup * b);
+        double score = std::log((fa - fb).abs().sum({1, 2, 3}).mean().item<double>());
+        for (auto const& bn : net->batchNorms()) {
+            score += std::log(std::sqrt(bn->running_var.mean().item<double>()));
+        }
+        result.proxies["zen"] = score;
+        phase("zen");
+    }
+
+    // Keep only the requested proxies; non-finite scores become NASLib's -1e8.
+    for (auto it = result.proxies.begin(); it != result.proxies.end();) {
+        if (!wants(it->first)) {
+            it = result.proxies.erase(it);
+        } else {
+            it->second = finiteOr(it->second);
+            ++it;
+        }
+    }
+    if (stats) {
+        for (auto const& name : layerStatisticNames()) {
+            auto& v = layerStats[name];
+            if (v.size() != nLayers) {
+                throw std::logic_error(fmt::format("statistic {} has {} values for {} layers", name, v.size(), nLayers));
+            }
+            result.statistics.push_back({name, std::move(v)});
+        }
+        for (auto const& name : nodeStatisticNames()) {
+            auto& v = layerStats[name];
+            if (v.size() != net->nodeCount()) {
+                throw std::logic_error(fmt::format("statistic {} has {} values for {} nodes", name, v.size(),
+                                                   net->nodeCount()));
+            }
+            result.statistics.push_back({name, std::move(v)});
+        }
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+ArchitectureScorer::ArchitectureScorer(ScorerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+ArchitectureScorer::~ArchitectureScorer() = default;
+
+ArchitectureMeasurement ArchitectureScorer::measure(std::string const& archKey) { return impl_->measure(archKey); }
+
+std::string const& ArchitectureScorer::deviceName() const { return impl_->deviceName; }
+
+}  // namespace zcgp::proxy_cache

@@ -1,0 +1,162 @@
+// zcgp reproduce: config validation, --set overrides and the reduced correlations config on real data.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "RunCommand.hpp"
+#include "TestData.hpp"
+
+using zcgp::test::runCommand;
+namespace fs = std::filesystem;
+
+namespace {
+std::string zcgpCli(std::string const& args) {
+    return zcgp::test::cliPath().string() + " " + args + " --data " + zcgp::test::requireData("nbsz").parent_path().string();
+}
+
+fs::path scratch(std::string const& name) {
+    auto dir = fs::temp_directory_path() / ("zcgp_reproduce_test_" + std::to_string(::getpid())) / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::string readText(fs::path const& p) {
+    std::ifstream in(p);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string config(std::string const& name) {
+    return (fs::path(ZCGP_SOURCE_DIR) / "experiments" / "configs" / (name + ".toml")).string();
+}
+}  // namespace
+
+TEST_CASE("reproduce nbsz_correlations (reduced) writes CSV, Markdown and plots", "[experiments]") {
+    auto const out = scratch("corr");
+    auto const r = runCommand(zcgpCli("reproduce " + config("nbsz_correlations") +
+                                      " --set tasks=nb201 --set 'metrics=[\"kendall\"]' --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "nbsz_correlations";
+    REQUIRE(fs::exists(dir / "kendall.csv"));
+    CHECK_FALSE(fs::exists(dir / "spearman.csv"));  // the override removed it
+    auto const csv = readText(dir / "kendall.csv");
+    CHECK_THAT(csv, Catch::StartsWith("proxy,nb201/cifar10,nb201/cifar100,nb201/ImageNet16-120\n"));
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 13);  // header + 12 proxies
+    CHECK_THAT(csv, Catch::Contains("nwot,0.593,"));
+    CHECK_THAT(readText(dir / "config.toml"), Catch::Contains("metrics = [ 'kendall' ]"));
+    CHECK_THAT(r.out, Catch::Contains("| nwot | 0.593 |"));
+    if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+        CHECK(fs::file_size(dir / "heatmap_kendall.png") > 10000);
+        CHECK(fs::exists(dir / "scatter_nb201_cifar10.png"));
+    }
+    // no partial folder is left behind
+    for (auto const& e : fs::directory_iterator(out)) CHECK(e.path().filename() == "nbsz_correlations");
+}
+
+TEST_CASE("reproduce rejects unknown keys, bad types and malformed TOML, naming key and file", "[experiments]") {
+    auto const dir = scratch("bad");
+    auto const write = [&](std::string const& name, std::string const& text) {
+        std::ofstream(dir / name) << text;
+        return (dir / name).string();
+    };
+    auto r = runCommand(zcgpCli("reproduce " + write("a.toml", "name = \"a\"\nexperiment = \"correlations\"\nmetricz = [\"kendall\"]\n") +
+                                " --results " + dir.string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("a.toml") && Catch::Contains("'metricz'") && Catch::Contains("metrics"));
+    r = runCommand(zcgpCli("reproduce " + write("b.toml", "name = \"b\"\nexperiment = \"correlations\"\ntasks = 3\n") +
+                           " --results " + dir.string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("b.toml") && Catch::Contains("'tasks'") && Catch::Contains("list of strings"));
+    r = runCommand(zcgpCli("reproduce " + write("c.toml", "name = \"c\"\nexperiment = [\n") + " --results " + dir.string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("c.toml:") && Catch::Contains("malformed TOML"));
+    r = runCommand(zcgpCli("reproduce " + config("nbsz_correlations") + " --set seeds=3 --results " + dir.string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("'seeds'"));
+    r = runCommand(zcgpCli("reproduce " + write("d.toml", "name = \"d\"\nexperiment = \"nonsense\"\n") + " --results " + dir.string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("nonsense") && Catch::Contains("correlations"));
+    // a failing run leaves nothing behind
+    r = runCommand(zcgpCli("reproduce " + write("e.toml", "name = \"e\"\nexperiment = \"correlations\"\ntasks = [\"nb999\"]\n") +
+                           " --results " + dir.string()));
+    CHECK(r.exitCode != 0);
+    CHECK_THAT(r.err, Catch::Contains("nb999"));
+    CHECK_FALSE(fs::exists(dir / "e"));
+    for (auto const& e : fs::directory_iterator(dir)) CHECK(e.path().extension() == ".toml");
+}
+
+namespace {
+std::vector<std::string> csvLines(fs::path const& p) {
+    std::vector<std::string> lines;
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(line);
+    }
+    return lines;
+}
+
+// Every number in a CSV cell range [-1, 1] check: returns the cells of column `c` parsed as doubles.
+std::vector<double> csvColumn(std::vector<std::string> const& lines, std::size_t c) {
+    std::vector<double> values;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::stringstream row(lines[i]);
+        std::string cell;
+        for (std::size_t k = 0; k <= c; ++k) std::getline(row, cell, ',');
+        values.push_back(std::stod(cell));
+    }
+    return values;
+}
+}  // namespace
+
+TEST_CASE("reproduce evolved_vs_handcrafted (reduced) writes a sane per-task table", "[experiments]") {
+    auto const out = scratch("evolve");
+    auto const r = runCommand(zcgpCli("reproduce " + config("evolved_vs_handcrafted") +
+                                      " --set tasks=nb201/cifar10,tnb101_micro/normal --set seeds=2 --set generations=3"
+                                      " --set population=20 --set baselines=handcrafted --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "evolved_vs_handcrafted";
+    auto const runs = csvLines(dir / "runs.csv");
+    REQUIRE(runs.size() == 5);  // header + 2 tasks x 2 seeds
+    for (std::size_t i = 1; i < runs.size(); ++i) CHECK_THAT(runs[i], Catch::Contains(",true,"));  // finite everywhere
+    auto const summary = csvLines(dir / "summary.csv");
+    REQUIRE(summary.size() == 4);  // header, 2 tasks, mean
+    CHECK_THAT(summary[1], Catch::StartsWith("nb201/cifar10,"));
+    CHECK_THAT(summary[3], Catch::StartsWith("mean over tasks,"));
+    auto const meanRow = summary[3];
+    double const evolvedMean = std::stod(meanRow.substr(meanRow.find(',') + 1));
+    CHECK(evolvedMean > 0.3);  // far above chance on these tasks even with 3 generations
+    CHECK(evolvedMean <= 1.0);
+    CHECK(fs::exists(dir / "runs" / "nb201_cifar10" / "seed1" / "result.json"));
+    if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+        CHECK(fs::exists(dir / "summary.png"));
+        CHECK(fs::exists(dir / "fitness_nb201_cifar10.png"));
+        CHECK(fs::exists(dir / "pareto_tnb101_micro_normal.png"));
+    }
+}
+
+TEST_CASE("reproduce transfer (reduced) writes the matrix and the multi-task table", "[experiments]") {
+    auto const out = scratch("transfer");
+    auto const r = runCommand(zcgpCli("reproduce " + config("transfer") +
+                                      " --set tasks=nb201/cifar10,tnb101_micro/normal --set seeds=1 --set generations=3"
+                                      " --set population=20 --set multitask_train=nb201/cifar10,tnb101_micro/normal"
+                                      " --set multitask_test=nb201/cifar100 --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "transfer";
+    auto const matrix = csvLines(dir / "transfer.csv");
+    REQUIRE(matrix.size() == 5);  // header + 2 x 2
+    for (double tau : csvColumn(matrix, 2)) {
+        CHECK(tau > 0.0);  // every proxy evolved here ranks the other task positively
+        CHECK(tau <= 1.0);
+    }
+    auto const multitask = csvLines(dir / "multitask.csv");
+    REQUIRE(multitask.size() == 4);  // header, nb201/cifar100, 2 train tasks (held-out)
+    CHECK_THAT(r.out, Catch::Contains("nb201/cifar100"));
+}
