@@ -247,7 +247,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         ("mutation", po::value<std::string>()->default_value("subtree:1,point:1,hoist:0.5,shrink:0.5"),
          "weighted mutations: subtree:W,point:W,hoist:W,shrink:W")
         ("mutation-rate", po::value<double>()->default_value(0.3), "probability of mutating a crossover child")
-        ("creator", po::value<std::string>()->default_value("ptc2"), "ptc2[:SIZE] | rhh:MINDEPTH:MAXDEPTH")
+        ("creator", po::value<std::string>()->default_value("rhh:2:5"), "ptc2[:SIZE] | rhh:MINDEPTH:MAXDEPTH")
         ("functions", po::value<std::string>()->default_value("all"), "all | scalar | comma list of primitives")
         ("max-size", po::value<std::size_t>()->default_value(20), "maximum tree size (nodes)")
         ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
