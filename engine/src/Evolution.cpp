@@ -89,7 +89,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         std::vector<std::size_t> idx(tasks_[t].data.rows());
         std::iota(idx.begin(), idx.end(), std::size_t{0});
-        Random rng(config_.seed * 1000003ULL + t);
+        std::mt19937_64 rng(config_.seed * 1000003ULL + t);
         std::shuffle(idx.begin(), idx.end(), rng);
         std::vector<std::size_t> tr(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs));
         std::vector<std::size_t> te(idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs), idx.end());
@@ -378,9 +378,10 @@ namespace {
 using nlohmann::json;
 
 json toJson(Individual const& ind) {
-    json nodes = json::array();
+    // nodes as one compact string "name index valuebits;..." (far cheaper than a JSON array per node)
+    std::string nodes;
     for (auto const& n : ind.tree.nodes()) {
-        nodes.push_back({std::string(primitives::primitive(n.op).name), n.index, std::bit_cast<std::uint64_t>(n.value)});
+        nodes += fmt::format("{} {} {:x};", primitives::primitive(n.op).name, n.index, std::bit_cast<std::uint64_t>(n.value));
     }
     return {{"nodes", nodes},
             {"train_tau", std::bit_cast<std::uint64_t>(ind.trainTau)},
@@ -392,13 +393,19 @@ json toJson(Individual const& ind) {
 Individual fromJson(json const& j) {
     Individual ind;
     std::vector<Node> nodes;
-    for (auto const& n : j.at("nodes")) {
-        auto name = n.at(0).get<std::string>();
+    std::istringstream in(j.at("nodes").get<std::string>());
+    std::string item;
+    while (std::getline(in, item, ';')) {
+        std::istringstream fields(item);
+        std::string name;
+        std::uint32_t index = 0;
+        std::uint64_t bits = 0;
+        fields >> name >> index >> std::hex >> bits;
         auto op = primitives::findByName(name);
-        if (!op) throw std::runtime_error(fmt::format("checkpoint: unknown primitive '{}'", name));
+        if (!op || !fields) throw std::runtime_error(fmt::format("checkpoint: malformed node '{}'", item));
         Node node = Node::function(*op);
-        node.index = n.at(1).get<std::uint32_t>();
-        node.value = std::bit_cast<double>(n.at(2).get<std::uint64_t>());
+        node.index = index;
+        node.value = std::bit_cast<double>(bits);
         nodes.push_back(node);
     }
     ind.tree = Tree(std::move(nodes));
@@ -412,7 +419,7 @@ Individual fromJson(json const& j) {
 
 void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     json j;
-    j["version"] = 1;
+    j["version"] = 3;
     j["seed"] = config_.seed;
     j["population_size"] = config_.populationSize;
     j["train_archs"] = config_.trainArchs;
@@ -425,11 +432,7 @@ void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     j["seconds"] = seconds();
     j["pruned"] = pruned_;
     json rngs = json::array();
-    for (auto const& r : rngs_) {
-        std::ostringstream os;
-        os << r;
-        rngs.push_back(os.str());
-    }
+    for (auto const& r : rngs_) rngs.push_back(r.state());
     j["rngs"] = rngs;
     json pop = json::array();
     for (auto const& ind : population_) pop.push_back(toJson(ind));
@@ -474,11 +477,9 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
     priorSeconds_ = j.at("seconds").get<double>();
     start_ = std::chrono::steady_clock::now();
     pruned_ = j.at("pruned").get<PruneCounts>();
-    auto rngs = j.at("rngs").get<std::vector<std::string>>();
-    for (std::size_t i = 0; i < rngs_.size(); ++i) {
-        std::istringstream in(rngs.at(i));
-        in >> rngs_[i];
-    }
+    auto rngs = j.at("rngs").get<std::vector<std::array<std::uint64_t, 4>>>();
+    if (rngs.size() != rngs_.size()) throw std::runtime_error(fmt::format("checkpoint '{}': wrong number of RNGs", file.string()));
+    for (std::size_t i = 0; i < rngs_.size(); ++i) rngs_[i].setState(rngs[i]);
     population_.clear();
     for (auto const& p : j.at("population")) population_.push_back(fromJson(p));
     best_ = fromJson(j.at("best"));

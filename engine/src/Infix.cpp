@@ -214,22 +214,31 @@ constexpr std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 }
 }  // namespace
 
-std::vector<std::uint64_t> subtreeHashes(Tree const& tree) {
-    std::vector<std::uint64_t> h(tree.size());
-    for (std::size_t i = 0; i < tree.size(); ++i) {
-        auto const& n = tree[i];
+void subtreeHashes(Tree const& tree, std::vector<std::uint64_t>& h) {
+    h.resize(tree.size());
+    auto const& nodes = tree.nodes();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        auto const& n = nodes[i];
         std::uint64_t x = mix(0x1234567ULL, static_cast<std::uint64_t>(n.op) + 1);
-        if (n.op == Opcode::Constant) x = mix(x, std::bit_cast<std::uint64_t>(n.value));
-        else if (n.isTerminal()) x = mix(x, n.index);
-        else {
-            auto ch = tree.children(i);
-            std::vector<std::uint64_t> hs;
-            for (auto c : ch) hs.push_back(h[c]);
-            if (primitive(n.op).commutative) std::sort(hs.begin(), hs.end());
-            for (auto c : hs) x = mix(x, c);
+        if (n.op == Opcode::Constant) {
+            x = mix(x, std::bit_cast<std::uint64_t>(n.value));
+        } else if (n.isTerminal()) {
+            x = mix(x, n.index);
+        } else if (n.arity() == 1) {
+            x = mix(x, h[i - 1]);
+        } else {
+            auto right = h[i - 1];
+            auto left = h[i - 2 - nodes[i - 1].length];
+            if (primitive(n.op).commutative && right < left) std::swap(left, right);
+            x = mix(mix(x, left), right);
         }
         h[i] = x;
     }
+}
+
+std::vector<std::uint64_t> subtreeHashes(Tree const& tree) {
+    std::vector<std::uint64_t> h;
+    subtreeHashes(tree, h);
     return h;
 }
 

@@ -19,13 +19,32 @@ Interpreter::Interpreter(primitives::Dataset const& data)
     : data_(&data), rows_(data.rows()), layers_(data.totalLayers()) {
     // keep columns 64-byte aligned-ish (8 doubles) for the vector units
     stride_ = ((std::max(rows_, layers_) + 7) / 8) * 8;
+    auto const rowStride = (rows_ + 7) / 8 * 8;
+    auto const layerStride = (layers_ + 7) / 8 * 8;
+    auto const total = data.scalarCount() * rowStride + data.layerVectorCount() * layerStride;
+    auto const bytes = std::max<std::size_t>((total * sizeof(double) + 63) / 64 * 64, 64);
+    terminals_.reset(static_cast<double*>(std::aligned_alloc(64, bytes)));
+    if (!terminals_) throw std::bad_alloc();
+    double* p = terminals_.get();
+    for (std::size_t c = 0; c < data.scalarCount(); ++c, p += rowStride) {
+        std::copy_n(data.scalar(c).data(), rows_, p);
+        scalarColumns_.push_back(p);
+    }
+    for (std::size_t c = 0; c < data.layerVectorCount(); ++c, p += layerStride) {
+        std::copy_n(data.layerValues(c).data(), layers_, p);
+        layerColumns_.push_back(p);
+    }
 }
 
 void Interpreter::Scratch::reserve(std::size_t nodes, std::size_t stride) {
     if (nodes <= nodes_ && stride == stride_) return;
     nodes_ = std::max(nodes, nodes_);
     stride_ = stride;
-    buffer_.assign(nodes_ * stride_, 0.0);
+    auto bytes = std::max<std::size_t>(nodes_ * stride_ * sizeof(double), 64);
+    bytes = (bytes + 63) / 64 * 64;  // aligned_alloc needs a multiple of the alignment
+    buffer_.reset(static_cast<double*>(std::aligned_alloc(64, bytes)));
+    if (!buffer_) throw std::bad_alloc();
+    std::fill_n(buffer_.get(), nodes_ * stride_, 0.0);
     columns_.assign(nodes_, nullptr);
 }
 
@@ -50,7 +69,7 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
     auto& cols = scratch.columns_;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         auto const& n = nodes[i];
-        double* dst = scratch.buffer_.data() + i * scratch.stride_;
+        double* dst = scratch.buffer_.get() + i * scratch.stride_;
         auto const len = n.type == ValueType::Scalar ? rows : static_cast<Eigen::Index>(layers_);
         Map r(dst, len);
         cols[i] = dst;
@@ -67,8 +86,8 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
         bool check = false;
         switch (n.op) {
             case Opcode::Constant: r.setConstant(n.value); break;
-            case Opcode::Variable: cols[i] = data_->scalar(n.index).data(); break;
-            case Opcode::LayerVar: cols[i] = data_->layerValues(n.index).data(); break;
+            case Opcode::Variable: cols[i] = scalarColumns_[n.index]; break;
+            case Opcode::LayerVar: cols[i] = layerColumns_[n.index]; break;
             // element-wise binary (Scalar and LayerVector share the kernels)
             case Opcode::Add: case Opcode::VAdd: r = ConstMap(a, len) + ConstMap(b, len); check = true; break;
             case Opcode::Sub: case Opcode::VSub: r = ConstMap(a, len) - ConstMap(b, len); check = true; break;
@@ -90,9 +109,23 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
             case Opcode::Square: case Opcode::VSquare: r = ConstMap(a, len).square(); check = true; break;
             case Opcode::Exp: case Opcode::VExp: r = ConstMap(a, len).min(k::ExpClip).exp(); check = true; break;
             case Opcode::Tanh: case Opcode::VTanh:
-                // tanh(x) = 1 - 2 / (exp(2x) + 1): vectorised (Eigen's double tanh is scalar); exp overflow -> 1
-                r = 1.0 - 2.0 / ((2.0 * ConstMap(a, len)).exp() + 1.0);
+            {
+                // tanh(x) = m / (m + 2), m = expm1(2x), with expm1 by Kahan's trick (u - 1) * y / log(u), u = e^y:
+                // vectorised (Eigen's double tanh and expm1 are scalar) and accurate near 0; |x| is clamped at
+                // 20, where tanh is 1 to double precision
+                ConstMap x(a, len);
+                for (Eigen::Index off = 0; off < len; off += 64) {
+                    auto n64 = std::min<Eigen::Index>(64, len - off);
+                    alignas(64) double yb[64];
+                    alignas(64) double ub[64];
+                    Map y(yb, n64), u(ub, n64);
+                    y = 2.0 * x.segment(off, n64).max(-20.0).min(20.0);
+                    u = y.exp();
+                    u = (u == 1.0).select(y, (u - 1.0) * y / u.log());
+                    r.segment(off, n64) = u / (u + 2.0);
+                }
                 break;
+            }
             case Opcode::Sigmoid: case Opcode::VSigmoid: r = 1.0 / (1.0 + (-ConstMap(a, len)).exp()); break;
             case Opcode::Inv: case Opcode::VInv: {
                 ConstMap x(a, len);

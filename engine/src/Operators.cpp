@@ -234,8 +234,13 @@ void MultiMutation::add(std::unique_ptr<Mutation> m, double weight) {
 
 std::optional<Tree> MultiMutation::operator()(Tree const& t, TreeContext const& ctx, Random& rng) const {
     if (ops_.empty()) return std::nullopt;
-    std::discrete_distribution<std::size_t> pick(weights_.begin(), weights_.end());
-    return (*ops_[pick(rng)])(t, ctx, rng);
+    // cumulative weights by hand: std::discrete_distribution would allocate on every call
+    double total = 0.0;
+    for (double w : weights_) total += w;
+    double u = uniform01(rng) * total;
+    std::size_t k = 0;
+    while (k + 1 < weights_.size() && u >= weights_[k]) u -= weights_[k++];
+    return (*ops_[k])(t, ctx, rng);
 }
 
 // ---------------------------------------------------------------- selection

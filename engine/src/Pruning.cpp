@@ -20,27 +20,33 @@ std::string_view toString(PruneRule rule) {
 }
 
 bool hasRedundantPattern(Tree const& tree) {
-    auto h = subtreeHashes(tree);
-    for (std::size_t i = 0; i < tree.size(); ++i) {
-        auto const& n = tree[i];
-        if (n.isTerminal()) continue;
-        auto ch = tree.children(i);
+    // reused per thread: the check runs on every offspring
+    thread_local std::vector<std::uint64_t> h;
+    thread_local std::vector<char> hasVar;
+    subtreeHashes(tree, h);
+    auto const& nodes = tree.nodes();
+    hasVar.resize(nodes.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        auto const& n = nodes[i];
+        if (n.isTerminal()) {
+            hasVar[i] = n.op != Opcode::Constant ? 1 : 0;
+            continue;
+        }
+        std::size_t right = i - 1;
+        std::size_t left = n.arity() == 2 ? i - 2 - nodes[i - 1].length : right;
+        hasVar[i] = static_cast<char>(hasVar[left] | hasVar[right]);
         // a terminal-free subtree bigger than one node is an unfolded constant expression
-        bool anyVar = false;
-        for (auto j = tree.subtreeStart(i); j <= i; ++j) anyVar |= tree[j].op == Opcode::Variable || tree[j].op == Opcode::LayerVar;
-        if (!anyVar) return true;
-        if (ch.size() == 2) {
-            bool same = h[ch[0]] == h[ch[1]];
+        if (hasVar[i] == 0) return true;
+        if (n.arity() == 2) {
+            if (h[left] != h[right]) continue;
             switch (n.op) {
                 case Opcode::Sub: case Opcode::Div: case Opcode::Min: case Opcode::Max: case Opcode::VSub:
                 case Opcode::VDiv: case Opcode::AQ:
-                    if (same) return true;  // x-x, x/x, min(x,x), aq(x,x) (a monotone squash of x)
-                    break;
-                default: break;
+                    return true;  // x-x, x/x, min(x,x), aq(x,x) (a monotone squash of x)
+                default: continue;
             }
-            continue;
         }
-        auto inner = tree[ch[0]].op;
+        auto inner = nodes[right].op;
         auto pair = [&](Opcode outer, Opcode in) { return n.op == outer && inner == in; };
         if (pair(Opcode::Neg, Opcode::Neg) || pair(Opcode::Abs, Opcode::Abs) || pair(Opcode::Abs, Opcode::Neg) ||
             pair(Opcode::Log, Opcode::Exp) || pair(Opcode::Exp, Opcode::Log) || pair(Opcode::Sqrt, Opcode::Square) ||

@@ -50,15 +50,19 @@ std::vector<std::size_t> Tree::children(std::size_t i) const {
 }
 
 std::size_t Tree::depthOf(std::size_t i) const {
-    std::vector<std::size_t> d(i + 1, 0);
+    // one postfix pass with a stack of subtree depths; the buffer is reused, so no allocation per call
+    thread_local std::vector<std::size_t> stack;
+    stack.clear();
     for (std::size_t k = subtreeStart(i); k <= i; ++k) {
+        std::size_t arity = nodes_[k].arity();
         std::size_t best = 0;
-        if (nodes_[k].arity() > 0) {
-            for (auto c : children(k)) best = std::max(best, d[c]);
+        for (std::size_t a = 0; a < arity; ++a) {
+            best = std::max(best, stack.back());
+            stack.pop_back();
         }
-        d[k] = best + 1;
+        stack.push_back(best + 1);
     }
-    return d[i];
+    return stack.back();
 }
 
 std::size_t Tree::depth() const { return nodes_.empty() ? 0 : depthOf(nodes_.size() - 1); }

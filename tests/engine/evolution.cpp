@@ -140,3 +140,13 @@ TEST_CASE("evolution: bad configurations are rejected with the flag named", "[en
     cfg.selector = "tournament:0";
     CHECK_THROWS_WITH(Evolution(syntheticTasks(), cfg), Catch::Contains("--selector"));
 }
+
+TEST_CASE("evolution: repeated multi-task runs with 2 threads are identical", "[engine]") {
+    Evolution a(syntheticTasks(2), smallConfig(2));
+    a.run();
+    for (int k = 0; k < 3; ++k) {
+        Evolution b(syntheticTasks(2), smallConfig(k == 0 ? 1 : 2));
+        b.run();
+        requireSameRun(a, b);
+    }
+}

@@ -47,11 +47,11 @@ struct EvolutionConfig {
     std::size_t probeSize{64};        // architectures whose ranking is hashed for duplicate detection
     Aggregate aggregate{Aggregate::Mean};
     std::string selector{"tournament:5"};
-    std::string creator{"ptc2"};
+    std::string creator{"rhh:2:5"};
     std::string crossover{"subtree:0.9"};  // name:probability
     std::string mutation{"subtree:1,point:1,hoist:0.5,shrink:0.5"};
     std::string functions{"all"};
-    std::size_t maxSize{30};
+    std::size_t maxSize{20};
     std::size_t maxDepth{8};
     double constantProbability{0.1};
     double timeLimitSeconds{0.0};  // 0: none

@@ -27,6 +27,7 @@ struct Vocabulary {
 [[nodiscard]] std::uint64_t structuralHash(Tree const& tree);
 // Per-node subtree hashes (same convention).
 [[nodiscard]] std::vector<std::uint64_t> subtreeHashes(Tree const& tree);
+void subtreeHashes(Tree const& tree, std::vector<std::uint64_t>& out);  // reuses out's storage
 
 // Constant folding; x-x -> 0, x/x -> 1, neg(neg x) -> x, abs(abs x), abs(neg x) -> abs x, sqrt(square x) ->
 // abs x, min(x,x), max(x,x) -> x, x+0, x-0, x*1, x/1 -> x, x*0 -> 0, 0-x -> neg x; flattens nested commutative

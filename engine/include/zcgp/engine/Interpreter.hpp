@@ -5,6 +5,8 @@
 // the first non-finite intermediate result (after SymbolicRegression.jl).
 #include <cstddef>
 #include <span>
+#include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "zcgp/engine/Tree.hpp"
@@ -23,7 +25,15 @@ public:
         void reserve(std::size_t nodes, std::size_t stride);
     private:
         friend class Interpreter;
-        std::vector<double> buffer_;
+        // Columns are 64-byte aligned: Eigen's vectorised loops peel a data-dependent number of leading
+        // elements on misaligned data and compute them with scalar code, which rounds differently (e.g. exp);
+        // aligned scratch makes every worker compute bit-identical values, so results don't depend on threads.
+        // Plain aligned_alloc, not Eigen's allocator: Interpreter.cpp may be built with -march=native and the
+        // other translation units not, and Eigen's allocator differs between the two (an ODR trap).
+        struct Free {
+            void operator()(double* p) const { std::free(p); }
+        };
+        std::unique_ptr<double[], Free> buffer_;
         std::vector<double const*> columns_;
         std::size_t stride_{0};
         std::size_t nodes_{0};
@@ -41,7 +51,14 @@ public:
     [[nodiscard]] primitives::Dataset const& data() const { return *data_; }
 
 private:
+    struct FreeTerminals {
+        void operator()(double* p) const { std::free(p); }
+    };
     primitives::Dataset const* data_;
+    // 64-byte aligned copies of the terminal columns: Eigen's reductions peel according to the address of
+    // their input, so aligned inputs make results independent of where the Dataset happened to be allocated
+    std::unique_ptr<double[], FreeTerminals> terminals_;
+    std::vector<double const*> scalarColumns_, layerColumns_;
     std::size_t rows_;
     std::size_t layers_;
     std::size_t stride_;
