@@ -391,7 +391,13 @@ ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& arc
 
         if (needJacobian) {
             // d(sum of logits)/dx, i.e. backward(ones_like(y)) as in the reference; keeps the graph for the loss.
-            auto jac = torch::autograd::grad({logits.sum()}, {x}, {}, /*retain_graph=*/needGrad)[0];
+            // A degenerate cell (every path through 'none') disconnects the logits from the input: the
+            // Jacobian is then zero rather than an error.
+            auto jac = torch::autograd::grad({logits.sum()}, {x}, {}, /*retain_graph=*/needGrad, /*create_graph=*/false,
+                                             /*allow_unused=*/true)[0];
+            if (!jac.defined()) {
+                jac = torch::zeros_like(x);
+            }
             auto j = jac.detach().flatten(1).to(torch::kFloat64);
             if (wants("jacov")) {
                 result.proxies["jacov"] = jacovScore(j);
@@ -421,7 +427,10 @@ ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& arc
                         z = z.defined() ? z + term : term;
                     }
                 }
-                auto h = torch::autograd::grad({z}, weights, {}, false, false, true);
+                std::vector<torch::Tensor> h(nLayers);
+                if (z.defined() && z.requires_grad()) {
+                    h = torch::autograd::grad({z}, weights, {}, false, false, true);
+                }
                 for (std::size_t i = 0; i < nLayers; ++i) {
                     hg[i] = h[i].defined() ? h[i] : torch::zeros_like(weights[i]);
                 }

@@ -182,3 +182,16 @@ TEST_CASE("Statistics: same names and order for every architecture, one value pe
         CHECK(std::log(sums["synflow_layer"]) == Approx(m.proxies.at("synflow")).epsilon(1e-9));
     }
 }
+
+TEST_CASE("A degenerate cell (every edge 'none') is scored, not an error", "[proxy_cache][torch]") {
+    pc::ScorerOptions o;
+    o.dataDir = zcgp::test::dataDir();
+    o.batchSize = 4;
+    o.device = "cpu";
+    pc::ArchitectureScorer scorer(o);
+    auto const m = scorer.measure("(1, 1, 1, 1, 1, 1)");
+    REQUIRE(m.proxies.size() == 13);
+    CHECK(m.proxies.at("params") > 0.0);  // stem, reductions and head still have weights
+    CHECK(m.proxies.at("jacov") == m.proxies.at("jacov"));  // computed (not NaN) from a zero Jacobian
+    CHECK(m.proxies.at("synflow") == 0.0);                  // no path from input to output through the cells
+}
