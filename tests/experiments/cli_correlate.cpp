@@ -7,12 +7,11 @@
 #include "TestData.hpp"
 
 using zcgp::test::runCommand;
+using zcgp::test::zcgpCli;
+using zcgp::test::experimentConfig;
+using zcgp::test::scratchDir;
 
 namespace {
-std::string zcgpCli(std::string const& args) {
-    return zcgp::test::cliPath().string() + " " + args + " --data " + zcgp::test::requireData("nbsz").parent_path().string();
-}
-
 nlohmann::json correlateJson(std::string const& args) {
     auto const r = runCommand(zcgpCli("correlate --format json " + args));
     INFO(r.err);

@@ -10,20 +10,12 @@
 #include "TestData.hpp"
 
 using zcgp::test::runCommand;
+using zcgp::test::zcgpCli;
+using zcgp::test::experimentConfig;
+using zcgp::test::scratchDir;
 namespace fs = std::filesystem;
 
 namespace {
-std::string zcgpCli(std::string const& args) {
-    return zcgp::test::cliPath().string() + " " + args + " --data " + zcgp::test::requireData("nbsz").parent_path().string();
-}
-
-fs::path scratch(std::string const& name) {
-    auto dir = fs::temp_directory_path() / ("zcgp_reproduce_test_" + std::to_string(::getpid())) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
 std::string readText(fs::path const& p) {
     std::ifstream in(p);
     std::ostringstream s;
@@ -31,14 +23,11 @@ std::string readText(fs::path const& p) {
     return s.str();
 }
 
-std::string config(std::string const& name) {
-    return (fs::path(ZCGP_SOURCE_DIR) / "experiments" / "configs" / (name + ".toml")).string();
-}
 }  // namespace
 
 TEST_CASE("reproduce nbsz_correlations (reduced) writes CSV, Markdown and plots", "[experiments]") {
-    auto const out = scratch("corr");
-    auto const r = runCommand(zcgpCli("reproduce " + config("nbsz_correlations") +
+    auto const out = scratchDir("corr");
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("nbsz_correlations") +
                                       " --set tasks=nb201 --set 'metrics=[\"kendall\"]' --results " + out.string()));
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
@@ -60,7 +49,7 @@ TEST_CASE("reproduce nbsz_correlations (reduced) writes CSV, Markdown and plots"
 }
 
 TEST_CASE("reproduce rejects unknown keys, bad types and malformed TOML, naming key and file", "[experiments]") {
-    auto const dir = scratch("bad");
+    auto const dir = scratchDir("bad");
     auto const write = [&](std::string const& name, std::string const& text) {
         std::ofstream(dir / name) << text;
         return (dir / name).string();
@@ -76,7 +65,7 @@ TEST_CASE("reproduce rejects unknown keys, bad types and malformed TOML, naming 
     r = runCommand(zcgpCli("reproduce " + write("c.toml", "name = \"c\"\nexperiment = [\n") + " --results " + dir.string()));
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("c.toml:") && Catch::Contains("malformed TOML"));
-    r = runCommand(zcgpCli("reproduce " + config("nbsz_correlations") + " --set seeds=3 --results " + dir.string()));
+    r = runCommand(zcgpCli("reproduce " + experimentConfig("nbsz_correlations") + " --set seeds=3 --results " + dir.string()));
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("'seeds'"));
     r = runCommand(zcgpCli("reproduce " + write("d.toml", "name = \"d\"\nexperiment = \"nonsense\"\n") + " --results " + dir.string()));
@@ -115,8 +104,8 @@ std::vector<double> csvColumn(std::vector<std::string> const& lines, std::size_t
 }  // namespace
 
 TEST_CASE("reproduce evolved_vs_handcrafted (reduced) writes a sane per-task table", "[experiments]") {
-    auto const out = scratch("evolve");
-    auto const r = runCommand(zcgpCli("reproduce " + config("evolved_vs_handcrafted") +
+    auto const out = scratchDir("evolve");
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("evolved_vs_handcrafted") +
                                       " --set tasks=nb201/cifar10,tnb101_micro/normal --set seeds=2 --set generations=3"
                                       " --set population=20 --set baselines=handcrafted --results " + out.string()));
     INFO(r.err);
@@ -142,8 +131,8 @@ TEST_CASE("reproduce evolved_vs_handcrafted (reduced) writes a sane per-task tab
 }
 
 TEST_CASE("reproduce transfer (reduced) writes the matrix and the multi-task table", "[experiments]") {
-    auto const out = scratch("transfer");
-    auto const r = runCommand(zcgpCli("reproduce " + config("transfer") +
+    auto const out = scratchDir("transfer");
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("transfer") +
                                       " --set tasks=nb201/cifar10,tnb101_micro/normal --set seeds=1 --set generations=3"
                                       " --set population=20 --set multitask_train=nb201/cifar10,tnb101_micro/normal"
                                       " --set multitask_test=nb201/cifar100 --results " + out.string()));

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "TestData.hpp"
+
 namespace zcgp::test {
 
 struct CommandResult {
@@ -42,5 +44,27 @@ inline CommandResult runCommand(std::string const& command) {
     return result;
 }
 
+
+}  // namespace zcgp::test
+
+namespace zcgp::test {
+
+// The real zcgp binary with `args`, reading the test data directory.
+inline std::string zcgpCli(std::string const& args) {
+    return cliPath().string() + " " + args + " --data " + requireData("nbsz").parent_path().string();
+}
+
+// A fresh scratch folder, unique to this test process.
+inline std::filesystem::path scratchDir(std::string const& name) {
+    auto dir = std::filesystem::temp_directory_path() / ("zcgp_test_" + std::to_string(::getpid())) / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+// experiments/configs/<name>.toml
+inline std::string experimentConfig(std::string const& name) {
+    return (std::filesystem::path(ZCGP_SOURCE_DIR) / "experiments" / "configs" / (name + ".toml")).string();
+}
 
 }  // namespace zcgp::test

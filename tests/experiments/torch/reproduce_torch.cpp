@@ -11,23 +11,12 @@
 #include "TestData.hpp"
 
 using zcgp::test::runCommand;
+using zcgp::test::zcgpCli;
+using zcgp::test::experimentConfig;
+using zcgp::test::scratchDir;
 namespace fs = std::filesystem;
 
 namespace {
-std::string zcgpCli(std::string const& args) {
-    return zcgp::test::cliPath().string() + " " + args + " --data " + zcgp::test::requireData("nbsz").parent_path().string();
-}
-
-fs::path scratch(std::string const& name) {
-    auto dir = fs::temp_directory_path() / ("zcgp_torch_reproduce_" + std::to_string(::getpid())) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::string config(std::string const& name) {
-    return (fs::path(ZCGP_SOURCE_DIR) / "experiments" / "configs" / (name + ".toml")).string();
-}
 
 std::size_t lineCount(fs::path const& p) {
     std::ifstream in(p);
@@ -57,12 +46,12 @@ TEST_CASE("zcgp search: regularized evolution scores exactly the budget, reprodu
 }
 
 TEST_CASE("reproduce raw_statistics (reduced) on a real statistics cache", "[experiments][torch]") {
-    auto const dir = scratch("raw");
+    auto const dir = scratchDir("raw");
     auto const stats = dir / "nb201_cifar10.zcstats";
     auto const g = runCommand(zcgpCli("gather --task nb201/cifar10 --archs 14 --batch 8 --out " + stats.string()));
     INFO(g.err);
     REQUIRE(g.exitCode == 0);
-    auto const r = runCommand(zcgpCli("reproduce " + config("raw_statistics") + " --set stats=" + stats.string() +
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("raw_statistics") + " --set stats=" + stats.string() +
                                       " --set seeds=1 --set generations=2 --set population=10 --set train_archs=7"
                                       " --results " + dir.string()));
     INFO(r.err);
@@ -77,8 +66,8 @@ TEST_CASE("reproduce raw_statistics (reduced) on a real statistics cache", "[exp
 }
 
 TEST_CASE("reproduce zero_shot_search (reduced): every objective and algorithm, with the optimum row", "[experiments][torch]") {
-    auto const dir = scratch("zero");
-    auto const r = runCommand(zcgpCli("reproduce " + config("zero_shot_search") +
+    auto const dir = scratchDir("zero");
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("zero_shot_search") +
                                       " --set archs=3 --set seeds=1 --set batch=8 --set population=2 --set sample=2"
                                       " --set objectives=evolved,synflow,random --set 'evolve_args=[\"--generations\", \"2\", \"--population\", \"10\", \"--proxies\", \"synflow,params\"]'"
                                       " --results " + dir.string()));
