@@ -82,7 +82,7 @@ struct StatsReport {
 
 primitives::Dataset appendLayerVectorTerminals(primitives::Dataset const& data,
                                                proxy_cache::StatisticsCache const& cache, bool keepScalars,
-                                               StatsReport& report) {
+                                               bool addLayers, StatsReport& report) {
     std::vector<std::size_t> rows, cacheRows;
     for (std::size_t r = 0; r < data.rows(); ++r) {
         if (auto c = cache.findArchitecture(data.archKeys()[r])) {
@@ -114,6 +114,7 @@ primitives::Dataset appendLayerVectorTerminals(primitives::Dataset const& data,
     out.setTarget(subset.target());
     out.setLayerCounts(common);
     for (auto const& s : cache.statistics()) {
+        if (!addLayers) break;  // --terminals cached: the cache only selects the architectures
         if (layout(s) != common) {
             report.skippedLayout.push_back(s.name);
             continue;
@@ -354,7 +355,8 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         }
         for (std::size_t t = 0; t < tasks.size(); ++t) {
             evolve::StatsReport sr;
-            tasks[t].data = evolve::appendLayerVectorTerminals(tasks[t].data, cache, terminals != "raw", sr);
+            tasks[t].data =
+                evolve::appendLayerVectorTerminals(tasks[t].data, cache, terminals != "raw", terminals != "cached", sr);
             reports[t].keptArchs = tasks[t].data.rows();
             reports[t].droppedArchs += sr.archsWithoutStats;
             if (!quiet) {

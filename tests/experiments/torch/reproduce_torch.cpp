@@ -63,6 +63,19 @@ TEST_CASE("reproduce raw_statistics (reduced) on a real statistics cache", "[exp
     auto const raw = nlohmann::json::parse(std::ifstream(out / "runs" / "raw" / "seed0" / "result.json"));
     CHECK(raw["data"][0]["archs"] == 14);
     CHECK(raw["finite_on_all_archs"] == true);
+    CHECK(raw["best_handcrafted"].is_null());  // no scalar terminals in the raw set
+    // the cached set uses the cache only to pick the architectures: no LayerVector terminal may appear
+    auto const cached = runCommand(zcgpCli("evolve --task nb201/cifar10 --stats " + stats.string() +
+                                           " --terminals cached --train-archs 7 --generations 2 --population 10 --out " +
+                                           (dir / "cached_run").string()));
+    INFO(cached.err);
+    REQUIRE(cached.exitCode == 0);
+    CHECK_THAT(cached.err, Catch::Contains("0 LayerVector terminals"));
+    auto const both = runCommand(zcgpCli("evolve --task nb201/cifar10 --stats " + stats.string() +
+                                         " --terminals both --train-archs 7 --generations 2 --population 10 --out " +
+                                         (dir / "both_run").string()));
+    REQUIRE(both.exitCode == 0);
+    CHECK_THAT(both.err, Catch::Contains("15 LayerVector terminals"));
 }
 
 TEST_CASE("reproduce zero_shot_search (reduced): every objective and algorithm, with the optimum row", "[experiments][torch]") {
