@@ -7,10 +7,5 @@ cd "$root"
 ./scripts/setup.sh
 cmake --preset release
 cmake --build --preset release -j "$(nproc)"
-zcgp=./build/release/experiments/zcgp
-if "$zcgp" evolve --help >/dev/null 2>&1; then
-  "$zcgp" evolve --task nb201/cifar10 --train-archs 100 --population 100 --generations 50 --seed 0 --out runs/main "$@"
-else
-  echo "main: 'zcgp evolve' is not built yet; showing the NAS-Bench-Suite-Zero correlation table instead" >&2
-  "$zcgp" correlate --metric kendall "$@"
-fi
+./build/release/experiments/zcgp evolve --task nb201/cifar10 --train-archs 100 --population 100 --generations 50 \
+    --seed 0 --out runs/main "$@"
