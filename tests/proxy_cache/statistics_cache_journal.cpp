@@ -9,28 +9,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "TempDir.hpp"
+
 #include "zcgp/proxy_cache/ArchitectureSelection.hpp"
 #include "zcgp/proxy_cache/StatisticsJournal.hpp"
 
 namespace fs = std::filesystem;
 using namespace zcgp::proxy_cache;
+using zcgp::test::readBytes;
+using zcgp::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("zcgp_journal_test_" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(TempDir const&) = delete;
-    TempDir& operator=(TempDir const&) = delete;
-};
 
 std::vector<std::string> const proxies = {"flops", "params", "synflow"};
 

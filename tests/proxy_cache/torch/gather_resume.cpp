@@ -16,34 +16,18 @@
 
 #include <catch2/catch.hpp>
 
+#include "TempDir.hpp"
+
 #include "TestData.hpp"
 #include "zcgp/proxy_cache/StatisticsCache.hpp"
 #include "zcgp/proxy_cache/StatisticsJournal.hpp"
 
 namespace fs = std::filesystem;
 using namespace zcgp::proxy_cache;
+using zcgp::test::readBytes;
+using zcgp::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("zcgp_gather_test_" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(TempDir const&) = delete;
-    TempDir& operator=(TempDir const&) = delete;
-};
-
-std::string readBytes(fs::path const& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Starts `zcgp args...` with stdout and stderr going to `log`.
 pid_t spawnCli(std::vector<std::string> const& args, fs::path const& log) {

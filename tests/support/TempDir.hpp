@@ -1,0 +1,32 @@
+#pragma once
+// A scratch folder removed with its contents when the test ends, and whole-file byte reads.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <system_error>
+
+namespace zcgp::test {
+
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(std::string const& prefix = "zcgp_test_") {
+        std::random_device rd;
+        path = std::filesystem::temp_directory_path() / (prefix + std::to_string(rd()) + std::to_string(rd()));
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(TempDir const&) = delete;
+    TempDir& operator=(TempDir const&) = delete;
+};
+
+inline std::string readBytes(std::filesystem::path const& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace zcgp::test
