@@ -38,6 +38,9 @@ void addCommonOptions(boost::program_options::options_description& options);
                                   boost::program_options::variables_map& vm,
                                   boost::program_options::positional_options_description const* positional = nullptr);
 
+// Writes text to file.tmp, then renames it over file: a reader never sees a half-written file.
+void writeAtomically(std::filesystem::path const& file, std::string const& text);
+
 // --data DIR, else $ZCGP_DATA, else ./data. Errors if the directory does not exist.
 [[nodiscard]] std::filesystem::path resolveDataDir(boost::program_options::variables_map const& vm);
 

@@ -203,17 +203,6 @@ json transformsJson(primitives::Dataset const& data) {
 namespace zcgp::cli {
 namespace {
 
-void writeAtomically(fs::path const& file, std::string const& text) {
-    auto tmp = file;
-    tmp += ".tmp";
-    {
-        std::ofstream os(tmp);
-        os << text;
-        if (!os.flush()) throw std::runtime_error(fmt::format("cannot write '{}'", tmp.string()));
-    }
-    fs::rename(tmp, file);
-}
-
 json pruneJson(engine::PruneCounts const& counts) {
     json j = json::object();
     for (std::size_t r = 0; r < engine::PruneRuleCount; ++r) {

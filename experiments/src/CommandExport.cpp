@@ -97,16 +97,6 @@ int runExport(std::vector<std::string> const& args) {
     opts.provenance = provenance;
     auto header = engine::exportCpp(tree, vocab, data.transforms(), opts);
 
-    auto writeFile = [](fs::path const& file, std::string const& text) {
-        auto tmp = file;
-        tmp += ".tmp";
-        {
-            std::ofstream os(tmp);
-            os << text;
-            if (!os.flush()) throw std::runtime_error(fmt::format("cannot write '{}'", tmp.string()));
-        }
-        fs::rename(tmp, file);
-    };
     if (vm.count("values-csv") != 0U) {
         std::vector<evolve::ConversionReport> rawReports;
         auto raw = evolve::loadTasks(benchmark, {taskId}, primitives::Normalization::None, rawReports);
@@ -119,9 +109,9 @@ int runExport(std::vector<std::string> const& args) {
             for (std::size_t c = 0; c < rd.scalarCount(); ++c) csv += fmt::format(",{:.17g}", rd.scalar(c)[r]);
             csv += fmt::format(",{:.17g}\n", values[r]);
         }
-        writeFile(vm["values-csv"].as<std::string>(), csv);
+        writeAtomically(vm["values-csv"].as<std::string>(), csv);
     }
-    if (vm.count("out") != 0U) writeFile(vm["out"].as<std::string>(), header);
+    if (vm.count("out") != 0U) writeAtomically(vm["out"].as<std::string>(), header);
     else std::cout << header;
     return 0;
 }

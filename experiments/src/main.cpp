@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -63,6 +64,19 @@ bool parseArguments(std::string const& command, std::string const& usage, po::op
         throw UsageError(fmt::format("zcgp {}: {}", command, e.what()));
     }
     return true;
+}
+
+void writeAtomically(std::filesystem::path const& file, std::string const& text) {
+    auto tmp = file;
+    tmp += ".tmp";
+    {
+        std::ofstream os(tmp);
+        os << text;
+        if (!os.flush()) {
+            throw std::runtime_error(fmt::format("cannot write '{}'", tmp.string()));
+        }
+    }
+    std::filesystem::rename(tmp, file);
 }
 
 std::filesystem::path resolveDataDir(po::variables_map const& vm) {
