@@ -40,10 +40,8 @@ std::uint64_t splitmix(std::uint64_t& x) {
 // Per-thread scratch: everything the hot loop writes, sized once.
 struct Evolution::Worker {
     std::vector<Interpreter::Scratch> scratch;
-    std::vector<std::vector<double>> out;    // per task: value per architecture
     std::vector<std::vector<double>> train;  // per task: values of the train architectures
     std::vector<fitness::KendallTau> kendall;
-    std::vector<std::size_t> probeScratch;
     std::uint64_t evaluations{0}, nodeEvaluations{0};
 };
 
@@ -98,8 +96,13 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         train_.push_back(std::move(tr));
         test_.push_back(std::move(te));
     }
-    probe_.assign(train_[0].begin(), train_[0].begin() + static_cast<std::ptrdiff_t>(std::min(config_.probeSize, train_[0].size())));
-    for (auto const& t : tasks_) interpreters_.emplace_back(t.data);
+    probeSize_ = std::min(config_.probeSize, train_[0].size());
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        interpreters_.emplace_back(tasks_[t].data);
+        trainData_.push_back(std::make_unique<primitives::Dataset>(tasks_[t].data.subset(train_[t])));
+        trainInterpreters_.emplace_back(*trainData_.back());
+        verifyScratch_.push_back(interpreters_[t].makeScratch(config_.maxSize));
+    }
 
     std::uint64_t s = config_.seed;
     for (std::size_t i = 0; i < config_.populationSize; ++i) rngs_.emplace_back(splitmix(s));
@@ -109,14 +112,10 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     for (int k = 0; k < threads; ++k) {
         auto w = std::make_unique<Worker>();
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
-            w->scratch.push_back(interpreters_[t].makeScratch(config_.maxSize));
-            w->out.emplace_back(tasks_[t].data.rows());
+            w->scratch.push_back(trainInterpreters_[t].makeScratch(config_.maxSize));
             w->train.emplace_back(train_[t].size());
-            std::vector<double> truth;
-            for (auto r : train_[t]) truth.push_back(tasks_[t].data.target()[r]);
-            w->kendall.emplace_back(truth);
+            w->kendall.emplace_back(trainData_[t]->target());
         }
-        w->probeScratch.resize(probe_.size());
         workers_->all.push_back(std::move(w));
     }
     start_ = std::chrono::steady_clock::now();
@@ -147,21 +146,25 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     double sum = 0.0;
     double worst = 2.0;
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        auto& out = w.out[t];
+        // fitness needs the train architectures only; finiteness on all of them is checked in
+        // finishGeneration, for the individuals that would enter the best or the hall of fame
+        auto& out = w.train[t];
         ++w.evaluations;
         w.nodeEvaluations += ind.tree.size() * out.size();
-        if (!interpreters_[t].evaluate(ind.tree, w.scratch[t], out)) {
+        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], out)) {
             rejected = PruneRule::NonFinite;
             return;
         }
-        auto [lo, hi] = std::minmax_element(out.begin(), out.end());
-        if (*lo == *hi) {
-            rejected = PruneRule::Constant;
-            return;
+        if (t == 0) {
+            ind.ranks = rankHash(std::span<double const>(out).first(probeSize_));
+            // a ranking seen in an earlier generation adds nothing: reject before Kendall, and breed retries.
+            // seenRanks_ only changes between parallel phases, so this read is race-free and deterministic.
+            if (seenRanks_.contains(ind.ranks)) {
+                rejected = PruneRule::DuplicateRanking;
+                return;
+            }
         }
-        if (t == 0) ind.ranks = rankHash(out, probe_, w.probeScratch);
-        for (std::size_t k = 0; k < train_[t].size(); ++k) w.train[t][k] = out[train_[t][k]];
-        double tau = w.kendall[t](w.train[t]);
+        double tau = w.kendall[t](out);
         if (!std::isfinite(tau)) {
             rejected = PruneRule::Constant;  // constant on the train sample
             return;
@@ -217,16 +220,40 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
     for (auto const& c : counts) {
         for (std::size_t r = 0; r < PruneRuleCount; ++r) pruned_[r] += c[r];
     }
-    // the one order-dependent rule runs sequentially in slot order: deterministic for any thread count
+    auto reject = [&](Individual& ind, PruneRule rule) {
+        ind.valid = false;
+        ind.trainTau = Rejected;
+        ind.fitness = Rejected;
+        ++pruned_[static_cast<std::size_t>(rule)];
+    };
+    // The order-dependent rules run sequentially in slot order: deterministic for any thread count.
+    // An individual that would become the best or enter the hall of fame must first be finite on every
+    // architecture of every task, held-out ones included (fitness only evaluated the train ones). Only those
+    // few are checked: the rest only act as parents, and any formula reported comes from best or the hall.
+    bool bestChanged = false;
     for (std::size_t i = 0; i < next.size(); ++i) {
         auto& ind = next[i];
-        if (!ind.valid || (generation_ > 0 && i < config_.elites)) continue;
-        if (!seenRanks_.insert(ind.ranks).second) {
-            ind.valid = false;
-            ind.trainTau = Rejected;
-            ind.fitness = Rejected;
-            ++pruned_[static_cast<std::size_t>(PruneRule::DuplicateRanking)];
+        if (!ind.valid) continue;
+        bool const elite = generation_ > 0 && i < config_.elites;  // carried over: already checked
+        if (!elite && seenRanks_.contains(ind.ranks)) {
+            reject(ind, PruneRule::DuplicateRanking);
+            continue;
         }
+        auto it = hallOfFame_.find(ind.tree.size());
+        bool const better = !best_.valid || ind.fitness > best_.fitness;
+        bool const famous = it == hallOfFame_.end() || ind.trainTau > it->second.trainTau;
+        if (!elite && (better || famous)) {
+            if (!finiteEverywhere(ind.tree)) {
+                reject(ind, PruneRule::NonFinite);
+                continue;
+            }
+        }
+        if (!elite) seenRanks_.insert(ind.ranks);
+        if (better) {
+            best_ = ind;
+            bestChanged = true;
+        }
+        if (famous) hallOfFame_[ind.tree.size()] = ind;
     }
     for (auto const& w : workers_->all) {
         evaluations_ += w->evaluations;
@@ -234,13 +261,18 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         w->evaluations = 0;
         w->nodeEvaluations = 0;
     }
-    for (auto const& ind : next) {
-        if (!ind.valid) continue;
-        if (!best_.valid || ind.fitness > best_.fitness) best_ = ind;
-        auto it = hallOfFame_.find(ind.tree.size());
-        if (it == hallOfFame_.end() || ind.trainTau > it->second.trainTau) hallOfFame_[ind.tree.size()] = ind;
-    }
+    if (bestChanged) bestTestTau_ = assess(best_.tree).test;
     population_ = std::move(next);
+}
+
+bool Evolution::finiteEverywhere(Tree const& tree) {
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        verifyBuffer_.resize(tasks_[t].data.rows());
+        ++evaluations_;
+        nodeEvaluations_ += tree.size() * verifyBuffer_.size();
+        if (!interpreters_[t].evaluate(tree, verifyScratch_[t], verifyBuffer_)) return false;
+    }
+    return true;
 }
 
 void Evolution::initialize() {
@@ -360,7 +392,7 @@ GenerationStats Evolution::stats() const {
     s.meanTrainTau = valid > 0 ? sumTau / static_cast<double>(valid) : std::nan("");
     s.meanSize = population_.empty() ? 0.0 : sumSize / static_cast<double>(population_.size());
     if (best_.valid) {
-        s.bestTestTau = assess(best_.tree).test;
+        s.bestTestTau = bestTestTau_;
         s.bestSize = best_.tree.size();
         s.bestFormula = format(best_.tree);
     }
@@ -376,6 +408,7 @@ GenerationStats Evolution::stats() const {
 // ---------------------------------------------------------------- checkpoints
 namespace {
 using nlohmann::json;
+constexpr int kCheckpointVersion = 4;  // 4: rank hashes by counting (rankHash over the train probe)
 
 json toJson(Individual const& ind) {
     // nodes as one compact string "name index valuebits;..." (far cheaper than a JSON array per node)
@@ -419,7 +452,7 @@ Individual fromJson(json const& j) {
 
 void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     json j;
-    j["version"] = 3;
+    j["version"] = kCheckpointVersion;
     j["seed"] = config_.seed;
     j["population_size"] = config_.populationSize;
     j["train_archs"] = config_.trainArchs;
@@ -464,6 +497,11 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
     } catch (json::exception const& e) {
         throw std::runtime_error(fmt::format("checkpoint '{}' is malformed: {}", file.string(), e.what()));
     }
+    if (auto v = j.value("version", 0); v != kCheckpointVersion) {
+        throw std::runtime_error(fmt::format("checkpoint '{}' has format version {}; this zcgp reads version {} "
+                                             "(the ranking hashes changed): start the run again", file.string(), v,
+                                             kCheckpointVersion));
+    }
     std::vector<std::string> ids;
     for (auto const& t : tasks_) ids.push_back(t.id);
     if (j.at("seed").get<std::uint64_t>() != config_.seed || j.at("population_size").get<std::size_t>() != config_.populationSize ||
@@ -490,6 +528,7 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
     }
     seenRanks_.clear();
     for (auto v : j.at("seen_ranks")) seenRanks_.insert(v.get<std::uint64_t>());
+    if (best_.valid) bestTestTau_ = assess(best_.tree).test;
     initialized_ = true;
 }
 

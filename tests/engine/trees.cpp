@@ -277,14 +277,20 @@ TEST_CASE("pruning rules: structural rules and rank hashing", "[engine]") {
     CHECK_FALSE(rule("mean(act_mean) * alpha"));
 
     Interpreter interp(d);
-    std::vector<std::size_t> probe(40);
-    std::iota(probe.begin(), probe.end(), std::size_t{0});
-    std::vector<std::size_t> scratch(probe.size());
-    auto hashOf = [&](std::string const& f) { return rankHash(interp.evaluate(parse(f, vocab)), probe, scratch); };
+    auto hashOf = [&](std::string const& f) {
+        auto values = interp.evaluate(parse(f, vocab));
+        return rankHash(std::span<double const>(values).first(std::min<std::size_t>(40, values.size())));
+    };
     // Kendall tau is invariant to strictly increasing transforms: so is the rank hash
     CHECK(hashOf("alpha + beta") == hashOf("exp(alpha + beta)"));
     CHECK(hashOf("alpha + beta") == hashOf("3 * (alpha + beta) - 1"));
     CHECK(hashOf("beta") == hashOf("log(beta)"));
     CHECK(hashOf("alpha + beta") != hashOf("neg(alpha + beta)"));
     CHECK(hashOf("alpha") != hashOf("beta"));
+    // ties are part of the ranking: a tie differs from either strict order, and equal weak orders hash equal
+    using V = std::vector<double>;
+    CHECK(rankHash(V{1, 2, 2, 3}) == rankHash(V{-4, 5, 5, 9}));
+    CHECK(rankHash(V{1, 2, 2, 3}) != rankHash(V{1, 2, 2.5, 3}));
+    CHECK(rankHash(V{1, 2, 2, 3}) != rankHash(V{1, 2.5, 2, 3}));
+    CHECK(rankHash(V{3, 1, 2}) != rankHash(V{1, 2, 3}));
 }

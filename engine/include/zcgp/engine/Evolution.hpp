@@ -127,14 +127,20 @@ private:
     Individual breed(std::size_t slot, Worker& w, PruneCounts& counts);
     Individual create(std::size_t slot, Worker& w, PruneCounts& counts);
     void finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts);
+    bool finiteEverywhere(Tree const& tree);  // on every architecture of every task (sequential phase only)
     template <typename F> void parallelSlots(std::size_t begin, std::size_t end, F&& f);
 
     std::vector<Task> tasks_;
     EvolutionConfig config_;
     TreeContext ctx_;
     std::vector<std::vector<std::size_t>> train_, test_;
-    std::vector<std::size_t> probe_;  // rows of task 0
-    std::vector<Interpreter> interpreters_;
+    std::size_t probeSize_{0};  // the first probeSize_ train architectures of task 0 are rank-hashed
+    std::vector<Interpreter> interpreters_;                        // all architectures, per task
+    std::vector<std::unique_ptr<primitives::Dataset>> trainData_;  // train architectures only, per task
+    std::vector<Interpreter> trainInterpreters_;                   // over trainData_ (fitness)
+    std::vector<Interpreter::Scratch> verifyScratch_;  // for interpreters_ (sequential phase only)
+    std::vector<double> verifyBuffer_;
+    double bestTestTau_{0.0};
     std::unique_ptr<Selector> selector_;
     std::unique_ptr<Creator> creator_;
     std::unique_ptr<Crossover> crossover_;

@@ -31,9 +31,8 @@ using PruneCounts = std::array<std::uint64_t, PruneRuleCount>;
 // Returns true if the tree contains a cancelling or redundant pattern.
 [[nodiscard]] bool hasRedundantPattern(Tree const& tree);
 
-// Hash of the ranking of values[probe]: invariant to strictly increasing transforms of the values.
-// scratch must have probe.size() entries (no allocation).
-[[nodiscard]] std::uint64_t rankHash(std::span<double const> values, std::span<std::size_t const> probe,
-                                     std::span<std::size_t> scratch);
+// Hash of the ranking (weak order, ties included) of the values: invariant to strictly increasing transforms.
+// O(n^2) and allocation-free; the GP hashes its first 64 train architectures.
+[[nodiscard]] std::uint64_t rankHash(std::span<double const> values);
 
 }  // namespace zcgp::engine

@@ -55,6 +55,8 @@ private:
     std::vector<double> buffer_;          // scores gathered in truth order, then sorted
     std::vector<double> scratch_;         // merge-sort ping-pong buffer
     std::vector<std::size_t> tieStart_;   // start of each truth tie group of size > 1, then its end
+    std::vector<std::size_t> groupEnd_;   // per position in truth order: end of its truth tie group
+    static constexpr std::size_t kPairwiseMax = 128;  // up to this n, count pairs directly (O(n^2), branch-free)
 };
 
 }  // namespace zcgp::fitness
