@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <numeric>
@@ -99,9 +100,16 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     probeSize_ = std::min(config_.probeSize, train_[0].size());
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         interpreters_.emplace_back(tasks_[t].data);
-        trainData_.push_back(std::make_unique<primitives::Dataset>(tasks_[t].data.subset(train_[t])));
+        // train rows, padded to a multiple of 8 with copies of the first: the interpreter's vector kernels then
+        // run without a scalar tail (scalar libm exp/log are far slower); the padding is never ranked
+        auto rows = train_[t];
+        while (rows.size() % 8 != 0) rows.push_back(train_[t].front());
+        trainData_.push_back(std::make_unique<primitives::Dataset>(tasks_[t].data.subset(rows)));
         trainInterpreters_.emplace_back(*trainData_.back());
         verifyScratch_.push_back(interpreters_[t].makeScratch(config_.maxSize));
+        std::vector<double> truth;
+        for (auto r : test_[t]) truth.push_back(tasks_[t].data.target()[r]);
+        testKendall_.emplace_back(truth);
     }
 
     std::uint64_t s = config_.seed;
@@ -109,12 +117,15 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
 
     int threads = config_.threads == 0 ? tbb::this_task_arena::max_concurrency() : static_cast<int>(config_.threads);
     workers_ = std::make_unique<WorkerPool>(threads);
+    // start the arena's threads now (setup, ~5 ms), not inside the first generation's timing
+    workers_->arena.initialize();
+    workers_->arena.execute([] { tbb::parallel_for(0, 64, [](int) {}); });
     for (int k = 0; k < threads; ++k) {
         auto w = std::make_unique<Worker>();
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
             w->scratch.push_back(trainInterpreters_[t].makeScratch(config_.maxSize));
-            w->train.emplace_back(train_[t].size());
-            w->kendall.emplace_back(trainData_[t]->target());
+            w->train.emplace_back(trainData_[t]->rows());
+            w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
         }
         workers_->all.push_back(std::move(w));
     }
@@ -141,22 +152,29 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     ind.valid = false;
     ind.trainTau = Rejected;
     ind.fitness = Rejected;
-    rejected = structuralRule(ind.tree, ctx_);
+    rejected = structuralRule(ind.tree, ctx_, &ind.hash);
     if (rejected) return;
+    // a clone of a tree evaluated in an earlier generation has its ranking: reject it without evaluating
+    // (seenTrees_ only changes between parallel phases: race-free and deterministic)
+    if (seenTrees_.contains(ind.hash)) {
+        rejected = PruneRule::DuplicateRanking;
+        return;
+    }
     double sum = 0.0;
     double worst = 2.0;
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         // fitness needs the train architectures only; finiteness on all of them is checked in
         // finishGeneration, for the individuals that would enter the best or the hall of fame
-        auto& out = w.train[t];
+        auto& padded = w.train[t];
         ++w.evaluations;
-        w.nodeEvaluations += ind.tree.size() * out.size();
-        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], out)) {
+        w.nodeEvaluations += ind.tree.size() * train_[t].size();
+        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], padded)) {
             rejected = PruneRule::NonFinite;
             return;
         }
+        auto const out = std::span<double const>(padded).first(train_[t].size());
         if (t == 0) {
-            ind.ranks = rankHash(std::span<double const>(out).first(probeSize_));
+            ind.ranks = rankHash(out.first(probeSize_));
             // a ranking seen in an earlier generation adds nothing: reject before Kendall, and breed retries.
             // seenRanks_ only changes between parallel phases, so this read is race-free and deterministic.
             if (seenRanks_.contains(ind.ranks)) {
@@ -235,6 +253,7 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         auto& ind = next[i];
         if (!ind.valid) continue;
         bool const elite = generation_ > 0 && i < config_.elites;  // carried over: already checked
+        if (!elite && seenTrees_.insert(ind.hash)) seenTreesLog_.push_back(ind.hash);
         if (!elite && seenRanks_.contains(ind.ranks)) {
             reject(ind, PruneRule::DuplicateRanking);
             continue;
@@ -248,7 +267,7 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
                 continue;
             }
         }
-        if (!elite) seenRanks_.insert(ind.ranks);
+        if (!elite && seenRanks_.insert(ind.ranks)) seenRanksLog_.push_back(ind.ranks);
         if (better) {
             best_ = ind;
             bestChanged = true;
@@ -261,7 +280,7 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         w->evaluations = 0;
         w->nodeEvaluations = 0;
     }
-    if (bestChanged) bestTestTau_ = assess(best_.tree).test;
+    if (bestChanged) bestTestTau_ = heldOutTau(best_.tree);
     population_ = std::move(next);
 }
 
@@ -273,6 +292,18 @@ bool Evolution::finiteEverywhere(Tree const& tree) {
         if (!interpreters_[t].evaluate(tree, verifyScratch_[t], verifyBuffer_)) return false;
     }
     return true;
+}
+
+double Evolution::heldOutTau(Tree const& tree) {
+    double sum = 0.0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        verifyBuffer_.resize(tasks_[t].data.rows());
+        if (!interpreters_[t].evaluate(tree, verifyScratch_[t], verifyBuffer_)) return std::nan("");
+        heldOutBuffer_.resize(test_[t].size());
+        for (std::size_t k = 0; k < test_[t].size(); ++k) heldOutBuffer_[k] = verifyBuffer_[test_[t][k]];
+        sum += testKendall_[t](heldOutBuffer_);
+    }
+    return sum / static_cast<double>(tasks_.size());
 }
 
 void Evolution::initialize() {
@@ -408,7 +439,7 @@ GenerationStats Evolution::stats() const {
 // ---------------------------------------------------------------- checkpoints
 namespace {
 using nlohmann::json;
-constexpr int kCheckpointVersion = 4;  // 4: rank hashes by counting (rankHash over the train probe)
+constexpr int kCheckpointVersion = 4;  // 4: rank hashes by counting (rankHash over the train probe), seen_trees
 
 json toJson(Individual const& ind) {
     // nodes as one compact string "name index valuebits;..." (far cheaper than a JSON array per node)
@@ -421,6 +452,28 @@ json toJson(Individual const& ind) {
             {"fitness", std::bit_cast<std::uint64_t>(ind.fitness)},
             {"valid", ind.valid},
             {"ranks", ind.ranks}};
+}
+
+std::string toHex(std::vector<std::uint64_t> const& values) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s(values.size() * 16, '0');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        for (int d = 0; d < 16; ++d) s[i * 16 + static_cast<std::size_t>(d)] = digits[(values[i] >> (60 - 4 * d)) & 0xF];
+    }
+    return s;
+}
+
+std::vector<std::uint64_t> fromHex(std::string const& s, std::filesystem::path const& file) {
+    if (s.size() % 16 != 0) throw std::runtime_error(fmt::format("checkpoint '{}': malformed hash list", file.string()));
+    std::vector<std::uint64_t> values(s.size() / 16);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        auto const* first = s.data() + i * 16;
+        auto [end, ec] = std::from_chars(first, first + 16, values[i], 16);
+        if (ec != std::errc{} || end != first + 16) {
+            throw std::runtime_error(fmt::format("checkpoint '{}': malformed hash list", file.string()));
+        }
+    }
+    return values;
 }
 
 Individual fromJson(json const& j) {
@@ -446,6 +499,7 @@ Individual fromJson(json const& j) {
     ind.fitness = std::bit_cast<double>(j.at("fitness").get<std::uint64_t>());
     ind.valid = j.at("valid").get<bool>();
     ind.ranks = j.at("ranks").get<std::uint64_t>();
+    ind.hash = structuralHash(ind.tree);
     return ind;
 }
 }  // namespace
@@ -474,9 +528,10 @@ void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     json hof = json::array();
     for (auto const& [size, ind] : hallOfFame_) hof.push_back(toJson(ind));
     j["hall_of_fame"] = hof;
-    std::vector<std::uint64_t> seen(seenRanks_.begin(), seenRanks_.end());
-    std::sort(seen.begin(), seen.end());
-    j["seen_ranks"] = seen;
+    // the seen sets grow by ~100 entries a generation: one hex string each, in insertion order (deterministic:
+    // insertions happen in the sequential phase), far cheaper than a JSON array or iterating the hash sets
+    j["seen_ranks"] = toHex(seenRanksLog_);
+    j["seen_trees"] = toHex(seenTreesLog_);
     auto tmp = file;
     tmp += ".tmp";
     {
@@ -526,9 +581,13 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
         auto ind = fromJson(h);
         hallOfFame_[ind.tree.size()] = ind;
     }
+    seenRanksLog_ = fromHex(j.at("seen_ranks").get<std::string>(), file);
+    seenTreesLog_ = fromHex(j.at("seen_trees").get<std::string>(), file);
     seenRanks_.clear();
-    for (auto v : j.at("seen_ranks")) seenRanks_.insert(v.get<std::uint64_t>());
-    if (best_.valid) bestTestTau_ = assess(best_.tree).test;
+    for (auto h : seenRanksLog_) seenRanks_.insert(h);
+    seenTrees_.clear();
+    for (auto h : seenTreesLog_) seenTrees_.insert(h);
+    if (best_.valid) bestTestTau_ = heldOutTau(best_.tree);
     initialized_ = true;
 }
 

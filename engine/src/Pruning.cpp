@@ -20,11 +20,12 @@ std::string_view toString(PruneRule rule) {
     }
 }
 
-bool hasRedundantPattern(Tree const& tree) {
+bool hasRedundantPattern(Tree const& tree, std::uint64_t* hash) {
     // reused per thread: the check runs on every offspring
     thread_local std::vector<std::uint64_t> h;
     thread_local std::vector<char> hasVar;
     subtreeHashes(tree, h);
+    if (hash != nullptr && !h.empty()) *hash = h.back();
     auto const& nodes = tree.nodes();
     hasVar.resize(nodes.size());
     for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -64,10 +65,10 @@ bool hasRedundantPattern(Tree const& tree) {
     return false;
 }
 
-std::optional<PruneRule> structuralRule(Tree const& tree, TreeContext const& ctx) {
+std::optional<PruneRule> structuralRule(Tree const& tree, TreeContext const& ctx, std::uint64_t* hash) {
     if (!tree.hasTerminal(Opcode::Variable) && !tree.hasTerminal(Opcode::LayerVar)) return PruneRule::NoTerminal;
     if (!ctx.fits(tree)) return PruneRule::Limit;
-    if (hasRedundantPattern(tree)) return PruneRule::Redundant;
+    if (hasRedundantPattern(tree, hash)) return PruneRule::Redundant;
     return std::nullopt;
 }
 
@@ -89,6 +90,58 @@ std::uint64_t rankHash(std::span<double const> values) {
         h ^= h >> 29;
     }
     return h;
+}
+
+namespace {
+inline std::size_t slotOf(std::uint64_t key, std::size_t mask) {
+    key ^= key >> 33;
+    key *= 0xFF51AFD7ED558CCDULL;
+    key ^= key >> 33;
+    return static_cast<std::size_t>(key) & mask;
+}
+}  // namespace
+
+bool HashSet::contains(std::uint64_t key) const {
+    if (key == 0) return hasZero_;
+    if (slots_.empty()) return false;
+    std::size_t const mask = slots_.size() - 1;
+    for (std::size_t i = slotOf(key, mask);; i = (i + 1) & mask) {
+        if (slots_[i] == key) return true;
+        if (slots_[i] == 0) return false;
+    }
+}
+
+bool HashSet::insert(std::uint64_t key) {
+    if (key == 0) {
+        bool const added = !hasZero_;
+        hasZero_ = true;
+        return added;
+    }
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    std::size_t const mask = slots_.size() - 1;
+    for (std::size_t i = slotOf(key, mask);; i = (i + 1) & mask) {
+        if (slots_[i] == key) return false;
+        if (slots_[i] == 0) {
+            slots_[i] = key;
+            ++size_;
+            return true;
+        }
+    }
+}
+
+void HashSet::grow() {
+    std::vector<std::uint64_t> old(std::max<std::size_t>(64, slots_.size() * 2), 0);
+    old.swap(slots_);
+    size_ = 0;
+    for (auto k : old) {
+        if (k != 0) insert(k);
+    }
+}
+
+void HashSet::clear() {
+    slots_.clear();
+    size_ = 0;
+    hasZero_ = false;
 }
 
 }  // namespace zcgp::engine

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include <catch2/catch.hpp>
 
@@ -293,4 +294,29 @@ TEST_CASE("pruning rules: structural rules and rank hashing", "[engine]") {
     CHECK(rankHash(V{1, 2, 2, 3}) != rankHash(V{1, 2, 2.5, 3}));
     CHECK(rankHash(V{1, 2, 2, 3}) != rankHash(V{1, 2.5, 2, 3}));
     CHECK(rankHash(V{3, 1, 2}) != rankHash(V{1, 2, 3}));
+}
+
+TEST_CASE("HashSet agrees with std::set through growth, with key 0 and repeats", "[engine]") {
+    std::mt19937_64 rng(11);
+    HashSet set;
+    std::set<std::uint64_t> reference;
+    for (int i = 0; i < 20000; ++i) {
+        // small keys repeat often (re-inserts), large ones are fresh; 0 is a legal key
+        std::uint64_t key = i % 3 == 0 ? rng() % 500 : rng();
+        CHECK(set.insert(key) == reference.insert(key).second);
+    }
+    CHECK(set.size() == reference.size());
+    CHECK(set.insert(0) == !reference.contains(0));
+    reference.insert(0);
+    CHECK(set.contains(0));
+    for (std::uint64_t key : reference) REQUIRE(set.contains(key));
+    std::size_t falsePositives = 0;
+    for (int i = 0; i < 20000; ++i) {
+        auto key = rng();
+        if (set.contains(key) != reference.contains(key)) ++falsePositives;
+    }
+    CHECK(falsePositives == 0);
+    set.clear();
+    CHECK(set.size() == 0);
+    CHECK_FALSE(set.contains(*reference.rbegin()));
 }

@@ -14,13 +14,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "zcgp/engine/Interpreter.hpp"
 #include "zcgp/engine/Operators.hpp"
 #include "zcgp/engine/Pruning.hpp"
 #include "zcgp/engine/Tree.hpp"
+#include "zcgp/fitness/RankStatistics.hpp"
 #include "zcgp/primitives/Dataset.hpp"
 
 namespace zcgp::engine {
@@ -62,7 +62,8 @@ struct Individual {
     double trainTau{-2.0};  // raw fitness: aggregate of train Kendall tau-b over tasks
     double fitness{-2.0};   // penalised fitness (used for selection)
     bool valid{false};
-    std::uint64_t ranks{0};
+    std::uint64_t ranks{0};  // rankHash of the first train architectures (duplicate-ranking rule)
+    std::uint64_t hash{0};   // structuralHash of the tree (exact clones are rejected before evaluation)
 };
 
 // Quality of a formula on every task: train and held-out rank correlation.
@@ -127,7 +128,8 @@ private:
     Individual breed(std::size_t slot, Worker& w, PruneCounts& counts);
     Individual create(std::size_t slot, Worker& w, PruneCounts& counts);
     void finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts);
-    bool finiteEverywhere(Tree const& tree);  // on every architecture of every task (sequential phase only)
+    bool finiteEverywhere(Tree const& tree);
+    double heldOutTau(Tree const& tree);  // = assess(tree).test, without allocating (sequential phase only)  // on every architecture of every task (sequential phase only)
     template <typename F> void parallelSlots(std::size_t begin, std::size_t end, F&& f);
 
     std::vector<Task> tasks_;
@@ -139,7 +141,8 @@ private:
     std::vector<std::unique_ptr<primitives::Dataset>> trainData_;  // train architectures only, per task
     std::vector<Interpreter> trainInterpreters_;                   // over trainData_ (fitness)
     std::vector<Interpreter::Scratch> verifyScratch_;  // for interpreters_ (sequential phase only)
-    std::vector<double> verifyBuffer_;
+    std::vector<double> verifyBuffer_, heldOutBuffer_;
+    std::vector<fitness::KendallTau> testKendall_;  // held-out truth per task (allocation-free log tau)
     double bestTestTau_{0.0};
     std::unique_ptr<Selector> selector_;
     std::unique_ptr<Creator> creator_;
@@ -150,7 +153,9 @@ private:
     std::vector<double> fitnessCache_;  // population fitness, read by the selectors during a generation
     Individual best_;
     std::map<std::size_t, Individual> hallOfFame_;
-    std::unordered_set<std::uint64_t> seenRanks_;
+    HashSet seenRanks_;  // rankings of earlier generations
+    HashSet seenTrees_;  // structural hashes of every tree evaluated before
+    std::vector<std::uint64_t> seenRanksLog_, seenTreesLog_;  // the same, in insertion order (checkpoints)
     PruneCounts pruned_{};
     std::uint64_t evaluations_{0}, nodeEvaluations_{0};
     std::size_t generation_{0};

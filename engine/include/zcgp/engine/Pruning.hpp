@@ -27,12 +27,32 @@ inline constexpr std::size_t PruneRuleCount = static_cast<std::size_t>(PruneRule
 using PruneCounts = std::array<std::uint64_t, PruneRuleCount>;
 
 // The structural rules (NoTerminal, Limit, Redundant), which need no evaluation; nullopt if none fires.
-[[nodiscard]] std::optional<PruneRule> structuralRule(Tree const& tree, TreeContext const& ctx);
-// Returns true if the tree contains a cancelling or redundant pattern.
-[[nodiscard]] bool hasRedundantPattern(Tree const& tree);
+// If none fires and hash is given, *hash is set to structuralHash(tree) (computed on the way, for free).
+[[nodiscard]] std::optional<PruneRule> structuralRule(Tree const& tree, TreeContext const& ctx,
+                                                      std::uint64_t* hash = nullptr);
+// Returns true if the tree contains a cancelling or redundant pattern; sets *hash as above if given.
+[[nodiscard]] bool hasRedundantPattern(Tree const& tree, std::uint64_t* hash = nullptr);
 
 // Hash of the ranking (weak order, ties included) of the values: invariant to strictly increasing transforms.
 // O(n^2) and allocation-free; the GP hashes its first 64 train architectures.
 [[nodiscard]] std::uint64_t rankHash(std::span<double const> values);
+
+// A set of 64-bit hashes (rankings, trees seen): open addressing with linear probing in one flat array, so a
+// lookup is one or two cache lines (std::unordered_set chases a node pointer per lookup, which showed up in
+// profiles once a run had seen ~10^4 trees). The keys are already hashes; they are mixed once more for the
+// slot. Grows at 50% load. contains() is safe to call from many threads while nobody inserts.
+class HashSet {
+public:
+    [[nodiscard]] bool contains(std::uint64_t key) const;
+    bool insert(std::uint64_t key);  // false if already present
+    [[nodiscard]] std::size_t size() const { return size_ + (hasZero_ ? 1 : 0); }
+    void clear();
+
+private:
+    void grow();
+    std::vector<std::uint64_t> slots_;  // 0 marks an empty slot; key 0 is kept in hasZero_
+    std::size_t size_{0};
+    bool hasZero_{false};
+};
 
 }  // namespace zcgp::engine
