@@ -1,8 +1,10 @@
 // Experiment "evolve": the Phan & Luong style table. For each task, held-out Kendall tau of the evolved proxy
 // (mean ± std over seeds) against the best hand-crafted proxy chosen on the same train architectures, and the
-// DEAP baseline with the same budget where python3-deap is installed.
+// DEAP baseline with the same budget where python3-deap is installed, and the 300-tree random-forest anchor
+// (same train architectures count, same data pipeline as DEAP) where python3-sklearn is installed.
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <map>
 
@@ -23,9 +25,44 @@ std::string pythonInterpreter() {
     return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
-bool deapAvailable(std::filesystem::path const& script) {
+bool pythonBaselineAvailable(std::filesystem::path const& script, std::string const& modules) {
     return std::filesystem::exists(script) &&
-           std::system((shellQuote(pythonInterpreter()) + " -c 'import deap, numpy, scipy' >/dev/null 2>&1").c_str()) == 0;
+           std::system((shellQuote(pythonInterpreter()) + " -c 'import " + modules + "' >/dev/null 2>&1").c_str()) == 0;
+}
+
+// Runs a Python baseline once per run (same task and seed), in parallel; each prints one JSON object.
+// Returns an empty vector (after a note) where the script or its modules are missing.
+// A baseline script path from the config: as given (relative to the working directory), else relative to the
+// repository the config file lives in (experiments/configs/NAME.toml -> ../../).
+std::string resolveScript(ExperimentContext const& ctx, std::string const& script) {
+    std::filesystem::path p(script);
+    if (p.is_absolute() || std::filesystem::exists(p)) return script;
+    auto const inRepo = ctx.config.file().parent_path() / ".." / ".." / p;
+    return std::filesystem::exists(inRepo) ? inRepo.lexically_normal().string() : script;
+}
+
+std::vector<nlohmann::json> runPythonBaseline(ExperimentContext& ctx, std::string const& name, std::string const& configured,
+                                              std::string const& modules, std::vector<EvolveRun> const& runs,
+                                              std::function<std::string(EvolveRun const&)> const& args) {
+    auto const script = resolveScript(ctx, configured);
+    if (!pythonBaselineAvailable(script, modules)) {
+        if (!ctx.quiet) std::cerr << "reproduce: " << name << " baseline skipped (" << modules << " or " << script << " missing)\n";
+        return {};
+    }
+    std::vector<Job> jobs;
+    for (auto const& run : runs) {
+        jobs.push_back({name + " " + run.label, fmt::format("{} {} {} --data {}", shellQuote(pythonInterpreter()), shellQuote(script),
+                                                            args(run), shellQuote(ctx.dataDir.string()))});
+    }
+    auto const results = runJobs(jobs, static_cast<std::size_t>(std::max<std::int64_t>(0, ctx.config.getInt("parallel_runs"))), ctx.quiet);
+    std::vector<nlohmann::json> out(results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        if (results[i].exitCode != 0) {
+            throw std::runtime_error(fmt::format("{} failed (exit {}): {}", jobs[i].label, results[i].exitCode, results[i].err));
+        }
+        out[i] = nlohmann::json::parse(results[i].out);
+    }
+    return out;
 }
 
 void plotFitnessCurve(ExperimentContext& ctx, std::string const& stem, std::string const& title,
@@ -70,37 +107,29 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
     }
     auto const outcomes = runEvolveRuns(ctx, runs);
 
-    // DEAP baseline: same tasks, seeds and budget, side by side.
-    std::vector<nlohmann::json> deap(runs.size());
-    bool const runDeap = wants(baselines, "deap") && deapAvailable(cfg.getString("deap_script"));
-    if (wants(baselines, "deap") && !runDeap && !ctx.quiet) {
-        std::cerr << "reproduce: DEAP baseline skipped (python3-deap or " << cfg.getString("deap_script") << " missing)\n";
+    // Baselines on the same tasks and seeds, side by side: DEAP (same budget) and the random forest anchor.
+    std::vector<nlohmann::json> deap, forest;
+    if (wants(baselines, "deap")) {
+        deap = runPythonBaseline(ctx, "DEAP", cfg.getString("deap_script"), "deap, numpy, scipy", runs, [&](EvolveRun const& run) {
+            return fmt::format("--task {} --seed {} --train-archs {} --population {} --generations {}", shellQuote(run.tasks[0]),
+                               run.seed, cfg.getInt("train_archs"), cfg.getInt("population"), cfg.getInt("generations"));
+        });
     }
-    if (runDeap) {
-        std::vector<Job> jobs;
-        for (auto const& run : runs) {
-            jobs.push_back({"DEAP " + run.label,
-                            fmt::format("{} {} --task {} --seed {} --train-archs {} --population {} --generations {} "
-                                        "--data {}",
-                                        shellQuote(pythonInterpreter()), shellQuote(cfg.getString("deap_script")),
-                                        shellQuote(run.tasks[0]), run.seed,
-                                        cfg.getInt("train_archs"), cfg.getInt("population"), cfg.getInt("generations"),
-                                        shellQuote(ctx.dataDir.string()))});
-        }
-        auto const results = runJobs(jobs, static_cast<std::size_t>(std::max<std::int64_t>(0, cfg.getInt("parallel_runs"))), ctx.quiet);
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            if (results[i].exitCode != 0) {
-                throw std::runtime_error(fmt::format("{} failed (exit {}): {}", jobs[i].label, results[i].exitCode, results[i].err));
-            }
-            deap[i] = nlohmann::json::parse(results[i].out);
-        }
+    if (wants(baselines, "rf")) {
+        forest = runPythonBaseline(ctx, "random forest", cfg.getString("rf_script"), "sklearn, numpy, scipy", runs,
+                                   [&](EvolveRun const& run) {
+                                       return fmt::format("--task {} --seeds {} --train-archs {}", shellQuote(run.tasks[0]),
+                                                          run.seed, cfg.getInt("train_archs"));
+                                   });
     }
+    bool const runDeap = !deap.empty();
+    bool const runForest = !forest.empty();
 
     // per-run CSV
     std::string runsCsv = "task,seed,formula,size,train_tau,test_tau,test_spearman,finite_on_all_archs,handcrafted,"
-                          "handcrafted_train_tau,handcrafted_test_tau,deap_test_tau,deap_finite,seconds\n";
+                          "handcrafted_train_tau,handcrafted_test_tau,deap_test_tau,deap_finite,rf_test_tau,seconds\n";
     struct TaskSummary {
-        std::vector<double> evolved, handcrafted, deapTau, size;
+        std::vector<double> evolved, handcrafted, deapTau, forestTau, size;
         std::size_t deapNonFinite = 0, wins = 0;
         std::map<std::string, int> handcraftedNames;
     };
@@ -110,12 +139,13 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         auto const& hc = r.at("best_handcrafted");
         double const deapTau = runDeap ? deap[i].value("test_tau", std::nan("")) : std::nan("");
         bool const deapFinite = runDeap ? deap[i].value("finite_on_all_archs", false) : false;
-        runsCsv += fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{:.6f},{},{},{:.6f},{:.6f},{},{},{:.2f}\n", runs[i].tasks[0],
+        double const forestTau = runForest ? forest[i].value("test_tau", std::nan("")) : std::nan("");
+        runsCsv += fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{:.6f},{},{},{:.6f},{:.6f},{},{},{},{:.2f}\n", runs[i].tasks[0],
                                runs[i].seed, r.value("formula", ""), r.value("size", 0), r.value("train_tau", 0.0),
                                r.value("test_tau", 0.0), r.value("test_spearman", 0.0), r.value("finite_on_all_archs", false),
                                hc.value("name", ""), hc.value("train_tau", 0.0), hc.value("test_tau", 0.0),
                                runDeap ? fmt::format("{:.6f}", deapTau) : "", runDeap ? (deapFinite ? "true" : "false") : "",
-                               r.value("seconds", 0.0));
+                               runForest ? fmt::format("{:.6f}", forestTau) : "", r.value("seconds", 0.0));
         auto& s = byTask[runs[i].tasks[0]];
         s.evolved.push_back(r.value("test_tau", std::nan("")));
         s.handcrafted.push_back(hc.value("test_tau", std::nan("")));
@@ -126,6 +156,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
             s.deapTau.push_back(deapFinite ? deapTau : std::nan(""));
             s.deapNonFinite += deapFinite ? 0 : 1;
         }
+        if (runForest) s.forestTau.push_back(forestTau);
     }
     ctx.results.write("runs.csv", runsCsv);
 
@@ -133,11 +164,13 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
     table.corner = "task";
     table.columns = {"evolved (held-out tau)", "best hand-crafted (chosen on train)", "hand-crafted proxy"};
     if (runDeap) table.columns.push_back("DEAP (held-out tau)");
+    if (runForest) table.columns.push_back("random forest (held-out tau)");
     table.columns.insert(table.columns.end(), {"evolved > hand-crafted", "formula size"});
-    std::vector<double> allEvolved, allHandcrafted, allDeap;
+    std::vector<double> allEvolved, allHandcrafted, allDeap, allForest;
     PlotSeries evolvedSeries{"evolved", {}, {}, {}, "yerrorbars pt 7 ps 1.5"};
     PlotSeries handSeries{"best hand-crafted (chosen on train)", {}, {}, {}, "yerrorbars pt 5 ps 1.5"};
     PlotSeries deapSeries{"DEAP", {}, {}, {}, "yerrorbars pt 9 ps 1.5"};
+    PlotSeries forestSeries{"random forest (300 trees)", {}, {}, {}, "yerrorbars pt 11 ps 1.5"};
     std::string xtics;
     for (std::size_t t = 0; t < tasks.size(); ++t) {
         auto const& s = byTask[tasks[t]];
@@ -152,6 +185,12 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
             allDeap.push_back(d.mean);
             deapSeries.x.push_back(static_cast<double>(t) + 0.2), deapSeries.y.push_back(d.mean), deapSeries.yError.push_back(d.std);
         }
+        if (runForest) {
+            auto const f = meanStd(s.forestTau);
+            row.push_back({std::nullopt, formatMeanStd(f)});
+            allForest.push_back(f.mean);
+            forestSeries.x.push_back(static_cast<double>(t) + 0.3), forestSeries.y.push_back(f.mean), forestSeries.yError.push_back(f.std);
+        }
         row.push_back({std::nullopt, fmt::format("{}/{}", s.wins, s.evolved.size())});
         row.push_back({std::nullopt, formatMeanStd(meanStd(s.size), 1)});
         table.rows.push_back(tasks[t]);
@@ -165,6 +204,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
     table.rows.push_back("mean over tasks");
     std::vector<ResultTable::Cell> meanRow{{meanStd(allEvolved).mean, ""}, {meanStd(allHandcrafted).mean, ""}, {std::nullopt, ""}};
     if (runDeap) meanRow.push_back({meanStd(allDeap).mean, ""});
+    if (runForest) meanRow.push_back({meanStd(allForest).mean, ""});
     meanRow.push_back({std::nullopt, ""});
     meanRow.push_back({std::nullopt, ""});
     table.cells.push_back(meanRow);
@@ -175,6 +215,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
     if (wants(outputs, "plots")) {
         std::vector<PlotSeries> series{evolvedSeries, handSeries};
         if (runDeap) series.push_back(deapSeries);
+        if (runForest) series.push_back(forestSeries);
         renderPlot(ctx.results.path(), "summary",
                    PlotSpec{"held-out Kendall tau per task (mean ± std over seeds)", "", "held-out Kendall tau", series, false,
                             fmt::format("set xtics ({}) rotate by 30 right\nset xrange [-0.6:{}.6]\nset bmargin 9",

@@ -130,6 +130,32 @@ TEST_CASE("reproduce evolved_vs_handcrafted (reduced) writes a sane per-task tab
     }
 }
 
+TEST_CASE("reproduce evolved_vs_handcrafted runs the random-forest anchor side by side", "[experiments]") {
+    // setup.sh installs python3-sklearn; the forest (scripts/rf_baseline.py) ranks nb201/cifar10's held-out
+    // architectures at Kendall ~0.76 (docs/engine.md), far from chance
+    auto const out = scratchDir("evolve_rf");
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("evolved_vs_handcrafted") +
+                                      " --set tasks=nb201/cifar10 --set seeds=2 --set generations=2"
+                                      " --set population=10 --set baselines=handcrafted,rf --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "evolved_vs_handcrafted";
+    auto const runs = csvLines(dir / "runs.csv");
+    REQUIRE(runs.size() == 3);
+    CHECK_THAT(runs[0], Catch::EndsWith(",rf_test_tau,seconds"));
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+        // rf_test_tau is the second-to-last cell (the formula cell may contain commas)
+        auto const last = runs[i].rfind(',');
+        auto const before = runs[i].rfind(',', last - 1);
+        double const tau = std::stod(runs[i].substr(before + 1, last - before - 1));
+        CHECK(tau > 0.6);
+        CHECK(tau < 0.9);
+    }
+    auto const summary = csvLines(dir / "summary.csv");
+    REQUIRE(summary.size() == 3);
+    CHECK_THAT(summary[0], Catch::Contains("random forest (held-out tau)"));
+}
+
 TEST_CASE("reproduce transfer (reduced) writes the matrix and the multi-task table", "[experiments]") {
     auto const out = scratchDir("transfer");
     auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("transfer") +
