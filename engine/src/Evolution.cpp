@@ -280,7 +280,10 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         w->evaluations = 0;
         w->nodeEvaluations = 0;
     }
-    if (bestChanged) bestTestTau_ = heldOutTau(best_.tree);
+    if (bestChanged) {
+        bestTestTau_ = heldOutTau(best_.tree);
+        bestFormula_ = format(best_.tree);
+    }
     population_ = std::move(next);
 }
 
@@ -425,7 +428,7 @@ GenerationStats Evolution::stats() const {
     if (best_.valid) {
         s.bestTestTau = bestTestTau_;
         s.bestSize = best_.tree.size();
-        s.bestFormula = format(best_.tree);
+        s.bestFormula = bestFormula_;
     }
     s.seconds = seconds();
     s.evaluations = evaluations_;
@@ -587,7 +590,10 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
     for (auto h : seenRanksLog_) seenRanks_.insert(h);
     seenTrees_.clear();
     for (auto h : seenTreesLog_) seenTrees_.insert(h);
-    if (best_.valid) bestTestTau_ = heldOutTau(best_.tree);
+    if (best_.valid) {
+        bestTestTau_ = heldOutTau(best_.tree);
+        bestFormula_ = format(best_.tree);
+    }
     initialized_ = true;
 }
 

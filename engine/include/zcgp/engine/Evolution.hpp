@@ -144,6 +144,7 @@ private:
     std::vector<double> verifyBuffer_, heldOutBuffer_;
     std::vector<fitness::KendallTau> testKendall_;  // held-out truth per task (allocation-free log tau)
     double bestTestTau_{0.0};
+    std::string bestFormula_;  // format(best_.tree), updated when best_ changes
     std::unique_ptr<Selector> selector_;
     std::unique_ptr<Creator> creator_;
     std::unique_ptr<Crossover> crossover_;
