@@ -2,12 +2,14 @@
 # Paper budget: 100 train archs, population 100, 50 generations, SEEDS seeds per task, on the 11 tasks of
 # nb201 (3), nb301 (1) and tnb101_micro (7). Prints mean held-out Kendall tau per task (GP and the best
 # hand-crafted proxy chosen on train) and the number of runs whose formula is non-finite on some architecture.
-#   experiments/bench/evolve_paper_budget.sh [BUILD_DIR] [SEEDS] [extra zcgp evolve flags...]
+#   [GENERATIONS=50] experiments/bench/evolve_paper_budget.sh [BUILD_DIR] [SEEDS] [extra zcgp evolve flags...]
+# (GENERATIONS=200 / 1000 give the budget curve in docs/engine.md)
 set -euo pipefail
 BUILD=${1:-build/release}
 SEEDS=${2:-10}
 shift $(( $# >= 2 ? 2 : $# )) || true
 OUT=${OUT:-runs/paper_budget}
+GENERATIONS=${GENERATIONS:-50}
 mkdir -p "$OUT"
 TASKS="nb201/cifar10 nb201/cifar100 nb201/ImageNet16-120 nb301/cifar10 tnb101_micro/class_scene
 tnb101_micro/class_object tnb101_micro/autoencoder tnb101_micro/normal tnb101_micro/jigsaw
@@ -16,7 +18,7 @@ tnb101_micro/room_layout tnb101_micro/segmentsemantic"
 for task in $TASKS; do
   for seed in $(seq 0 $((SEEDS - 1))); do
     dir="$OUT/$(echo "$task" | tr '/' '_')_s$seed"
-    "$BUILD/experiments/zcgp" evolve --task "$task" --train-archs 100 --population 100 --generations 50 \
+    "$BUILD/experiments/zcgp" evolve --task "$task" --train-archs 100 --population 100 --generations "$GENERATIONS" \
         --seed "$seed" --threads 2 --quiet --json --out "$dir" "$@" >> "$OUT/results.jsonl"
   done
 done
