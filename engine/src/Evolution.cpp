@@ -427,6 +427,7 @@ GenerationStats Evolution::stats() const {
     s.meanSize = population_.empty() ? 0.0 : sumSize / static_cast<double>(population_.size());
     if (best_.valid) {
         s.bestTestTau = bestTestTau_;
+        s.bestSoFarTrainTau = best_.trainTau;
         s.bestSize = best_.tree.size();
         s.bestFormula = bestFormula_;
     }

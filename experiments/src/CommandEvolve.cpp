@@ -432,9 +432,9 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             std::uint64_t prunedTotal = 0;
             for (auto c : s.pruned) prunedTotal += c;
             std::cerr << fmt::format(
-                "gen {:>4}  best train tau {:.4f}  (held-out {:.4f}, size {})  mean size {:5.1f}  {:.3g} evals/s  "
-                "{:.3g} node-evals/s  pruned {} [nt {} lim {} red {} const {} nonfin {} dup {}]\n",
-                s.generation, s.bestTrainTau, s.bestTestTau, s.bestSize, s.meanSize, s.evaluationsPerSecond,
+                "gen {:>4}  population best train tau {:.4f}  run best: train {:.4f}, held-out {:.4f}, size {}  mean size {:5.1f}  "
+                "{:.3g} evals/s  {:.3g} node-evals/s  pruned {} [nt {} lim {} red {} const {} nonfin {} dup {}]\n",
+                s.generation, s.bestTrainTau, s.bestSoFarTrainTau, s.bestTestTau, s.bestSize, s.meanSize, s.evaluationsPerSecond,
                 s.nodeEvaluationsPerSecond, prunedTotal, s.pruned[0], s.pruned[1], s.pruned[2], s.pruned[3],
                 s.pruned[4], s.pruned[5]);
         }

@@ -75,7 +75,8 @@ struct Assessment {
 
 struct GenerationStats {
     std::size_t generation{0};
-    double bestTrainTau{0}, meanTrainTau{0}, bestTestTau{0}, meanSize{0};
+    double bestTrainTau{0}, meanTrainTau{0}, bestTestTau{0}, meanSize{0};  // bestTrainTau: this population's best
+    double bestSoFarTrainTau{0};  // train tau of best() (the run's best penalised fitness), with bestTestTau/Size
     std::size_t bestSize{0};
     double evaluationsPerSecond{0}, nodeEvaluationsPerSecond{0}, seconds{0};
     std::uint64_t evaluations{0}, nodeEvaluations{0};
