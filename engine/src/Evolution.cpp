@@ -287,12 +287,16 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
     population_ = std::move(next);
 }
 
+bool Evolution::evaluateAll(Tree const& tree, std::size_t task) {
+    verifyBuffer_.resize(tasks_[task].data.rows());
+    return interpreters_[task].evaluate(tree, verifyScratch_[task], verifyBuffer_);
+}
+
 bool Evolution::finiteEverywhere(Tree const& tree) {
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        verifyBuffer_.resize(tasks_[t].data.rows());
         ++evaluations_;
-        nodeEvaluations_ += tree.size() * verifyBuffer_.size();
-        if (!interpreters_[t].evaluate(tree, verifyScratch_[t], verifyBuffer_)) return false;
+        nodeEvaluations_ += tree.size() * tasks_[t].data.rows();
+        if (!evaluateAll(tree, t)) return false;
     }
     return true;
 }
@@ -300,8 +304,7 @@ bool Evolution::finiteEverywhere(Tree const& tree) {
 double Evolution::heldOutTau(Tree const& tree) {
     double sum = 0.0;
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        verifyBuffer_.resize(tasks_[t].data.rows());
-        if (!interpreters_[t].evaluate(tree, verifyScratch_[t], verifyBuffer_)) return std::nan("");
+        if (!evaluateAll(tree, t)) return std::nan("");
         heldOutBuffer_.resize(test_[t].size());
         for (std::size_t k = 0; k < test_[t].size(); ++k) heldOutBuffer_[k] = verifyBuffer_[test_[t][k]];
         sum += testKendall_[t](heldOutBuffer_);
@@ -532,10 +535,9 @@ void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     json hof = json::array();
     for (auto const& [size, ind] : hallOfFame_) hof.push_back(toJson(ind));
     j["hall_of_fame"] = hof;
-    // the seen sets grow by ~100 entries a generation: one hex string each, in insertion order (deterministic:
-    // insertions happen in the sequential phase), far cheaper than a JSON array or iterating the hash sets
-    // (appended to the dumped text below: hex needs no escaping, and json::dump's per-byte escaping scan of
-    // these ~100 kB strings was a third of a checkpoint's cost)
+    // seen_ranks / seen_trees grow by ~100 entries a generation: one hex string each, in insertion order
+    // (deterministic: insertions happen in the sequential phase). They are appended to the dumped text below:
+    // hex needs no escaping, and json::dump's per-byte escaping scan of ~100 kB was a third of a checkpoint.
     auto tmp = file;
     tmp += ".tmp";
     {

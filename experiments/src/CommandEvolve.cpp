@@ -411,22 +411,15 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         writeAtomically(out / "log.jsonl", kept);
     }
     std::ofstream log(out / "log.jsonl", std::ios::app);
-    // one JSON line per generation, written with fmt (building a json object per generation cost ~10% of a
-    // paper-budget run); the same keys and number format as json::dump, non-finite numbers as null
+    // one JSON line per generation, written with fmt (building the whole json object per generation cost ~10%
+    // of a paper-budget run); the same keys and number format as json::dump, non-finite numbers as null
     auto number = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string("null"); };
-    std::string formulaJson;  // the best formula changes rarely: escape it only then
-    std::string formulaOf;
     auto onGeneration = [&](engine::GenerationStats const& s) {
-        if (s.bestFormula != formulaOf || formulaJson.empty()) formulaOf = s.bestFormula, formulaJson = json(s.bestFormula).dump();
-        std::string pruned;
-        for (std::size_t r = 0; r < engine::PruneRuleCount; ++r) {
-            pruned += fmt::format("{}\"{}\":{}", r ? "," : "", engine::toString(static_cast<engine::PruneRule>(r)), s.pruned[r]);
-        }
         log << fmt::format("{{\"best_formula\":{},\"best_size\":{},\"best_test_tau\":{},\"best_train_tau\":{},\"evaluations\":{},"
-                           "\"generation\":{},\"mean_size\":{},\"mean_train_tau\":{},\"node_evaluations\":{},\"pruned\":{{{}}},"
+                           "\"generation\":{},\"mean_size\":{},\"mean_train_tau\":{},\"node_evaluations\":{},\"pruned\":{},"
                            "\"seconds\":{}}}\n",
-                           formulaJson, s.bestSize, number(s.bestTestTau), number(s.bestTrainTau), s.evaluations, s.generation,
-                           number(s.meanSize), number(s.meanTrainTau), s.nodeEvaluations, pruned, number(s.seconds))
+                           json(s.bestFormula).dump(), s.bestSize, number(s.bestTestTau), number(s.bestTrainTau), s.evaluations, s.generation,
+                           number(s.meanSize), number(s.meanTrainTau), s.nodeEvaluations, pruneJson(s.pruned).dump(), number(s.seconds))
             << std::flush;
         if (!quiet) {
             std::uint64_t prunedTotal = 0;

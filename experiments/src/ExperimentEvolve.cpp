@@ -116,7 +116,8 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         });
     }
     if (wants(baselines, "rf")) {
-        forest = runPythonBaseline(ctx, "random forest", cfg.getString("rf_script"), "sklearn, numpy, scipy", runs,
+        // rf_baseline.py reuses deap_baseline.py's loader, which imports deap
+        forest = runPythonBaseline(ctx, "random forest", cfg.getString("rf_script"), "sklearn, deap, numpy, scipy", runs,
                                    [&](EvolveRun const& run) {
                                        return fmt::format("--task {} --seeds {} --train-archs {}", shellQuote(run.tasks[0]),
                                                           run.seed, cfg.getInt("train_archs"));

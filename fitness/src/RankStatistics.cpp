@@ -373,6 +373,7 @@ KendallTau::KendallTau(std::span<double const> truth) {
     for (std::size_t i = 0; i < n; ++i) {
         truth_[i] = truth[order_[i]];
     }
+    groupEnd_.resize(n);
     std::size_t i = 0;
     while (i < n) {
         std::size_t j = i + 1;
@@ -383,21 +384,13 @@ KendallTau::KendallTau(std::span<double const> truth) {
             tieStart_.push_back(i);
             tieStart_.push_back(j);
         }
+        std::fill(groupEnd_.begin() + static_cast<std::ptrdiff_t>(i), groupEnd_.begin() + static_cast<std::ptrdiff_t>(j), j);
         auto const t = static_cast<std::int64_t>(j - i);
         truthTiedPairs_ += t * (t - 1) / 2;
         i = j;
     }
     buffer_.resize(n);
     scratch_.resize(n);
-    groupEnd_.resize(n);
-    for (std::size_t g = 0; g < n;) {
-        std::size_t e = g + 1;
-        while (e < n && truth_[e] == truth_[g]) {
-            ++e;
-        }
-        std::fill(groupEnd_.begin() + static_cast<std::ptrdiff_t>(g), groupEnd_.begin() + static_cast<std::ptrdiff_t>(e), e);
-        g = e;
-    }
 }
 
 double KendallTau::operator()(std::span<double const> scores) {

@@ -129,8 +129,10 @@ private:
     Individual breed(std::size_t slot, Worker& w, PruneCounts& counts);
     Individual create(std::size_t slot, Worker& w, PruneCounts& counts);
     void finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts);
-    bool finiteEverywhere(Tree const& tree);
-    double heldOutTau(Tree const& tree);  // = assess(tree).test, without allocating (sequential phase only)  // on every architecture of every task (sequential phase only)
+    // Sequential phase only (they share verifyScratch_/verifyBuffer_):
+    bool evaluateAll(Tree const& tree, std::size_t task);  // into verifyBuffer_, every architecture; false if non-finite
+    bool finiteEverywhere(Tree const& tree);              // on every architecture of every task
+    double heldOutTau(Tree const& tree);                  // = assess(tree).test, without allocating
     template <typename F> void parallelSlots(std::size_t begin, std::size_t end, F&& f);
 
     std::vector<Task> tasks_;
