@@ -84,11 +84,12 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     crossover_ = std::make_unique<SubtreeCrossover>();
     mutation_ = makeMutation(config_.mutation);
 
-    // train sample per task, drawn from the seed; the rest is held out
+    // train sample per task, drawn from the split seed (default: the seed); the rest is held out
+    std::uint64_t const splitSeed = config_.splitSeed.value_or(config_.seed);
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         std::vector<std::size_t> idx(tasks_[t].data.rows());
         std::iota(idx.begin(), idx.end(), std::size_t{0});
-        std::mt19937_64 rng(config_.seed * 1000003ULL + t);
+        std::mt19937_64 rng(splitSeed * 1000003ULL + t);
         std::shuffle(idx.begin(), idx.end(), rng);
         std::vector<std::size_t> tr(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs));
         std::vector<std::size_t> te(idx.begin() + static_cast<std::ptrdiff_t>(config_.trainArchs), idx.end());
@@ -515,6 +516,7 @@ void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
     json j;
     j["version"] = kCheckpointVersion;
     j["seed"] = config_.seed;
+    j["split_seed"] = config_.splitSeed.value_or(config_.seed);
     j["population_size"] = config_.populationSize;
     j["train_archs"] = config_.trainArchs;
     std::vector<std::string> ids;
@@ -567,10 +569,12 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
     }
     std::vector<std::string> ids;
     for (auto const& t : tasks_) ids.push_back(t.id);
-    if (j.at("seed").get<std::uint64_t>() != config_.seed || j.at("population_size").get<std::size_t>() != config_.populationSize ||
+    if (j.at("seed").get<std::uint64_t>() != config_.seed ||
+        j.value("split_seed", j.at("seed").get<std::uint64_t>()) != config_.splitSeed.value_or(config_.seed) ||
+        j.at("population_size").get<std::size_t>() != config_.populationSize ||
         j.at("train_archs").get<std::size_t>() != config_.trainArchs || j.at("tasks").get<std::vector<std::string>>() != ids) {
-        throw std::runtime_error(fmt::format("checkpoint '{}' was written by a run with another seed, population, "
-                                             "train size or task list", file.string()));
+        throw std::runtime_error(fmt::format("checkpoint '{}' was written by a run with another seed, train split, "
+                                             "population, train size or task list", file.string()));
     }
     generation_ = j.at("generation").get<std::size_t>();
     evaluations_ = j.at("evaluations").get<std::uint64_t>();

@@ -22,6 +22,10 @@ inline double exp(double x) { return std::exp(std::min(x, 50.0)); }
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 inline double inv(double x) { return std::abs(x) < 1e-12 ? 1.0 : 1.0 / x; }
 inline double relu(double x) { return std::max(x, 0.0); }
+// tails of a robust z-score beyond the knee, log-compressed (monotone)
+inline double compress(double z, double knee) {
+    return std::abs(z) > knee ? std::copysign(knee + std::log1p(std::abs(z) - knee), z) : z;
+}
 // Rank transform: mid-rank of x among the sorted reference scores, divided by their count.
 inline double ecdf(double x, double const* ref, std::size_t n) {
     auto lo = std::lower_bound(ref, ref + n, x) - ref;
@@ -115,24 +119,40 @@ std::string exportCpp(Tree const& tree, Vocabulary const& vocabulary,
         if (n.op == Opcode::Variable) scalars.insert(n.index);
         if (n.op == Opcode::LayerVar) layers.insert(n.index);
     }
-    std::vector<std::string> params;
-    for (auto i : scalars) params.push_back(fmt::format("double {}", vocabulary.scalars.at(i)));
+    // a column reads its raw proxy: its own name, or the proxy it is a second view of (NAME_r reads NAME)
+    auto const transformOf = [&](std::uint32_t i) {
+        return i < transforms.size() ? transforms[i] : primitives::ColumnTransform{};
+    };
+    auto const sourceOf = [&](std::uint32_t i) {
+        auto const& t = transformOf(i);
+        return t.source.empty() ? vocabulary.scalars.at(i) : t.source;
+    };
+    std::vector<std::string> params, sources;
+    for (auto i : scalars) {
+        if (std::find(sources.begin(), sources.end(), sourceOf(i)) == sources.end()) sources.push_back(sourceOf(i));
+    }
+    std::sort(sources.begin(), sources.end());
+    for (auto const& s : sources) params.push_back(fmt::format("double {}", s));
     for (auto i : layers) params.push_back(fmt::format("std::vector<double> const& {}", vocabulary.layers.at(i)));
 
     std::string body;
     for (auto i : scalars) {
         auto const& name = vocabulary.scalars.at(i);
-        auto t = i < transforms.size() ? transforms[i] : primitives::ColumnTransform{};
-        std::string inner = name;
-        if (t.kind == primitives::ColumnTransform::Kind::Log) inner = fmt::format("std::log({})", name);
-        if (t.kind == primitives::ColumnTransform::Kind::Asinh) inner = fmt::format("std::asinh({} / {})", name, lit(t.inScale));
+        auto const t = transformOf(i);
+        auto const source = sourceOf(i);
+        std::string inner = source;
+        if (t.kind == primitives::ColumnTransform::Kind::Log) inner = fmt::format("std::log({})", source);
+        if (t.kind == primitives::ColumnTransform::Kind::NegLog) inner = fmt::format("-std::log(-{})", source);
+        if (t.kind == primitives::ColumnTransform::Kind::Asinh) inner = fmt::format("std::asinh({} / {})", source, lit(t.inScale));
         if (t.kind == primitives::ColumnTransform::Kind::Rank) {
             std::vector<std::string> refs;
             for (double r : t.reference) refs.push_back(lit(r));
             body += fmt::format("    static constexpr double ref_{}[] = {{{}}};\n", name, fmt::join(refs, ", "));
-            inner = fmt::format("d::ecdf({0}, ref_{0}, {1})", name, t.reference.size());
+            inner = fmt::format("d::ecdf({}, ref_{}, {})", source, name, t.reference.size());
         }
-        body += fmt::format("    double const t_{} = ({} - {}) / {};\n", name, inner, lit(t.shift), lit(t.scale));
+        auto z = fmt::format("({} - {}) / {}", inner, lit(t.shift), lit(t.scale));
+        if (t.knee > 0.0) z = fmt::format("d::compress({}, {})", z, lit(t.knee));
+        body += fmt::format("    double const t_{} = {};\n", name, z);
     }
     std::vector<std::string> ref(tree.size());
     for (std::size_t i = 0; i < tree.size(); ++i) {
@@ -188,12 +208,14 @@ std::string exportCpp(Tree const& tree, Vocabulary const& vocabulary,
     }
     std::string terminalsDoc;
     for (auto i : scalars) {
-        auto t = i < transforms.size() ? transforms[i] : primitives::ColumnTransform{};
-        auto kind = t.kind == primitives::ColumnTransform::Kind::Log     ? "log(x)"
-                    : t.kind == primitives::ColumnTransform::Kind::Asinh ? "asinh(x / s)"
-                    : t.kind == primitives::ColumnTransform::Kind::Rank  ? "ecdf(x) over the task's scores"
-                                                                         : "x";
-        terminalsDoc += fmt::format("//   {}: raw score, transformed as ({} - shift) / scale\n", vocabulary.scalars.at(i), kind);
+        auto const t = transformOf(i);
+        auto kind = t.kind == primitives::ColumnTransform::Kind::Log      ? "log(x)"
+                    : t.kind == primitives::ColumnTransform::Kind::NegLog ? "-log(-x)"
+                    : t.kind == primitives::ColumnTransform::Kind::Asinh  ? "asinh(x / s)"
+                    : t.kind == primitives::ColumnTransform::Kind::Rank   ? "ecdf(x) over the task's scores"
+                                                                          : "x";
+        terminalsDoc += fmt::format("//   {}: raw score {}, transformed as ({} - shift) / scale{}\n", vocabulary.scalars.at(i),
+                                    sourceOf(i), kind, t.knee > 0.0 ? ", tails beyond the knee log-compressed" : "");
     }
     return fmt::format(
         "// Generated by zcgp export: an evolved zero-cost proxy. Higher values predict higher accuracy.\n{}"

@@ -2,6 +2,7 @@
 // NAS-Bench-Suite-Zero tasks. Fitness is Kendall tau-b on a per-seed sample of train architectures; the
 // rest are held out. Writes <out>/log.jsonl (one line per generation), <out>/checkpoint.json (every N
 // generations, atomic), <out>/result.json (atomic, only on success) and optionally one JSON object to stdout.
+#include <cstdlib>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -188,12 +189,16 @@ json transformsJson(primitives::Dataset const& data) {
     json out = json::array();
     for (std::size_t c = 0; c < data.scalarCount(); ++c) {
         auto const& t = data.transforms()[c];
-        auto kind = t.kind == primitives::ColumnTransform::Kind::Log     ? "log"
-                    : t.kind == primitives::ColumnTransform::Kind::Asinh ? "asinh"
-                    : t.kind == primitives::ColumnTransform::Kind::Rank  ? "rank"
-                                                                         : "identity";
-        out.push_back({{"name", data.scalarNames()[c]}, {"kind", kind}, {"in_scale", t.inScale}, {"shift", t.shift},
-                       {"scale", t.scale}});
+        auto kind = t.kind == primitives::ColumnTransform::Kind::Log      ? "log"
+                    : t.kind == primitives::ColumnTransform::Kind::NegLog ? "neglog"
+                    : t.kind == primitives::ColumnTransform::Kind::Asinh  ? "asinh"
+                    : t.kind == primitives::ColumnTransform::Kind::Rank   ? "rank"
+                                                                          : "identity";
+        json entry = {{"name", data.scalarNames()[c]}, {"kind", kind}, {"in_scale", t.inScale}, {"shift", t.shift},
+                      {"scale", t.scale}};
+        if (t.knee > 0.0) entry["knee"] = t.knee;
+        if (!t.source.empty()) entry["source"] = t.source;
+        out.push_back(std::move(entry));
     }
     return out;
 }
@@ -209,6 +214,237 @@ json pruneJson(engine::PruneCounts const& counts) {
         j[std::string(engine::toString(static_cast<engine::PruneRule>(r)))] = counts[r];
     }
     return j;
+}
+
+// What a finished evolution (a single run or one ensemble member) reports.
+struct Outcome {
+    engine::Tree tree;  // the reported formula: the run's best penalised fitness, or the ensemble's combination
+    double penalisedFitness{0};
+    double seconds{0};  // the evolution loop only (as DEAP's baseline times its loop)
+    std::uint64_t evaluations{0}, nodeEvaluations{0};
+    engine::PruneCounts pruned{};
+    std::size_t generations{0};
+    std::vector<std::pair<engine::Tree, double>> pareto;  // (tree, train tau), size ascending
+};
+
+struct ReportContext {
+    engine::EvolutionConfig const& config;
+    std::vector<json> const& data;
+    std::string normalize;
+};
+
+// Pareto front of size against train tau: ascending size, each strictly better than every smaller one.
+std::vector<std::pair<engine::Tree, double>> nonDominated(std::vector<std::pair<engine::Tree, double>> all) {
+    std::stable_sort(all.begin(), all.end(), [](auto const& a, auto const& b) {
+        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.second > b.second;
+    });
+    std::vector<std::pair<engine::Tree, double>> front;
+    for (auto& p : all) {
+        if (front.empty() || p.second > front.back().second) front.push_back(std::move(p));
+    }
+    return front;
+}
+
+// Seeds of ensemble members: member 0 keeps the master seed (an ensemble of one is the plain run).
+std::uint64_t memberSeed(std::uint64_t seed, std::size_t member) {
+    if (member == 0) return seed;
+    std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(member);
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+}
+
+// Ensemble combination: sum over members of tanh((f - median) / (3 * 1.4826 * MAD)), with each member's median
+// and MAD taken over its values on the train architectures (pooled over tasks; never the held-out ones). The
+// squash keeps one member's outlying architectures from outvoting the others; the result is itself a formula.
+engine::Tree combineMembers(std::vector<engine::Tree> const& members, engine::Evolution const& evo) {
+    std::vector<std::string> terms;
+    for (auto const& tree : members) {
+        std::vector<double> v;
+        for (std::size_t t = 0; t < evo.tasks().size(); ++t) {
+            auto all = engine::Interpreter(evo.tasks()[t].data).evaluate(tree);
+            for (auto r : evo.train(t)) v.push_back(all[r]);
+        }
+        auto median = [](std::vector<double> x) {
+            auto mid = x.begin() + static_cast<std::ptrdiff_t>(x.size() / 2);
+            std::nth_element(x.begin(), mid, x.end());
+            return *mid;
+        };
+        double const med = median(v);
+        std::vector<double> dev;
+        for (double x : v) dev.push_back(std::abs(x - med));
+        double scale = 1.4826 * median(dev);
+        if (!(scale > 0.0) || !std::isfinite(scale)) {  // over half the train values tie: fall back to the std
+            double mean = 0, ss = 0;
+            for (double x : v) mean += x / static_cast<double>(v.size());
+            for (double x : v) ss += (x - mean) * (x - mean);
+            scale = std::sqrt(ss / static_cast<double>(v.size()));
+        }
+        if (!(scale > 0.0) || !std::isfinite(scale)) scale = 1.0;
+        terms.push_back(fmt::format("tanh(({} - {}) * {})", evo.format(tree), med, 1.0 / (3.0 * scale)));
+    }
+    return engine::parse(fmt::format("{}", fmt::join(terms, " + ")), engine::Vocabulary::of(evo.tasks()[0].data));
+}
+
+// Runs (or resumes) one evolution in `out`: checkpoint.json, log.jsonl and a progress line per generation.
+Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, bool quiet, std::size_t checkpointEvery,
+                  std::string const& label) {
+    auto const checkpoint = out / "checkpoint.json";
+    if (resume) {
+        if (!fs::exists(checkpoint)) throw UsageError(fmt::format("--resume {}: no checkpoint.json there", out.string()));
+        evo.loadCheckpoint(checkpoint);
+        if (!quiet) std::cerr << fmt::format("{}resumed {} at generation {}\n", label, out.string(), evo.generation());
+    } else {
+        fs::remove(out / "log.jsonl");
+        fs::remove(checkpoint);
+    }
+    evo.setCheckpoint(checkpoint, checkpointEvery);
+
+    // log.jsonl: on resume, keep the lines up to the checkpoint's generation
+    if (resume && fs::exists(out / "log.jsonl")) {
+        std::ifstream is(out / "log.jsonl");
+        std::string line, kept;
+        while (std::getline(is, line)) {
+            if (line.empty()) continue;
+            if (json::parse(line).value("generation", std::size_t{0}) <= evo.generation()) kept += line + "\n";
+        }
+        writeAtomically(out / "log.jsonl", kept);
+    }
+    std::ofstream log(out / "log.jsonl", std::ios::app);
+    // one JSON line per generation, written with fmt (building the whole json object per generation cost ~10%
+    // of a paper-budget run); the same keys and number format as json::dump, non-finite numbers as null
+    auto number = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string("null"); };
+    auto onGeneration = [&](engine::GenerationStats const& s) {
+        log << fmt::format("{{\"best_formula\":{},\"best_size\":{},\"best_test_tau\":{},\"best_train_tau\":{},\"evaluations\":{},"
+                           "\"generation\":{},\"mean_size\":{},\"mean_train_tau\":{},\"node_evaluations\":{},\"pruned\":{},"
+                           "\"seconds\":{}}}\n",
+                           json(s.bestFormula).dump(), s.bestSize, number(s.bestTestTau), number(s.bestTrainTau), s.evaluations, s.generation,
+                           number(s.meanSize), number(s.meanTrainTau), s.nodeEvaluations, pruneJson(s.pruned).dump(), number(s.seconds))
+            << std::flush;
+        if (!quiet) {
+            std::uint64_t prunedTotal = 0;
+            for (auto c : s.pruned) prunedTotal += c;
+            std::cerr << fmt::format(
+                "{}gen {:>4}  population best train tau {:.4f}  run best: train {:.4f}, held-out {:.4f}, size {}  mean size {:5.1f}  "
+                "{:.3g} evals/s  {:.3g} node-evals/s  pruned {} [nt {} lim {} red {} const {} nonfin {} dup {}]\n",
+                label, s.generation, s.bestTrainTau, s.bestSoFarTrainTau, s.bestTestTau, s.bestSize, s.meanSize, s.evaluationsPerSecond,
+                s.nodeEvaluationsPerSecond, prunedTotal, s.pruned[0], s.pruned[1], s.pruned[2], s.pruned[3],
+                s.pruned[4], s.pruned[5]);
+        }
+    };
+    evo.run(onGeneration);
+    if (checkpointEvery > 0) evo.saveCheckpoint(checkpoint);
+    Outcome o;
+    o.tree = evo.best().tree;
+    o.penalisedFitness = evo.best().fitness;
+    o.seconds = evo.seconds();
+    o.evaluations = evo.evaluations();
+    o.nodeEvaluations = evo.nodeEvaluations();
+    o.pruned = evo.pruned();
+    o.generations = evo.generation();
+    for (auto const& ind : evo.pareto()) o.pareto.emplace_back(ind.tree, ind.trainTau);
+    return o;
+}
+
+// A member finished before a resume: its outcome as its result.json recorded it.
+Outcome loadOutcome(fs::path const& file, engine::Evolution const& evo) {
+    try {
+        std::ifstream is(file);
+        auto j = json::parse(is);
+        auto const vocab = engine::Vocabulary::of(evo.tasks()[0].data);
+        Outcome o;
+        o.tree = engine::parse(j.at("formula").get<std::string>(), vocab);
+        o.penalisedFitness = j.at("penalised_fitness").get<double>();
+        o.seconds = j.at("seconds").get<double>();
+        o.evaluations = j.at("evaluations").get<std::uint64_t>();
+        o.nodeEvaluations = j.at("node_evaluations").get<std::uint64_t>();
+        o.generations = j.at("generations").get<std::size_t>();
+        for (std::size_t r = 0; r < engine::PruneRuleCount; ++r) {
+            o.pruned[r] = j.at("pruned").at(std::string(engine::toString(static_cast<engine::PruneRule>(r)))).get<std::uint64_t>();
+        }
+        for (auto const& p : j.at("pareto")) {
+            o.pareto.emplace_back(engine::parse(p.at("formula").get<std::string>(), vocab), p.at("train_tau").get<double>());
+        }
+        return o;
+    } catch (std::exception const& e) {
+        throw UsageError(fmt::format("--resume: cannot read the finished member '{}': {}", file.string(), e.what()));
+    }
+}
+
+// The result object of a run (or member): the formula's train/held-out quality per task, the best hand-crafted
+// proxy chosen by its train tau (aggregated like the GP's fitness), the run's cost and its Pareto front.
+json report(engine::Evolution const& evo, engine::Tree const& tree, Outcome const& o, ReportContext const& ctx) {
+    auto a = evo.assess(tree);
+    json perTask = json::array();
+    for (std::size_t t = 0; t < evo.tasks().size(); ++t) {
+        perTask.push_back({{"task", evo.tasks()[t].id}, {"train_tau", a.trainTau[t]}, {"test_tau", a.testTau[t]},
+                           {"test_spearman", a.testSpearman[t]}, {"train_archs", evo.train(t).size()},
+                           {"test_archs", evo.test(t).size()}});
+    }
+    json handcrafted;
+    {
+        auto const& d0 = evo.tasks()[0].data;
+        double bestTrain = -3.0;
+        for (std::size_t c = 0; c < d0.scalarCount(); ++c) {
+            engine::Tree single({engine::Node::variable(static_cast<std::uint32_t>(c))});
+            auto h = evo.assess(single);
+            if (h.train > bestTrain) {
+                bestTrain = h.train;
+                handcrafted = {{"name", d0.scalarNames()[c]}, {"train_tau", h.train}, {"test_tau", h.test},
+                               {"test_spearman", h.spearman}};
+            }
+        }
+    }
+    json pareto = json::array();
+    for (auto const& [t, trainTau] : o.pareto) {
+        pareto.push_back({{"size", t.size()}, {"formula", evo.format(t)}, {"train_tau", trainTau},
+                          {"test_tau", evo.assess(t).test}});
+    }
+    std::vector<std::string> ids;
+    for (auto const& t : evo.tasks()) ids.push_back(t.id);
+    return {
+        {"formula", evo.format(tree)},
+        {"simplified", evo.format(engine::simplify(tree))},
+        {"size", tree.size()},
+        {"depth", tree.depth()},
+        {"train_tau", a.train},
+        {"test_tau", a.test},
+        {"test_spearman", a.spearman},
+        {"penalised_fitness", o.penalisedFitness},
+        {"finite_on_all_archs", a.finite},
+        {"tasks", ids},
+        {"per_task", perTask},
+        {"seed", ctx.config.seed},
+        {"generations", o.generations},
+        {"population", ctx.config.populationSize},
+        {"train_archs", ctx.config.trainArchs},
+        {"best_handcrafted", handcrafted},
+        {"seconds", o.seconds},
+        {"evaluations", o.evaluations},
+        {"node_evaluations", o.nodeEvaluations},
+        {"node_evaluations_per_second", o.seconds > 0 ? static_cast<double>(o.nodeEvaluations) / o.seconds : 0.0},
+        {"pruned", pruneJson(o.pruned)},
+        {"pareto", pareto},
+        {"data", ctx.data},
+        {"normalize", ctx.normalize},
+        {"terminals", evolve::transformsJson(evo.tasks()[0].data)},
+    };
+}
+
+void finish(json const& result, bool printJson, bool quiet) {
+    if (printJson) std::cout << result.dump() << std::endl;
+    if (!quiet) {
+        std::cerr << fmt::format("best: {}\n  size {}  train tau {:.4f}  held-out tau {:.4f}  spearman {:.4f}\n",
+                                 result["formula"].get<std::string>(), result["size"].get<std::size_t>(),
+                                 result["train_tau"].get<double>(), result["test_tau"].get<double>(),
+                                 result["test_spearman"].get<double>());
+        auto const& handcrafted = result["best_handcrafted"];
+        if (handcrafted.is_object()) {  // null when there are no scalar terminals (--terminals raw)
+            std::cerr << fmt::format("  best hand-crafted (chosen on train): {}  train {:.4f}  held-out {:.4f}\n",
+                                     handcrafted.value("name", "?"), handcrafted.value("train_tau", 0.0),
+                                     handcrafted.value("test_tau", 0.0));
+        }
+    }
 }
 
 // Options whose value may differ when resuming (everything else is taken from the saved run).
@@ -239,6 +475,9 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         ("mutation-rate", po::value<double>()->default_value(0.3), "probability of mutating a crossover child")
         ("creator", po::value<std::string>()->default_value("rhh:2:5"), "ptc2[:SIZE] | rhh:MINDEPTH:MAXDEPTH")
         ("functions", po::value<std::string>()->default_value("all"), "all | scalar | comma list of primitives")
+        ("ensemble", po::value<std::size_t>()->default_value(1),
+         "evolve B members (own seeds, same train split, the full budget each) and report their combination "
+         "sum tanh((f - median) / (3 MAD)) as one formula; members in OUT/member-K")
         ("max-size", po::value<std::size_t>()->default_value(20), "maximum tree size (nodes)")
         ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
         ("elites", po::value<std::size_t>()->default_value(1), "individuals copied unchanged")
@@ -246,7 +485,8 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         ("aggregate", po::value<std::string>()->default_value("mean"), "multi-task fitness: mean | worst")
         ("normalize", po::value<std::string>()->default_value("logz"),
          "terminal transform fitted on all architectures' features: none | zscore | logz (log if positive, "
-         "else asinh; then z-score) | rank (empirical CDF, then z-score)")
+         "else asinh; then z-score) | rank (empirical CDF, then z-score) | robust (log, -log(-x) or asinh; median "
+         "and MAD; tails beyond 3 compressed) | logz+robust (both: NAME and NAME_r)")
         ("constants", po::value<double>()->default_value(0.1), "probability that a new leaf is a constant")
         ("stats", po::value<std::string>(), "statistics cache from zcgp gather: per-layer statistics (LayerVector terminals)")
         ("proxies", po::value<std::string>(), "comma list: restrict the cached-proxy terminals (default: every usable one)")
@@ -378,134 +618,86 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         }
     }
 
-    std::unique_ptr<engine::Evolution> evo;
-    try {
-        evo = std::make_unique<engine::Evolution>(std::move(tasks), cfg);
-    } catch (std::invalid_argument const& e) {
-        throw UsageError(e.what());
-    }
+    std::size_t const ensemble = vm["ensemble"].as<std::size_t>();
+    if (ensemble == 0) throw UsageError("--ensemble must be at least 1");
     fs::path const out = vm["out"].as<std::string>();
+    std::size_t const checkpointEvery = vm["checkpoint-every"].as<std::size_t>();
     fs::create_directories(out);
     fs::remove(out / "result.json");  // never leave an old result claiming this run succeeded
-    auto const checkpoint = out / "checkpoint.json";
-    if (resume) {
-        if (!fs::exists(checkpoint)) throw UsageError(fmt::format("--resume {}: no checkpoint.json there", out.string()));
-        evo->loadCheckpoint(checkpoint);
-        if (!quiet) std::cerr << fmt::format("resumed {} at generation {}\n", out.string(), evo->generation());
-    } else {
+    if (!resume) {
         std::vector<std::string> saved = argsIn;
         writeAtomically(out / "options.json", json(saved).dump());
         fs::remove(out / "log.jsonl");
-        fs::remove(checkpoint);
-    }
-    evo->setCheckpoint(checkpoint, vm["checkpoint-every"].as<std::size_t>());
-
-    // log.jsonl: on resume, keep the lines up to the checkpoint's generation
-    if (resume && fs::exists(out / "log.jsonl")) {
-        std::ifstream is(out / "log.jsonl");
-        std::string line, kept;
-        while (std::getline(is, line)) {
-            if (line.empty()) continue;
-            if (json::parse(line).value("generation", std::size_t{0}) <= evo->generation()) kept += line + "\n";
+        fs::remove(out / "checkpoint.json");
+        for (auto const& entry : fs::directory_iterator(out)) {
+            if (entry.is_directory() && entry.path().filename().string().rfind("member-", 0) == 0) fs::remove_all(entry.path());
         }
-        writeAtomically(out / "log.jsonl", kept);
     }
-    std::ofstream log(out / "log.jsonl", std::ios::app);
-    // one JSON line per generation, written with fmt (building the whole json object per generation cost ~10%
-    // of a paper-budget run); the same keys and number format as json::dump, non-finite numbers as null
-    auto number = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string("null"); };
-    auto onGeneration = [&](engine::GenerationStats const& s) {
-        log << fmt::format("{{\"best_formula\":{},\"best_size\":{},\"best_test_tau\":{},\"best_train_tau\":{},\"evaluations\":{},"
-                           "\"generation\":{},\"mean_size\":{},\"mean_train_tau\":{},\"node_evaluations\":{},\"pruned\":{},"
-                           "\"seconds\":{}}}\n",
-                           json(s.bestFormula).dump(), s.bestSize, number(s.bestTestTau), number(s.bestTrainTau), s.evaluations, s.generation,
-                           number(s.meanSize), number(s.meanTrainTau), s.nodeEvaluations, pruneJson(s.pruned).dump(), number(s.seconds))
-            << std::flush;
-        if (!quiet) {
-            std::uint64_t prunedTotal = 0;
-            for (auto c : s.pruned) prunedTotal += c;
-            std::cerr << fmt::format(
-                "gen {:>4}  population best train tau {:.4f}  run best: train {:.4f}, held-out {:.4f}, size {}  mean size {:5.1f}  "
-                "{:.3g} evals/s  {:.3g} node-evals/s  pruned {} [nt {} lim {} red {} const {} nonfin {} dup {}]\n",
-                s.generation, s.bestTrainTau, s.bestSoFarTrainTau, s.bestTestTau, s.bestSize, s.meanSize, s.evaluationsPerSecond,
-                s.nodeEvaluationsPerSecond, prunedTotal, s.pruned[0], s.pruned[1], s.pruned[2], s.pruned[3],
-                s.pruned[4], s.pruned[5]);
+    auto const makeEvolution = [&](engine::EvolutionConfig const& c) {
+        try {
+            return std::make_unique<engine::Evolution>(tasks, c);  // a copy of the tasks per member
+        } catch (std::invalid_argument const& e) {
+            throw UsageError(e.what());
         }
     };
-    evo->run(onGeneration);
-    if (vm["checkpoint-every"].as<std::size_t>() > 0) evo->saveCheckpoint(checkpoint);
-    // the evolution's own time (as DEAP's baseline times its loop): the report below is not included
-    double const evolveSeconds = evo->seconds();
-
-    // ---- final report ----
-    auto const& best = evo->best();
-    auto a = evo->assess(best.tree);
-    json perTask = json::array();
-    for (std::size_t t = 0; t < evo->tasks().size(); ++t) {
-        perTask.push_back({{"task", evo->tasks()[t].id}, {"train_tau", a.trainTau[t]}, {"test_tau", a.testTau[t]},
-                           {"test_spearman", a.testSpearman[t]}, {"train_archs", evo->train(t).size()},
-                           {"test_archs", evo->test(t).size()}});
-    }
-    // the best hand-crafted proxy, chosen by its train tau (aggregated like the GP's fitness)
-    json handcrafted;
-    {
-        auto const& d0 = evo->tasks()[0].data;
-        double bestTrain = -3.0;
-        for (std::size_t c = 0; c < d0.scalarCount(); ++c) {
-            engine::Tree single({engine::Node::variable(static_cast<std::uint32_t>(c))});
-            auto h = evo->assess(single);
-            if (h.train > bestTrain) {
-                bestTrain = h.train;
-                handcrafted = {{"name", d0.scalarNames()[c]}, {"train_tau", h.train}, {"test_tau", h.test},
-                               {"test_spearman", h.spearman}};
-            }
-        }
-    }
-    json pareto = json::array();
-    for (auto const& ind : evo->pareto()) {
-        pareto.push_back({{"size", ind.tree.size()}, {"formula", evo->format(ind.tree)}, {"train_tau", ind.trainTau},
-                          {"test_tau", evo->assess(ind.tree).test}});
-    }
-    std::vector<std::string> ids;
-    for (auto const& t : evo->tasks()) ids.push_back(t.id);
-    json result = {
-        {"formula", evo->format(best.tree)},
-        {"simplified", evo->format(engine::simplify(best.tree))},
-        {"size", best.tree.size()},
-        {"depth", best.tree.depth()},
-        {"train_tau", a.train},
-        {"test_tau", a.test},
-        {"test_spearman", a.spearman},
-        {"penalised_fitness", best.fitness},
-        {"finite_on_all_archs", a.finite},
-        {"tasks", ids},
-        {"per_task", perTask},
-        {"seed", cfg.seed},
-        {"generations", evo->generation()},
-        {"population", cfg.populationSize},
-        {"train_archs", cfg.trainArchs},
-        {"best_handcrafted", handcrafted},
-        {"seconds", evolveSeconds},
-        {"evaluations", evo->evaluations()},
-        {"node_evaluations", evo->nodeEvaluations()},
-        {"node_evaluations_per_second", evolveSeconds > 0 ? static_cast<double>(evo->nodeEvaluations()) / evolveSeconds : 0.0},
-        {"pruned", pruneJson(evo->pruned())},
-        {"pareto", pareto},
-        {"data", dataReport},
-        {"normalize", vm["normalize"].as<std::string>()},
-        {"terminals", evolve::transformsJson(evo->tasks()[0].data)},
+    auto const common = [&](engine::EvolutionConfig const& c) {
+        return ReportContext{c, dataReport, vm["normalize"].as<std::string>()};
     };
+
+    if (ensemble == 1) {
+        auto evo = makeEvolution(cfg);
+        auto outcome = evolveOne(*evo, out, resume, quiet, checkpointEvery, "");
+        json result = report(*evo, outcome.tree, outcome, common(cfg));
+        writeAtomically(out / "result.json", result.dump(2));
+        finish(result, vm["json"].as<bool>(), quiet);
+        return 0;
+    }
+
+    // ---- ensemble: members with their own seeds on the same train split, combined into one formula ----
+    engine::EvolutionConfig memberCfg = cfg;
+    memberCfg.splitSeed = cfg.seed;
+    std::vector<Outcome> members;
+    json memberJson = json::array();
+    std::unique_ptr<engine::Evolution> evo;
+    for (std::size_t k = 0; k < ensemble; ++k) {
+        memberCfg.seed = memberSeed(cfg.seed, k);
+        fs::path const dir = out / fmt::format("member-{}", k);
+        fs::create_directories(dir);
+        evo = makeEvolution(memberCfg);
+        auto const label = fmt::format("[member {}/{}] ", k + 1, ensemble);
+        Outcome outcome;
+        if (resume && fs::exists(dir / "result.json")) {
+            outcome = loadOutcome(dir / "result.json", *evo);
+            if (!quiet) std::cerr << fmt::format("{}done before the resume: {}\n", label, evo->format(outcome.tree));
+        } else {
+            outcome = evolveOne(*evo, dir, resume && fs::exists(dir / "checkpoint.json"), quiet, checkpointEvery, label);
+            writeAtomically(dir / "result.json", report(*evo, outcome.tree, outcome, common(memberCfg)).dump(2));
+        }
+        auto a = evo->assess(outcome.tree);
+        memberJson.push_back({{"seed", memberCfg.seed}, {"formula", evo->format(outcome.tree)}, {"size", outcome.tree.size()},
+                              {"train_tau", a.train}, {"test_tau", a.test}, {"dir", dir.filename().string()}});
+        members.push_back(std::move(outcome));
+    }
+    Outcome total;
+    std::vector<engine::Tree> trees;
+    for (auto const& m : members) {
+        trees.push_back(m.tree);
+        total.seconds += m.seconds;
+        total.evaluations += m.evaluations;
+        total.nodeEvaluations += m.nodeEvaluations;
+        for (std::size_t r = 0; r < engine::PruneRuleCount; ++r) total.pruned[r] += m.pruned[r];
+        total.generations = std::max(total.generations, m.generations);
+        total.pareto.insert(total.pareto.end(), m.pareto.begin(), m.pareto.end());
+    }
+    total.tree = combineMembers(trees, *evo);
+    total.pareto = nonDominated(std::move(total.pareto));
+    auto const assessed = evo->assess(total.tree);
+    total.penalisedFitness = assessed.train - cfg.parsimony * static_cast<double>(total.tree.size());
+    json result = report(*evo, total.tree, total, common(cfg));
+    result["ensemble"] = ensemble;
+    result["members"] = memberJson;
     writeAtomically(out / "result.json", result.dump(2));
-    if (vm["json"].as<bool>()) std::cout << result.dump() << std::endl;
-    if (!quiet) {
-        std::cerr << fmt::format("best: {}\n  size {}  train tau {:.4f}  held-out tau {:.4f}  spearman {:.4f}\n",
-                                 result["formula"].get<std::string>(), best.tree.size(), a.train, a.test, a.spearman);
-        if (handcrafted.is_object()) {  // null when there are no scalar terminals (--terminals raw)
-            std::cerr << fmt::format("  best hand-crafted (chosen on train): {}  train {:.4f}  held-out {:.4f}\n",
-                                     handcrafted.value("name", "?"), handcrafted.value("train_tau", 0.0),
-                                     handcrafted.value("test_tau", 0.0));
-        }
-    }
+    finish(result, vm["json"].as<bool>(), quiet);
     return 0;
 }
 

@@ -12,6 +12,7 @@ double ColumnTransform::apply(double raw) const {
     double y = raw;
     switch (kind) {
         case Kind::Log: y = std::log(raw); break;
+        case Kind::NegLog: y = -std::log(-raw); break;
         case Kind::Asinh: y = std::asinh(raw / inScale); break;
         case Kind::Rank: {
             auto lo = std::lower_bound(reference.begin(), reference.end(), raw) - reference.begin();
@@ -21,7 +22,9 @@ double ColumnTransform::apply(double raw) const {
         }
         case Kind::Identity: break;
     }
-    return (y - shift) / scale;
+    double const z = (y - shift) / scale;
+    if (knee > 0.0 && std::abs(z) > knee) return std::copysign(knee + std::log1p(std::abs(z) - knee), z);
+    return z;
 }
 
 Normalization parseNormalization(std::string_view name) {
@@ -29,7 +32,10 @@ Normalization parseNormalization(std::string_view name) {
     if (name == "zscore") return Normalization::ZScore;
     if (name == "logz") return Normalization::LogZScore;
     if (name == "rank") return Normalization::Rank;
-    throw std::invalid_argument(fmt::format("unknown normalization '{}' (valid: none, zscore, logz, rank)", name));
+    if (name == "robust") return Normalization::Robust;
+    if (name == "logz+robust") return Normalization::LogZRobust;
+    throw std::invalid_argument(
+        fmt::format("unknown normalization '{}' (valid: none, zscore, logz, rank, robust, logz+robust)", name));
 }
 
 Dataset::Dataset(std::vector<std::string> archKeys) : archKeys_(std::move(archKeys)) {
@@ -54,6 +60,11 @@ void Dataset::addScalar(std::string name, std::span<double const> values) {
     transforms_.emplace_back();
 }
 
+void Dataset::addScalar(std::string name, std::span<double const> values, ColumnTransform transform) {
+    addScalar(std::move(name), values);
+    transforms_.back() = std::move(transform);
+}
+
 std::optional<std::size_t> Dataset::scalarIndex(std::string_view name) const {
     auto it = std::find(scalarNames_.begin(), scalarNames_.end(), name);
     if (it == scalarNames_.end()) return std::nullopt;
@@ -64,38 +75,77 @@ std::span<double const> Dataset::scalar(std::size_t column) const {
     return {scalars_.col(static_cast<Eigen::Index>(column)).data(), rows()};
 }
 
+namespace {
+double median(std::vector<double> v) {
+    auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    return *mid;
+}
+
+// asinh(x / s) with s = median |x|, so the bulk sits in the linear-to-log knee
+ColumnTransform signedLog(Eigen::Ref<Eigen::VectorXd const> col) {
+    ColumnTransform t;
+    t.kind = ColumnTransform::Kind::Asinh;
+    std::vector<double> a(col.data(), col.data() + col.size());
+    for (auto& v : a) v = std::abs(v);
+    double const med = a.empty() ? 1.0 : median(a);
+    t.inScale = med > 0.0 && std::isfinite(med) ? med : 1.0;
+    return t;
+}
+
+// Fits the transform of one column (before shift/scale) and then its shift and scale.
+ColumnTransform fit(Eigen::Ref<Eigen::VectorXd const> col, Normalization mode) {
+    ColumnTransform t;
+    if (mode == Normalization::Rank) {
+        t.kind = ColumnTransform::Kind::Rank;
+        t.reference.assign(col.data(), col.data() + col.size());
+        std::sort(t.reference.begin(), t.reference.end());
+    } else if (mode == Normalization::LogZScore) {
+        t = col.minCoeff() > 0.0 ? ColumnTransform{.kind = ColumnTransform::Kind::Log} : signedLog(col);
+    } else if (mode == Normalization::Robust) {
+        t = col.minCoeff() > 0.0   ? ColumnTransform{.kind = ColumnTransform::Kind::Log}
+            : col.maxCoeff() < 0.0 ? ColumnTransform{.kind = ColumnTransform::Kind::NegLog}
+                                   : signedLog(col);
+    }
+    Eigen::VectorXd y(col.size());  // (an Eigen vector, so the sums below are summed as before this refactor)
+    for (Eigen::Index i = 0; i < col.size(); ++i) y(i) = t.apply(col(i));
+    auto const n = static_cast<double>(y.size());
+    double const mean = y.sum() / n;
+    double const sd = std::sqrt((y.array() - mean).square().sum() / n);
+    t.shift = mean;
+    t.scale = sd > 0.0 && std::isfinite(sd) ? sd : 1.0;
+    if (mode == Normalization::Robust) {
+        double const med = median({y.data(), y.data() + y.size()});
+        std::vector<double> dev;
+        for (double v : y) dev.push_back(std::abs(v - med));
+        double const mad = 1.4826 * median(dev);
+        t.shift = med;
+        if (mad > 0.0 && std::isfinite(mad)) t.scale = mad;  // else: over half the values tie, keep the std
+        t.knee = kRobustKnee;
+    }
+    return t;
+}
+}  // namespace
+
 void Dataset::normalize(Normalization mode) {
     if (mode == Normalization::None) return;
-    auto const n = static_cast<double>(rows());
+    if (mode == Normalization::LogZRobust) {
+        Eigen::MatrixXd const raw = scalars_;
+        normalize(Normalization::LogZScore);
+        for (Eigen::Index c = 0; c < raw.cols(); ++c) {
+            auto t = fit(raw.col(c), Normalization::Robust);
+            t.source = scalarNames_[static_cast<std::size_t>(c)];
+            std::vector<double> y(static_cast<std::size_t>(raw.rows()));
+            for (Eigen::Index i = 0; i < raw.rows(); ++i) y[static_cast<std::size_t>(i)] = t.apply(raw(i, c));
+            addScalar(t.source + kRobustSuffix, y, t);
+        }
+        return;
+    }
     for (Eigen::Index c = 0; c < scalars_.cols(); ++c) {
         auto col = scalars_.col(c);
-        ColumnTransform t;
-        if (mode == Normalization::Rank) {
-            t.kind = ColumnTransform::Kind::Rank;
-            t.reference.assign(col.data(), col.data() + col.size());
-            std::sort(t.reference.begin(), t.reference.end());
-        }
-        if (mode == Normalization::LogZScore) {
-            if (col.minCoeff() > 0.0) {
-                t.kind = ColumnTransform::Kind::Log;
-            } else {
-                // signed log-like squashing; inScale = median |x| so the bulk sits in the linear-to-log knee
-                std::vector<double> a(col.data(), col.data() + col.size());
-                for (auto& v : a) v = std::abs(v);
-                std::nth_element(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(a.size() / 2), a.end());
-                double med = a.empty() ? 1.0 : a[a.size() / 2];
-                t.kind = ColumnTransform::Kind::Asinh;
-                t.inScale = med > 0.0 && std::isfinite(med) ? med : 1.0;
-            }
-        }
-        Eigen::VectorXd y(col.size());
-        for (Eigen::Index i = 0; i < col.size(); ++i) y(i) = t.apply(col(i));
-        double mean = y.sum() / n;
-        double sd = std::sqrt((y.array() - mean).square().sum() / n);
-        t.shift = mean;
-        t.scale = sd > 0.0 && std::isfinite(sd) ? sd : 1.0;
+        auto t = fit(col, mode);
         for (Eigen::Index i = 0; i < col.size(); ++i) col(i) = t.apply(col(i));
-        transforms_[static_cast<std::size_t>(c)] = t;
+        transforms_[static_cast<std::size_t>(c)] = std::move(t);
     }
 }
 

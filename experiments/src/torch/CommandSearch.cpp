@@ -1,6 +1,7 @@
 // zcgp search: zero-shot NAS over the NAS-Bench-201 space, scoring candidate cells natively with LibTorch.
 // The objective is one proxy (synflow, nwot, ...), an evolved formula (--run DIR of `zcgp evolve`), or random.
 // The chosen cell's true test accuracy comes from nb201/nb201_test_accuracy_200ep.csv.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -46,13 +47,23 @@ public:
         for (auto const& t : result.at("terminals")) {
             primitives::ColumnTransform transform;
             auto const kind = t.at("kind").get<std::string>();
-            transform.kind = kind == "log"     ? primitives::ColumnTransform::Kind::Log
-                             : kind == "asinh" ? primitives::ColumnTransform::Kind::Asinh
-                                               : primitives::ColumnTransform::Kind::Identity;
+            if (kind != "log" && kind != "neglog" && kind != "asinh" && kind != "identity") {
+                throw UsageError(fmt::format("{}: terminal '{}' has transform '{}', which zcgp search cannot apply to one "
+                                             "candidate (use a run with --normalize logz, robust or logz+robust)",
+                                             file.string(), t.value("name", "?"), kind));
+            }
+            transform.kind = kind == "log"      ? primitives::ColumnTransform::Kind::Log
+                             : kind == "neglog" ? primitives::ColumnTransform::Kind::NegLog
+                             : kind == "asinh"  ? primitives::ColumnTransform::Kind::Asinh
+                                                : primitives::ColumnTransform::Kind::Identity;
             transform.inScale = t.at("in_scale").get<double>();
+            transform.knee = t.value("knee", 0.0);
+            transform.source = t.value("source", std::string());
             transform.shift = t.at("shift").get<double>();
             transform.scale = t.at("scale").get<double>();
             names_.push_back(t.at("name").get<std::string>());
+            auto const source = transform.source.empty() ? names_.back() : transform.source;
+            if (std::find(sources_.begin(), sources_.end(), source) == sources_.end()) sources_.push_back(source);
             transforms_.push_back(transform);
         }
         // Validate the formula against the terminal set now, not on the first candidate.
@@ -64,13 +75,14 @@ public:
         tree_ = engine::parse(formula_, engine::Vocabulary::of(probe));
     }
 
-    [[nodiscard]] std::vector<std::string> const& terminals() const { return names_; }
+    // the raw proxies the formula's terminals read (NAME_r columns read NAME)
+    [[nodiscard]] std::vector<std::string> const& terminals() const { return sources_; }
     [[nodiscard]] std::string const& formula() const { return formula_; }
 
     [[nodiscard]] double operator()(std::map<std::string, double> const& proxies) const {
         primitives::Dataset data({"candidate"});
         for (std::size_t i = 0; i < names_.size(); ++i) {
-            auto it = proxies.find(names_[i]);
+            auto it = proxies.find(transforms_[i].source.empty() ? names_[i] : transforms_[i].source);
             double const v = it == proxies.end() ? std::nan("") : transforms_[i].apply(it->second);
             data.addScalar(names_[i], {&v, 1});
         }
@@ -81,7 +93,7 @@ public:
 
 private:
     std::string formula_;
-    std::vector<std::string> names_;
+    std::vector<std::string> names_, sources_;
     std::vector<primitives::ColumnTransform> transforms_;
     engine::Tree tree_;
 };

@@ -37,7 +37,8 @@ struct EvolutionConfig {
     std::size_t populationSize{100};
     std::size_t generations{50};
     std::size_t trainArchs{100};
-    std::uint64_t seed{0};
+    std::uint64_t seed{0};                   // every slot's RNG (and the train sample unless splitSeed is set)
+    std::optional<std::uint64_t> splitSeed;  // draws the train sample instead of seed (ensemble members share one)
     std::size_t threads{0};  // 0: all hardware threads
     std::size_t elites{1};
     double crossoverProbability{0.9};

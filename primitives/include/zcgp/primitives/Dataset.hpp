@@ -14,23 +14,35 @@
 namespace zcgp::primitives {
 
 // A monotone per-column transform raw -> terminal value, fitted on the features of all architectures:
-// kind Log: log(x) (all values > 0), Asinh: asinh(x / inScale), Identity: x, Rank: the empirical CDF of
-// the task's architectures (mid-rank of x among the sorted reference values, divided by their count);
-// then (y - shift) / scale.
+// kind Log: log(x) (all values > 0), NegLog: -log(-x) (all values < 0), Asinh: asinh(x / inScale),
+// Identity: x, Rank: the empirical CDF of the task's architectures (mid-rank of x among the sorted reference
+// values, divided by their count); then z = (y - shift) / scale; then, if knee > 0, tails beyond |z| = knee
+// are compressed logarithmically: sign(z) (knee + log(1 + |z| - knee)).
+// `source` names the raw proxy the column reads when it is not the column's own name (a second view of it).
 // Monotone, so it never changes a single proxy's ranking; it puts proxies on comparable scales for + and *.
 struct ColumnTransform {
-    enum class Kind { Identity, Log, Asinh, Rank };
+    enum class Kind { Identity, Log, NegLog, Asinh, Rank };
     Kind kind{Kind::Identity};
     double inScale{1.0};
     double shift{0.0};
     double scale{1.0};
+    double knee{0.0};
+    std::string source;             // raw proxy read by this column; empty: the column's own name
     std::vector<double> reference;  // Rank: sorted values of the fitting architectures
     [[nodiscard]] double apply(double raw) const;
-    [[nodiscard]] bool isIdentity() const { return kind == Kind::Identity && shift == 0.0 && scale == 1.0; }
+    [[nodiscard]] bool isIdentity() const {
+        return kind == Kind::Identity && shift == 0.0 && scale == 1.0 && knee == 0.0 && source.empty();
+    }
 };
 
-enum class Normalization { None, ZScore, LogZScore, Rank };
-[[nodiscard]] Normalization parseNormalization(std::string_view name);  // none | zscore | logz | rank
+// Robust: log / -log(-x) / asinh as the sign allows, centred on the median, scaled by 1.4826 MAD, tails beyond
+// 3 compressed (the bulk of a proxy keeps its resolution when a few degenerate architectures are extreme).
+// LogZRobust: both views of every proxy, the logz column under the proxy's name and the robust one as NAME_r.
+enum class Normalization { None, ZScore, LogZScore, Rank, Robust, LogZRobust };
+// none | zscore | logz | rank | robust | logz+robust
+[[nodiscard]] Normalization parseNormalization(std::string_view name);
+inline constexpr double kRobustKnee = 3.0;
+inline constexpr char const* kRobustSuffix = "_r";
 
 class Dataset {
 public:
@@ -42,6 +54,8 @@ public:
 
     // ---- scalar terminals ----
     void addScalar(std::string name, std::span<double const> values);  // throws on size mismatch / duplicate
+    // A column already transformed from raw values by `transform` (recorded for export).
+    void addScalar(std::string name, std::span<double const> values, ColumnTransform transform);
     [[nodiscard]] std::size_t scalarCount() const { return scalarNames_.size(); }
     [[nodiscard]] std::vector<std::string> const& scalarNames() const { return scalarNames_; }
     [[nodiscard]] std::optional<std::size_t> scalarIndex(std::string_view name) const;
