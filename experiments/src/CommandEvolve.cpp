@@ -666,10 +666,17 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         evo = makeEvolution(memberCfg);
         auto const label = fmt::format("[member {}/{}] ", k + 1, ensemble);
         Outcome outcome;
+        // a member that finished its generations before a resume is reused; one that was cut short (killed, a
+        // time limit, fewer --generations) continues from its checkpoint
+        bool finished = false;
         if (resume && fs::exists(dir / "result.json")) {
             outcome = loadOutcome(dir / "result.json", *evo);
-            if (!quiet) std::cerr << fmt::format("{}done before the resume: {}\n", label, evo->format(outcome.tree));
+            finished = outcome.generations >= memberCfg.generations;
+        }
+        if (finished) {
+            if (!quiet) std::cerr << fmt::format("{}finished before the resume: {}\n", label, evo->format(outcome.tree));
         } else {
+            fs::remove(dir / "result.json");
             outcome = evolveOne(*evo, dir, resume && fs::exists(dir / "checkpoint.json"), quiet, checkpointEvery, label);
             writeAtomically(dir / "result.json", report(*evo, outcome.tree, outcome, common(memberCfg)).dump(2));
         }

@@ -50,6 +50,8 @@ std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
             {"tasks", KeyType::StringList, "", "tasks to evolve on, one run per task and seed"},
             {"baselines", KeyType::StringList, "[\"handcrafted\", \"deap\"]", "handcrafted, deap, rf"},
             {"deap_script", KeyType::String, "\"scripts/deap_baseline.py\"", "DEAP baseline (run when python3-deap is installed)"},
+            {"ensemble_args", KeyType::StringList, "[]",
+             "if set: a second evolved column, runs with these extra flags (e.g. [\"--ensemble\", \"20\"]) on the same tasks and seeds"},
             {"rf_script", KeyType::String, "\"scripts/rf_baseline.py\"", "300-tree random-forest anchor (run when python3-sklearn and python3-deap are installed)"},
         });
         s["transfer"] = with(with(commonKeys(), evolutionBudgetKeys()), {

@@ -106,6 +106,19 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         }
     }
     auto const outcomes = runEvolveRuns(ctx, runs);
+    // optional second configuration of the evolved proxy (e.g. an ensemble), same tasks and seeds
+    auto const ensembleArgs = cfg.getStringList("ensemble_args");
+    bool const runEnsemble = !ensembleArgs.empty();
+    std::vector<EvolveOutcome> ensembles;
+    if (runEnsemble) {
+        std::vector<EvolveRun> ensembleRuns = runs;
+        for (auto& r : ensembleRuns) {
+            r.label += " (ensemble)";
+            r.extraArgs = ensembleArgs;
+            r.outDir += "-ensemble";
+        }
+        ensembles = runEvolveRuns(ctx, ensembleRuns);
+    }
 
     // Baselines on the same tasks and seeds, side by side: DEAP (same budget) and the random forest anchor.
     std::vector<nlohmann::json> deap, forest;
@@ -128,9 +141,10 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
 
     // per-run CSV
     std::string runsCsv = "task,seed,formula,size,train_tau,test_tau,test_spearman,finite_on_all_archs,handcrafted,"
-                          "handcrafted_train_tau,handcrafted_test_tau,deap_test_tau,deap_finite,rf_test_tau,seconds\n";
+                          "handcrafted_train_tau,handcrafted_test_tau,deap_test_tau,deap_finite,rf_test_tau,seconds,"
+                          "ensemble_test_tau,ensemble_size,ensemble_finite,ensemble_seconds\n";
     struct TaskSummary {
-        std::vector<double> evolved, handcrafted, deapTau, forestTau, size;
+        std::vector<double> evolved, handcrafted, deapTau, forestTau, size, ensemble, ensembleSize;
         std::size_t deapNonFinite = 0, wins = 0;
         std::map<std::string, int> handcraftedNames;
     };
@@ -147,6 +161,16 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
                                hc.value("name", ""), hc.value("train_tau", 0.0), hc.value("test_tau", 0.0),
                                runDeap ? fmt::format("{:.6f}", deapTau) : "", runDeap ? (deapFinite ? "true" : "false") : "",
                                runForest ? fmt::format("{:.6f}", forestTau) : "", r.value("seconds", 0.0));
+        if (runEnsemble) {
+            auto const& e = ensembles[i].result;
+            runsCsv.pop_back();  // the newline
+            runsCsv += fmt::format(",{:.6f},{},{},{:.2f}\n", e.value("test_tau", 0.0), e.value("size", 0),
+                                   e.value("finite_on_all_archs", false), e.value("seconds", 0.0));
+            byTask[runs[i].tasks[0]].ensemble.push_back(e.value("test_tau", std::nan("")));
+            byTask[runs[i].tasks[0]].ensembleSize.push_back(e.value("size", 0.0));
+        } else {
+            runsCsv.insert(runsCsv.size() - 1, ",,,,");
+        }
         auto& s = byTask[runs[i].tasks[0]];
         s.evolved.push_back(r.value("test_tau", std::nan("")));
         s.handcrafted.push_back(hc.value("test_tau", std::nan("")));
@@ -163,12 +187,16 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
 
     ResultTable table;
     table.corner = "task";
-    table.columns = {"evolved (held-out tau)", "best hand-crafted (chosen on train)", "hand-crafted proxy"};
+    table.columns = {"evolved (held-out tau)"};
+    if (runEnsemble) table.columns.push_back(fmt::format("evolved, {} (held-out tau)", fmt::join(ensembleArgs, " ")));
+    table.columns.insert(table.columns.end(), {"best hand-crafted (chosen on train)", "hand-crafted proxy"});
     if (runDeap) table.columns.push_back("DEAP (held-out tau)");
     if (runForest) table.columns.push_back("random forest (held-out tau)");
     table.columns.insert(table.columns.end(), {"evolved > hand-crafted", "formula size"});
-    std::vector<double> allEvolved, allHandcrafted, allDeap, allForest;
+    if (runEnsemble) table.columns.push_back("second column's formula size");
+    std::vector<double> allEvolved, allHandcrafted, allDeap, allForest, allEnsemble;
     PlotSeries evolvedSeries{"evolved", {}, {}, {}, "yerrorbars pt 7 ps 1.5"};
+    PlotSeries ensembleSeries{fmt::format("evolved, {}", fmt::join(ensembleArgs, " ")), {}, {}, {}, "yerrorbars pt 13 ps 1.5"};
     PlotSeries handSeries{"best hand-crafted (chosen on train)", {}, {}, {}, "yerrorbars pt 5 ps 1.5"};
     PlotSeries deapSeries{"DEAP", {}, {}, {}, "yerrorbars pt 9 ps 1.5"};
     PlotSeries forestSeries{"random forest (300 trees)", {}, {}, {}, "yerrorbars pt 11 ps 1.5"};
@@ -179,7 +207,14 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         auto const h = meanStd(s.handcrafted);
         std::string names;
         for (auto const& [name, count] : s.handcraftedNames) names += fmt::format("{}{}×{}", names.empty() ? "" : " ", name, count);
-        std::vector<ResultTable::Cell> row{{std::nullopt, formatMeanStd(e)}, {std::nullopt, formatMeanStd(h)}, {std::nullopt, names}};
+        std::vector<ResultTable::Cell> row{{std::nullopt, formatMeanStd(e)}};
+        if (runEnsemble) {
+            auto const m = meanStd(s.ensemble);
+            row.push_back({std::nullopt, formatMeanStd(m)});
+            allEnsemble.push_back(m.mean);
+            ensembleSeries.x.push_back(static_cast<double>(t) - 0.1), ensembleSeries.y.push_back(m.mean), ensembleSeries.yError.push_back(m.std);
+        }
+        row.insert(row.end(), {{std::nullopt, formatMeanStd(h)}, {std::nullopt, names}});
         if (runDeap) {
             auto const d = meanStd(s.deapTau);
             row.push_back({std::nullopt, formatMeanStd(d) + (s.deapNonFinite ? fmt::format(" ({} non-finite)", s.deapNonFinite) : "")});
@@ -194,6 +229,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         }
         row.push_back({std::nullopt, fmt::format("{}/{}", s.wins, s.evolved.size())});
         row.push_back({std::nullopt, formatMeanStd(meanStd(s.size), 1)});
+        if (runEnsemble) row.push_back({std::nullopt, formatMeanStd(meanStd(s.ensembleSize), 1)});
         table.rows.push_back(tasks[t]);
         table.cells.push_back(std::move(row));
         allEvolved.push_back(e.mean);
@@ -203,11 +239,14 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         xtics += fmt::format("{}\"{}\" {}", t ? ", " : "", escapeUnderscores(escapeUnderscores(tasks[t])), t);
     }
     table.rows.push_back("mean over tasks");
-    std::vector<ResultTable::Cell> meanRow{{meanStd(allEvolved).mean, ""}, {meanStd(allHandcrafted).mean, ""}, {std::nullopt, ""}};
+    std::vector<ResultTable::Cell> meanRow{{meanStd(allEvolved).mean, ""}};
+    if (runEnsemble) meanRow.push_back({meanStd(allEnsemble).mean, ""});
+    meanRow.insert(meanRow.end(), {{meanStd(allHandcrafted).mean, ""}, {std::nullopt, ""}});
     if (runDeap) meanRow.push_back({meanStd(allDeap).mean, ""});
     if (runForest) meanRow.push_back({meanStd(allForest).mean, ""});
     meanRow.push_back({std::nullopt, ""});
     meanRow.push_back({std::nullopt, ""});
+    if (runEnsemble) meanRow.push_back({std::nullopt, ""});
     table.cells.push_back(meanRow);
 
     if (wants(outputs, "csv")) ctx.results.write("summary.csv", table.render(TableFormat::Csv));
@@ -215,6 +254,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
     if (wants(outputs, "markdown")) ctx.results.write("summary.md", markdown);
     if (wants(outputs, "plots")) {
         std::vector<PlotSeries> series{evolvedSeries, handSeries};
+        if (runEnsemble) series.push_back(ensembleSeries);
         if (runDeap) series.push_back(deapSeries);
         if (runForest) series.push_back(forestSeries);
         renderPlot(ctx.results.path(), "summary",

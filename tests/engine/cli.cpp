@@ -1,4 +1,5 @@
 // End-to-end tests of `zcgp evolve` and `zcgp export` on the real NAS-Bench-Suite-Zero data.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,59 @@ TEST_CASE("zcgp evolve --resume continues a killed run to the same result", "[en
     fs::remove_all(d);
 }
 
+TEST_CASE("zcgp evolve --ensemble: members share the train split and combine into one finite formula", "[engine]") {
+    auto d = tempDir("ensemble");
+    std::string const common = "--task tnb101_micro/normal --population 30 --generations 6 --seed 4 ";
+    auto plain = runJson(common + "--out " + (d / "plain").string());
+    auto ens = runJson(common + "--ensemble 3 --out " + (d / "ens").string());
+    REQUIRE(ens["members"].size() == 3);
+    CHECK(ens["ensemble"] == 3);
+    // member 0 keeps the master seed, so it is the plain run; the others have seeds of their own
+    CHECK(ens["members"][0]["seed"] == 4);
+    CHECK(ens["members"][0]["formula"] == plain["formula"]);
+    CHECK(ens["members"][1]["seed"] != 4);
+    CHECK(ens["members"][1]["formula"] != ens["members"][2]["formula"]);
+    // one train split for all: each member's own result reports the plain run's split and hand-crafted proxy
+    for (int k = 0; k < 3; ++k) {
+        auto member = json::parse(std::ifstream(d / "ens" / ("member-" + std::to_string(k)) / "result.json"));
+        CHECK(member["best_handcrafted"] == plain["best_handcrafted"]);
+        CHECK(member["per_task"][0]["train_archs"] == plain["per_task"][0]["train_archs"]);
+        CHECK(member["formula"] == ens["members"][k]["formula"]);
+        CHECK(fs::exists(d / "ens" / ("member-" + std::to_string(k)) / "log.jsonl"));
+    }
+    // the combination is a formula of its own: a sum of one squashed term per member, finite everywhere
+    auto const formula = ens["formula"].get<std::string>();
+    for (int k = 0; k < 3; ++k) CHECK_THAT(formula, Catch::Contains(ens["members"][k]["formula"].get<std::string>()));
+    std::size_t tanhs = 0;
+    for (auto p = formula.find("tanh(("); p != std::string::npos; p = formula.find("tanh((", p + 1)) ++tanhs;
+    CHECK(tanhs >= 3);
+    CHECK(ens["finite_on_all_archs"] == true);
+    CHECK(ens["test_tau"].get<double>() > 0.4);
+    CHECK(ens["evaluations"].get<double>() > 2.5 * plain["evaluations"].get<double>());
+    auto const bad = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--ensemble 0 --out " + (d / "bad").string());
+    CHECK(bad.exitCode == 2);
+    CHECK_THAT(bad.err, Catch::Contains("--ensemble"));
+    fs::remove_all(d);
+}
+
+TEST_CASE("zcgp evolve --ensemble --resume continues cut-short members and reuses finished ones", "[engine]") {
+    auto d = tempDir("ensemble_resume");
+    std::string const common = "--task nb201/cifar100 --population 30 --seed 6 --ensemble 3 --checkpoint-every 3 ";
+    auto straight = runJson(common + "--generations 6 --out " + (d / "a").string());
+    // every member stopped at generation 3; member 2 as if killed before it started
+    runJson(common + "--generations 3 --out " + (d / "b").string());
+    fs::remove_all(d / "b" / "member-2");
+    auto resumed = runJson("--resume " + (d / "b").string() + " --generations 6");
+    CHECK(resumed["formula"] == straight["formula"]);
+    CHECK(resumed["test_tau"] == straight["test_tau"]);
+    CHECK(resumed["evaluations"] == straight["evaluations"]);
+    // resuming a finished ensemble reuses every member as it is
+    auto again = runJson("--resume " + (d / "b").string() + " --generations 6");
+    CHECK(again["formula"] == straight["formula"]);
+    CHECK(again["members"] == straight["members"]);
+    fs::remove_all(d);
+}
+
 TEST_CASE("zcgp evolve rejects bad input clearly and leaves no result claiming success", "[engine]") {
     auto d = tempDir("bad");
     auto run = [&](std::string const& args) { return zcgp::test::runCommand(cli() + "evolve " + dataFlag() + args); };
@@ -150,23 +204,30 @@ TEST_CASE("exported C++ header reproduces the engine on every nb201/cifar10 arch
                             "v[\"params\"], v[\"snip\"], v[\"synflow\"]",
                             {});
     }
-    SECTION("the best formula of an evolve run (export --run)") {
-        auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() +
-                                        "--task nb201/cifar10 --population 40 --generations 5 --seed 1 --quiet --out " +
-                                        (d / "run").string());
-        REQUIRE(r.exitCode == 0);
-        auto result = json::parse(std::ifstream(d / "run" / "result.json"));
-        // call with the raw scores of the proxies the formula uses, in the header's (alphabetical) order
+    SECTION("a formula over both terminal views (logz+robust): NAME_r columns read the raw NAME, -log(-x), knee") {
+        checkExportedHeader(d,
+                            "--task nb201/cifar10 --normalize logz+robust --formula \"jacov_r + tanh(fisher_r) * synflow - "
+                            "min(grad_norm_r, jacov) + square(jacov_r)\"",
+                            "v[\"fisher\"], v[\"grad_norm\"], v[\"jacov\"], v[\"synflow\"]", {});
+        std::ifstream h(d / "proxy.hpp");
+        std::string text((std::istreambuf_iterator<char>(h)), std::istreambuf_iterator<char>());
+        CHECK_THAT(text, Catch::Contains("-std::log(-jacov)") && Catch::Contains("d::compress("));
+    }
+    // Exports a finished run and checks it on every architecture, called with the raw scores of the proxies its
+    // formula reads (a NAME_r column reads NAME), in the header's (alphabetical) order.
+    auto const exportRun = [&](fs::path const& run) {
+        auto result = json::parse(std::ifstream(run / "result.json"));
         std::vector<std::string> used;
         for (auto const& t : result["terminals"]) {
             auto name = t["name"].get<std::string>();
+            auto source = t.value("source", name);
             auto f = result["formula"].get<std::string>();
             for (std::size_t pos = f.find(name); pos != std::string::npos; pos = f.find(name, pos + 1)) {
                 bool left = pos == 0 || !(std::isalnum(static_cast<unsigned char>(f[pos - 1])) || f[pos - 1] == '_');
                 auto end = pos + name.size();
                 bool right = end >= f.size() || !(std::isalnum(static_cast<unsigned char>(f[end])) || f[end] == '_');
                 if (left && right) {
-                    used.push_back(name);
+                    if (std::find(used.begin(), used.end(), source) == used.end()) used.push_back(source);
                     break;
                 }
             }
@@ -174,10 +235,26 @@ TEST_CASE("exported C++ header reproduces the engine on every nb201/cifar10 arch
         std::sort(used.begin(), used.end());
         std::string call;
         for (auto const& u : used) call += (call.empty() ? "" : ", ") + std::string("v[\"") + u + "\"]";
-        checkExportedHeader(d, "--run " + (d / "run").string(), call, used);
+        checkExportedHeader(d, "--run " + run.string(), call, used);
         std::ifstream h(d / "proxy.hpp");
-        std::string text((std::istreambuf_iterator<char>(h)), std::istreambuf_iterator<char>());
+        return std::string((std::istreambuf_iterator<char>(h)), std::istreambuf_iterator<char>());
+    };
+    SECTION("the best formula of an evolve run (export --run)") {
+        auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() +
+                                        "--task nb201/cifar10 --population 40 --generations 5 --seed 1 --quiet --out " +
+                                        (d / "run").string());
+        REQUIRE(r.exitCode == 0);
+        auto text = exportRun(d / "run");
         CHECK_THAT(text, Catch::Contains("nb201/cifar10") && Catch::Contains("seed: 1") && Catch::Contains("tau"));
+    }
+    SECTION("an ensemble run over both terminal views (export --run)") {
+        auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() +
+                                        "--task nb201/cifar10 --population 30 --generations 4 --seed 3 --ensemble 3 "
+                                        "--normalize logz+robust --quiet --out " + (d / "ens").string());
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        auto text = exportRun(d / "ens");
+        CHECK_THAT(text, Catch::Contains("tanh"));
     }
     fs::remove_all(d);
 }

@@ -90,6 +90,28 @@ std::vector<std::string> csvLines(fs::path const& p) {
     return lines;
 }
 
+// The cells of one CSV line (double-quoted cells may contain commas).
+std::vector<std::string> csvCells(std::string const& line) {
+    std::vector<std::string> cells(1);
+    bool quoted = false;
+    for (char c : line) {
+        if (c == '"') quoted = !quoted;
+        else if (c == ',' && !quoted) cells.emplace_back();
+        else cells.back() += c;
+    }
+    return cells;
+}
+
+// The cells of the column named `name` (below the header line) parsed as doubles.
+std::vector<double> csvNamedColumn(std::vector<std::string> const& lines, std::string const& name) {
+    auto const header = csvCells(lines.at(0));
+    auto const c = static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+    REQUIRE(c < header.size());
+    std::vector<double> values;
+    for (std::size_t i = 1; i < lines.size(); ++i) values.push_back(std::stod(csvCells(lines[i]).at(c)));
+    return values;
+}
+
 // Every number in a CSV cell range [-1, 1] check: returns the cells of column `c` parsed as doubles.
 std::vector<double> csvColumn(std::vector<std::string> const& lines, std::size_t c) {
     std::vector<double> values;
@@ -142,18 +164,42 @@ TEST_CASE("reproduce evolved_vs_handcrafted runs the random-forest anchor side b
     auto const dir = out / "evolved_vs_handcrafted";
     auto const runs = csvLines(dir / "runs.csv");
     REQUIRE(runs.size() == 3);
-    CHECK_THAT(runs[0], Catch::EndsWith(",rf_test_tau,seconds"));
-    for (std::size_t i = 1; i < runs.size(); ++i) {
-        // rf_test_tau is the second-to-last cell (the formula cell may contain commas)
-        auto const last = runs[i].rfind(',');
-        auto const before = runs[i].rfind(',', last - 1);
-        double const tau = std::stod(runs[i].substr(before + 1, last - before - 1));
+    for (double tau : csvNamedColumn(runs, "rf_test_tau")) {
         CHECK(tau > 0.6);
         CHECK(tau < 0.9);
     }
     auto const summary = csvLines(dir / "summary.csv");
     REQUIRE(summary.size() == 3);
     CHECK_THAT(summary[0], Catch::Contains("random forest (held-out tau)"));
+}
+
+TEST_CASE("reproduce evolved_vs_handcrafted adds the ensemble column on the same tasks and seeds", "[experiments]") {
+    auto const out = scratchDir("evolve_ensemble");
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("evolved_vs_handcrafted") +
+                                      " --set tasks=tnb101_micro/normal --set seeds=2 --set generations=3 --set population=20"
+                                      " --set baselines=handcrafted --set ensemble_args=--ensemble,3,--normalize,logz+robust"
+                                      " --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "evolved_vs_handcrafted";
+    auto const runs = csvLines(dir / "runs.csv");
+    REQUIRE(runs.size() == 3);
+    auto const single = csvNamedColumn(runs, "test_tau");
+    auto const ensemble = csvNamedColumn(runs, "ensemble_test_tau");
+    auto const ensembleSize = csvNamedColumn(runs, "ensemble_size");
+    for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(ensemble[i] > 0.3);  // far above chance, like the single formula
+        CHECK(ensemble[i] != single[i]);
+        CHECK(ensembleSize[i] >= 3 * 4);  // three members, each wrapped in tanh((f - m) * s)
+    }
+    for (std::size_t i = 1; i < runs.size(); ++i) CHECK_THAT(runs[i], Catch::Contains(",true,"));
+    // the ensemble runs are complete evolve runs of their own, members included
+    auto const seed1 = dir / "runs" / "tnb101_micro_normal" / "seed1-ensemble";
+    CHECK(fs::exists(seed1 / "result.json"));
+    CHECK(fs::exists(seed1 / "member-2" / "result.json"));
+    auto const summary = csvLines(dir / "summary.csv");
+    REQUIRE(summary.size() == 3);
+    CHECK_THAT(summary[0], Catch::Contains("evolved, --ensemble 3 --normalize logz+robust (held-out tau)"));
 }
 
 TEST_CASE("reproduce transfer (reduced) writes the matrix and the multi-task table", "[experiments]") {

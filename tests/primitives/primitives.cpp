@@ -104,3 +104,67 @@ TEST_CASE("dataset: terminals, layer vectors, subsetting and monotone normalisat
     }
     CHECK_THROWS_WITH(parseNormalization("bogus"), Catch::Contains("bogus"));
 }
+
+TEST_CASE("robust normalisation: sign-aware log, median/MAD scale, compressed tails, and the second view NAME_r",
+          "[primitives]") {
+    // jacov-like: negative everywhere, a dense bulk near -32 and two degenerate architectures far below
+    std::vector<double> neg{-32.31, -32.05, -32.02, -32.0, -32.01, -32.1, -6.9e7, -5.0e6, -32.2};
+    std::vector<double> pos{1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0};
+    std::vector<double> mixed{-3.0, -1.0, 0.0, 1.0, 2.0, 5.0, 9.0, -7.0, 4.0};
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < neg.size(); ++i) keys.push_back("arch" + std::to_string(i));
+    auto make = [&] {
+        Dataset d(keys);
+        d.addScalar("jacov", neg);
+        d.addScalar("synflow", pos);
+        d.addScalar("grasp", mixed);
+        return d;
+    };
+    auto robust = make();
+    robust.normalize(Normalization::Robust);
+    CHECK(robust.transforms()[0].kind == ColumnTransform::Kind::NegLog);
+    CHECK(robust.transforms()[1].kind == ColumnTransform::Kind::Log);
+    CHECK(robust.transforms()[2].kind == ColumnTransform::Kind::Asinh);
+    for (std::size_t c = 0; c < 3; ++c) {
+        auto const& raw = c == 0 ? neg : c == 1 ? pos : mixed;
+        auto col = robust.scalar(c);
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            for (std::size_t j = 0; j < raw.size(); ++j) {
+                if (raw[i] < raw[j]) CHECK(col[i] < col[j]);  // strictly monotone: no ties introduced
+            }
+        }
+        std::vector<double> sorted(col.begin(), col.end());
+        std::sort(sorted.begin(), sorted.end());
+        CHECK(sorted[sorted.size() / 2] == Approx(0.0).margin(1e-12));  // centred on the median
+        for (double v : col) CHECK(std::abs(v) <= 3.0 + std::log1p(1e9));
+    }
+    // the degenerate architectures stay lowest but no longer squash the bulk: under logz the bulk spans a tiny
+    // range next to the outliers, under robust it spans about as much as its spread in MADs
+    auto logz = make();
+    logz.normalize(Normalization::LogZScore);
+    auto spread = [](std::span<double const> col) {
+        return std::max({col[0], col[1], col[2], col[3], col[4], col[5], col[8]}) -
+               std::min({col[0], col[1], col[2], col[3], col[4], col[5], col[8]});
+    };
+    CHECK(spread(logz.scalar(0)) < 0.01);
+    CHECK(spread(robust.scalar(0)) > 2.0);
+    CHECK(robust.scalar(0)[6] < -3.0);
+    CHECK(robust.scalar(0)[6] > -3.0 - std::log1p(1e9));  // compressed: beyond the knee only logarithmically
+    CHECK(robust.transforms()[0].apply(neg[6]) == Approx(robust.scalar(0)[6]));
+
+    // both views: the logz columns keep the proxy names, the robust ones are appended as NAME_r reading NAME
+    auto both = make();
+    both.normalize(Normalization::LogZRobust);
+    REQUIRE(both.scalarCount() == 6);
+    CHECK(both.scalarNames() == std::vector<std::string>{"jacov", "synflow", "grasp", "jacov_r", "synflow_r", "grasp_r"});
+    for (std::size_t c = 0; c < 3; ++c) {
+        CHECK(both.transforms()[c].source.empty());
+        CHECK(both.transforms()[c + 3].source == both.scalarNames()[c]);
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            CHECK(both.scalar(c)[i] == logz.scalar(c)[i]);
+            CHECK(both.scalar(c + 3)[i] == robust.scalar(c)[i]);
+        }
+    }
+    CHECK(parseNormalization("logz+robust") == Normalization::LogZRobust);
+    CHECK_THROWS_WITH(parseNormalization("robustt"), Catch::Contains("robustt") && Catch::Contains("logz+robust"));
+}
