@@ -82,7 +82,7 @@ TEST_CASE("reproduce zero_shot_search (reduced): every objective and algorithm, 
     auto const dir = scratchDir("zero");
     auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("zero_shot_search") +
                                       " --set archs=3 --set seeds=1 --set batch=8 --set population=2 --set sample=2"
-                                      " --set objectives=evolved,synflow,random --set 'evolve_args=[\"--generations\", \"2\", \"--population\", \"10\", \"--proxies\", \"synflow,params\"]'"
+                                      " --set objectives=evolved,synflow,random --set 'evolve_args=[\"--generations\", \"2\", \"--population\", \"10\", \"--proxies\", \"synflow,params\", \"--normalize\", \"logz+robust\"]'"
                                       " --results " + dir.string()));
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
@@ -91,4 +91,9 @@ TEST_CASE("reproduce zero_shot_search (reduced): every objective and algorithm, 
     CHECK(lineCount(out / "summary.csv") == 7);   // header + 5 + optimum
     CHECK_THAT(r.out, Catch::Contains("optimum (NAS-Bench-201) | 94.37 | 73.51 | 47.31"));
     CHECK(fs::exists(out / "evolved" / "result.json"));
+    // the evolved objective was fitted on both terminal views: its NAME_r columns read the raw proxies computed
+    // for each candidate (synflow, params); the searches above ran with it
+    auto const terminals = nlohmann::json::parse(std::ifstream(out / "evolved" / "result.json"))["terminals"];
+    CHECK(terminals.size() == 4);
+    CHECK(terminals[2]["source"] == terminals[0]["name"]);
 }
