@@ -94,6 +94,12 @@ ColumnTransform signedLog(Eigen::Ref<Eigen::VectorXd const> col) {
 }
 
 // Fits the transform of one column (before shift/scale) and then its shift and scale.
+ColumnTransform ofKind(ColumnTransform::Kind kind) {
+    ColumnTransform t;
+    t.kind = kind;
+    return t;
+}
+
 ColumnTransform fit(Eigen::Ref<Eigen::VectorXd const> col, Normalization mode) {
     ColumnTransform t;
     if (mode == Normalization::Rank) {
@@ -101,10 +107,10 @@ ColumnTransform fit(Eigen::Ref<Eigen::VectorXd const> col, Normalization mode) {
         t.reference.assign(col.data(), col.data() + col.size());
         std::sort(t.reference.begin(), t.reference.end());
     } else if (mode == Normalization::LogZScore) {
-        t = col.minCoeff() > 0.0 ? ColumnTransform{.kind = ColumnTransform::Kind::Log} : signedLog(col);
+        t = col.minCoeff() > 0.0 ? ofKind(ColumnTransform::Kind::Log) : signedLog(col);
     } else if (mode == Normalization::Robust) {
-        t = col.minCoeff() > 0.0   ? ColumnTransform{.kind = ColumnTransform::Kind::Log}
-            : col.maxCoeff() < 0.0 ? ColumnTransform{.kind = ColumnTransform::Kind::NegLog}
+        t = col.minCoeff() > 0.0   ? ofKind(ColumnTransform::Kind::Log)
+            : col.maxCoeff() < 0.0 ? ofKind(ColumnTransform::Kind::NegLog)
                                    : signedLog(col);
     }
     Eigen::VectorXd y(col.size());  // (an Eigen vector, so the sums below are summed as before this refactor)
