@@ -82,10 +82,15 @@ double median(std::vector<double> v) {
     return *mid;
 }
 
+ColumnTransform ofKind(ColumnTransform::Kind kind) {
+    ColumnTransform t;
+    t.kind = kind;
+    return t;
+}
+
 // asinh(x / s) with s = median |x|, so the bulk sits in the linear-to-log knee
 ColumnTransform signedLog(Eigen::Ref<Eigen::VectorXd const> col) {
-    ColumnTransform t;
-    t.kind = ColumnTransform::Kind::Asinh;
+    ColumnTransform t = ofKind(ColumnTransform::Kind::Asinh);
     std::vector<double> a(col.data(), col.data() + col.size());
     for (auto& v : a) v = std::abs(v);
     double const med = a.empty() ? 1.0 : median(a);
@@ -94,12 +99,6 @@ ColumnTransform signedLog(Eigen::Ref<Eigen::VectorXd const> col) {
 }
 
 // Fits the transform of one column (before shift/scale) and then its shift and scale.
-ColumnTransform ofKind(ColumnTransform::Kind kind) {
-    ColumnTransform t;
-    t.kind = kind;
-    return t;
-}
-
 ColumnTransform fit(Eigen::Ref<Eigen::VectorXd const> col, Normalization mode) {
     ColumnTransform t;
     if (mode == Normalization::Rank) {
