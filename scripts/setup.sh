@@ -8,7 +8,7 @@ cd "$root"
 packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libeigen3-dev libboost-program-options-dev libfmt-dev libtbb-dev catch2
-  nlohmann-json3-dev rapidjson-dev libtomlplusplus-dev
+  nlohmann-json3-dev rapidjson-dev libtomlplusplus-dev libcsv-dev
   gnuplot-nox python3 python3-scipy python3-deap python3-sklearn python3-torch python3-numpy
 )
 
@@ -33,12 +33,12 @@ data="${ZCGP_DATA:-$root/data}"
 shared="$root/../shared"
 mkdir -p "$data"
 if [ -d "$shared/nbsz" ]; then
-  for d in nbsz nb201 images; do
+  for d in nbsz nb201 images lm; do
     if [ -d "$shared/$d" ] && [ ! -e "$data/$d" ]; then
       ln -s "$(cd "$shared/$d" && pwd)" "$data/$d"
     fi
   done
-  echo "setup: data directory $data links ../shared/{nbsz,nb201,images}"
+  echo "setup: data directory $data links ../shared/{nbsz,nb201,images,lm}"
 elif ls "$data"/nbsz/zc_*.json "$data"/zc_*.json >/dev/null 2>&1; then
   echo "setup: using the NAS-Bench-Suite-Zero files already in $data"
 else

@@ -1,139 +1,37 @@
-// NAS-Bench-Suite-Zero loading. RapidJSON is used because the suite files were written by Python's json
-// module and contain its NaN / Infinity / -Infinity tokens, which kParseNanAndInfFlag accepts.
+// NAS-Bench-Suite-Zero files (zc_*.json) and the discovery of every source of tasks in a data directory.
+// RapidJSON is used because the suite files were written by Python's json module and contain its NaN / Infinity /
+// -Infinity tokens, which kParseNanAndInfFlag accepts.
 #include "zcgp/proxy_cache/Benchmark.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <regex>
-#include <sstream>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
+
+#include "SuiteJson.hpp"
+#include "zcgp/proxy_cache/ArchitectureKey.hpp"
 
 namespace zcgp::proxy_cache {
 
 namespace {
 
-// NASLib's "not computed" marker: epe_nas on non-classification tasks, and jacov/zen on degenerate cells.
-constexpr double kMissingSentinel = -100000000.0;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string readFile(std::filesystem::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw DataError(fmt::format("cannot open {}", file.string()));
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return std::move(buffer).str();
-}
-
-std::pair<std::size_t, std::size_t> lineAndColumn(std::string const& text, std::size_t offset) {
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return {line, column};
-}
-
-rapidjson::Document parseJson(std::filesystem::path const& file, std::string const& text) {
-    rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseNanAndInfFlag>(text.c_str(), text.size());
-    if (doc.HasParseError()) {
-        auto [line, column] = lineAndColumn(text, doc.GetErrorOffset());
-        throw DataError(fmt::format("{}:{}:{}: malformed JSON: {} (byte offset {})", file.string(), line, column,
-                                    rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset()));
-    }
-    return doc;
-}
+using detail::isMetadataKey;
+using detail::parseCellOps;
+using detail::parseJson;
+using detail::readFile;
+using detail::readScore;
 
 bool isRecord(rapidjson::Value const& v) { return v.IsObject() && v.HasMember("val_accuracy"); }
 
 // A task map is {arch_key: record}. Look at its first member only: files are homogeneous.
 bool isTaskMap(rapidjson::Value const& v) {
     return v.IsObject() && v.MemberCount() > 0 && isRecord(v.MemberBegin()->value);
-}
-
-bool isMetadataKey(std::string_view key) {
-    return key == "idx" || key == "arch" || key == "val_accuracy" || key == "test_accuracy" || key == "train_time";
-}
-
-// Parses "(0, 2, 3, 2, 3, 1)" into op indices; nullopt if the key is not a flat integer tuple.
-std::optional<std::vector<int>> parseOpTuple(std::string const& key) {
-    static const std::regex tuple(R"(^\(\s*\d+(\s*,\s*\d+)*\s*,?\s*\)$)");
-    if (!std::regex_match(key, tuple)) {
-        return std::nullopt;
-    }
-    std::vector<int> ops;
-    static const std::regex number(R"(\d+)");
-    for (auto it = std::sregex_iterator(key.begin(), key.end(), number); it != std::sregex_iterator(); ++it) {
-        ops.push_back(std::stoi(it->str()));
-    }
-    return ops;
-}
-
-std::vector<int> parseCellOps(std::filesystem::path const& file, std::string const& task, std::string const& key,
-                              SearchSpace space) {
-    auto ops = parseOpTuple(key);
-    int const opCount = space == SearchSpace::NB201 ? 5 : 4;
-    bool const cell = space == SearchSpace::NB201 || space == SearchSpace::TNB101Micro;
-    if (!ops) {
-        if (cell) {
-            throw DataError(fmt::format("{}: task {}: architecture key '{}' is not an op tuple like \"(0, 2, 3, 2, 3, 1)\"",
-                                        file.string(), task, key));
-        }
-        return {};
-    }
-    if (cell) {
-        if (ops->size() != 6) {
-            throw DataError(fmt::format("{}: task {}: architecture '{}' has {} ops, a {} cell has 6 edges",
-                                        file.string(), task, key, ops->size(), toString(space)));
-        }
-        for (int op : *ops) {
-            if (op < 0 || op >= opCount) {
-                throw DataError(fmt::format("{}: task {}: architecture '{}' has op index {} (valid 0..{})",
-                                            file.string(), task, key, op, opCount - 1));
-            }
-        }
-    }
-    return *ops;
-}
-
-// A score is a bare number, {"score": x, ...} or null. Missing, sentinel and non-finite become NaN.
-double readScore(rapidjson::Value const& v, std::filesystem::path const& file, std::string const& task,
-                 std::string const& key, std::string const& proxy) {
-    rapidjson::Value const* number = &v;
-    if (v.IsObject()) {
-        auto it = v.FindMember("score");
-        if (it == v.MemberEnd()) {
-            throw DataError(fmt::format("{}: task {}: architecture {}: proxy '{}' is an object without \"score\"",
-                                        file.string(), task, key, proxy));
-        }
-        number = &it->value;
-    }
-    if (number->IsNull()) {
-        return kNaN;
-    }
-    if (!number->IsNumber()) {
-        throw DataError(fmt::format("{}: task {}: architecture {}: proxy '{}' is not a number", file.string(), task,
-                                    key, proxy));
-    }
-    double const x = number->GetDouble();
-    if (!std::isfinite(x) || x == kMissingSentinel) {
-        return kNaN;
-    }
-    return x;
 }
 
 ProxyTable readTask(std::filesystem::path const& file, SearchSpace space, std::string const& task,
@@ -146,7 +44,7 @@ ProxyTable readTask(std::filesystem::path const& file, SearchSpace space, std::s
     std::vector<double> accuracy;
     std::size_t row = 0;
     for (auto it = taskMap.MemberBegin(); it != taskMap.MemberEnd(); ++it, ++row) {
-        std::string key(it->name.GetString(), it->name.GetStringLength());
+        std::string const key = canonicalArchKey({it->name.GetString(), it->name.GetStringLength()});
         auto const& record = it->value;
         if (!record.IsObject()) {
             throw DataError(fmt::format("{}: task {}: architecture {}: record is not an object", file.string(), task, key));
@@ -160,7 +58,7 @@ ProxyTable readTask(std::filesystem::path const& file, SearchSpace space, std::s
                                         file.string(), task, key));
         }
         accuracy.push_back(acc->value.GetDouble());
-        table.archs.push_back(Architecture{key, parseCellOps(file, task, key, space)});
+        table.archs.push_back(Architecture{key, parseCellOps(file, task, key, space), std::nullopt});
         for (auto m = record.MemberBegin(); m != record.MemberEnd(); ++m) {
             std::string proxy(m->name.GetString(), m->name.GetStringLength());
             if (isMetadataKey(proxy)) {
@@ -239,68 +137,81 @@ std::vector<ProxyTable> loadSuiteFile(std::filesystem::path const& file, SearchS
     return tables;
 }
 
-void mergeZenScores(std::filesystem::path const& zenDir, std::vector<ProxyTable>& tables) {
-    // benchmark--transbench101_micro--<task>--<offset>.json: [{idx, arch, zen: {score}, val_accuracy}, ...]
-    static const std::regex pattern(R"(^benchmark--transbench101_micro--(.+)--\d+\.json$)");
-    std::vector<std::filesystem::path> files;
-    for (auto const& entry : std::filesystem::directory_iterator(zenDir)) {
-        files.push_back(entry.path());
+
+// ---------------------------------------------------------------------------------------------------------------
+// Discovery of the sources in a data directory, and lazy loading.
+
+namespace {
+
+bool contains(std::vector<std::string> const& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// zen folders merged into the suite file of a space
+std::vector<std::filesystem::path> zenFolders(std::vector<std::filesystem::path> const& dirs, SearchSpace space) {
+    std::string_view const name = space == SearchSpace::NB201         ? "nb201_zen_full"
+                                  : space == SearchSpace::TNB101Micro ? "zen_transbench101_micro"
+                                                                      : "";
+    std::vector<std::filesystem::path> found;
+    if (name.empty()) return found;
+    for (auto const& dir : dirs) {
+        if (std::filesystem::is_directory(dir / name)) found.push_back(dir / name);
     }
-    std::sort(files.begin(), files.end());
-    std::map<std::string, std::map<std::string, double>> zen;  // task -> arch -> score
-    for (auto const& file : files) {
-        std::smatch match;
-        std::string const fileName = file.filename().string();
-        if (!std::regex_match(fileName, match, pattern)) {
-            continue;
+    return found;
+}
+
+void addSuiteFiles(std::vector<std::filesystem::path> const& dirs, std::vector<TaskSource>& sources) {
+    for (auto const& dir : dirs) {
+        std::vector<std::filesystem::path> files;
+        for (auto const& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        for (auto const& file : files) {
+            auto const space = spaceOfFile(file.filename().string());
+            if (!space) continue;
+            auto const zen = zenFolders(dirs, *space);
+            sources.push_back({file.string(), *space, std::string(toString(*space)), {}, [file, space = *space, zen] {
+                                   auto tables = loadSuiteFile(file, space);
+                                   for (auto const& z : zen) mergeZenScores(z, tables);
+                                   return tables;
+                               }});
         }
-        std::string const task = match[1];
-        std::string const text = readFile(file);
-        rapidjson::Document const doc = parseJson(file, text);
-        if (!doc.IsArray()) {
-            throw DataError(fmt::format("{}: expected a JSON list of {{arch, zen}} records", file.string()));
-        }
-        for (auto const& record : doc.GetArray()) {
-            if (!record.IsObject() || !record.HasMember("arch") || !record["arch"].IsString() ||
-                !record.HasMember("zen")) {
-                throw DataError(fmt::format("{}: a record lacks \"arch\" or \"zen\"", file.string()));
-            }
-            std::string const key = record["arch"].GetString();
-            zen[task][key] = readScore(record["zen"], file, task, key, "zen");
-        }
-    }
-    for (auto& table : tables) {
-        if (table.space != SearchSpace::TNB101Micro) {
-            continue;
-        }
-        auto scores = zen.find(table.task);
-        if (scores == zen.end()) {
-            continue;
-        }
-        auto const n = static_cast<Eigen::Index>(table.size());
-        Eigen::VectorXd column = Eigen::VectorXd::Constant(n, kNaN);
-        for (Eigen::Index i = 0; i < n; ++i) {
-            auto it = scores->second.find(table.archs[static_cast<std::size_t>(i)].key);
-            if (it != scores->second.end()) {
-                column(i) = it->second;
-            }
-        }
-        auto existing = table.proxyIndex("zen");
-        if (existing) {
-            table.scores.col(static_cast<Eigen::Index>(*existing)) = column;
-        } else {
-            auto const pos = static_cast<Eigen::Index>(
-                std::lower_bound(table.proxies.begin(), table.proxies.end(), std::string("zen")) - table.proxies.begin());
-            Eigen::MatrixXd widened(n, table.scores.cols() + 1);
-            widened.leftCols(pos) = table.scores.leftCols(pos);
-            widened.col(pos) = column;
-            widened.rightCols(table.scores.cols() - pos) = table.scores.rightCols(table.scores.cols() - pos);
-            table.scores = std::move(widened);
-            table.proxies.insert(table.proxies.begin() + pos, "zen");
-        }
-        table.present = table.scores.array().isFinite();
     }
 }
+
+void addBenchmarkListTasks(std::filesystem::path const& dir, std::vector<TaskSource>& sources) {
+    std::vector<BenchmarkListFile> files;
+    try {
+        files = findBenchmarkLists(dir);
+    } catch (DataError const& e) {
+        std::string const message = e.what();
+        sources.push_back({dir.string(), SearchSpace::NB201, "nb360", {}, [message]() -> std::vector<ProxyTable> {
+                               throw DataError(message);
+                           }});
+        return;
+    }
+    std::map<std::pair<SearchSpace, std::string>, std::vector<BenchmarkListFile>> groups;
+    for (auto const& f : files) groups[{f.space, f.dataset}].push_back(f);
+    for (auto const& [key, group] : groups) {
+        auto const prefix = std::string(toString(key.first));
+        sources.push_back({fmt::format("{}/*/benchmark--*--{}--*.json", dir.string(), key.second), key.first, prefix,
+                           {prefix + "/" + key.second}, [group] { return loadBenchmarkLists(group); }});
+    }
+}
+
+void addFullTables(std::filesystem::path const& dir, std::vector<TaskSource>& sources) {
+    std::vector<std::filesystem::path> files;
+    for (auto const& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    constexpr std::string_view head = "nb201_", tail = "_zc_proxies.csv";
+    for (auto const& file : files) {
+        auto const name = file.filename().string();
+        if (!name.starts_with(head) || !name.ends_with(tail) || name.size() <= head.size() + tail.size()) continue;
+        auto const dataset = name.substr(head.size(), name.size() - head.size() - tail.size());
+        auto const accuracy = dir / fmt::format("nb201_{}_val_accs.csv", dataset);
+        sources.push_back({file.string(), SearchSpace::NB201, "nb201_full", {"nb201_full/" + dataset},
+                           [file, accuracy, dataset] { return std::vector<ProxyTable>{loadNb201Full(file, accuracy, dataset)}; }});
+    }
+}
+
+}  // namespace
 
 Benchmark Benchmark::load(std::filesystem::path const& dataDir) {
     Benchmark benchmark;
@@ -309,91 +220,140 @@ Benchmark Benchmark::load(std::filesystem::path const& dataDir) {
         throw DataError(fmt::format("data directory {} does not exist (run scripts/setup.sh)", dataDir.string()));
     }
     std::vector<std::filesystem::path> dirs{dataDir};
-    if (std::filesystem::is_directory(dataDir / "nbsz")) {
-        dirs.push_back(dataDir / "nbsz");
-    }
-    std::vector<std::pair<std::filesystem::path, SearchSpace>> files;
+    if (std::filesystem::is_directory(dataDir / "nbsz")) dirs.push_back(dataDir / "nbsz");
+    auto& sources = benchmark.sources_;
+    addSuiteFiles(dirs, sources);
     for (auto const& dir : dirs) {
-        for (auto const& entry : std::filesystem::directory_iterator(dir)) {
-            if (auto space = spaceOfFile(entry.path().filename().string())) {
-                files.emplace_back(entry.path(), *space);
-            }
+        if (std::filesystem::is_directory(dir / "nb360")) addBenchmarkListTasks(dir / "nb360", sources);
+        if (std::filesystem::is_directory(dir / "nb201_full")) addFullTables(dir / "nb201_full", sources);
+    }
+    for (auto const& lm : {dataDir / "lm", dataDir / "nbsz" / "lm"}) {
+        auto const csv = lm / "BERT_results_activation_lpzero.csv";
+        if (std::filesystem::is_regular_file(csv)) {
+            auto const json = lm / "BERT_benchmark.json";
+            sources.push_back({csv.string(), SearchSpace::FlexiBERT, "flexibert", {"flexibert/glue"},
+                               [csv, json] { return std::vector<ProxyTable>{loadFlexiBert(csv, json)}; }});
+            break;
         }
     }
-    if (files.empty()) {
-        throw DataError(fmt::format("no NAS-Bench-Suite-Zero files (zc_*.json) in {} or {}/nbsz (run scripts/setup.sh)",
+    if (sources.empty()) {
+        throw DataError(fmt::format("no benchmark files (zc_*.json, nb360/, nb201_full/, lm/) in {} or {}/nbsz (run "
+                                    "scripts/setup.sh)",
                                     dataDir.string(), dataDir.string()));
     }
-    std::sort(files.begin(), files.end(), [](auto const& a, auto const& b) {
-        return std::pair(a.second, a.first) < std::pair(b.second, b.first);
+    // by space; within a space the suite file first, then the other collections
+    std::stable_sort(sources.begin(), sources.end(), [](TaskSource const& a, TaskSource const& b) {
+        auto const rank = [](TaskSource const& s) { return std::pair(s.space, s.prefix != toString(s.space)); };
+        return rank(a) < rank(b);
     });
-    for (auto const& [file, space] : files) {
-        auto tables = loadSuiteFile(file, space);
-        for (auto& t : tables) {
-            for (auto const& existing : benchmark.tasks_) {
-                if (existing.id() == t.id()) {
-                    throw DataError(fmt::format("task {} appears in both {} and {}", t.id(), existing.source.string(),
-                                                file.string()));
-                }
-            }
-            benchmark.tasks_.push_back(std::move(t));
-        }
-    }
-    for (auto const& dir : dirs) {
-        if (std::filesystem::is_directory(dir / "zen_transbench101_micro")) {
-            mergeZenScores(dir / "zen_transbench101_micro", benchmark.tasks_);
-        }
-    }
+    benchmark.slots_ = std::make_unique<std::vector<Slot>>(sources.size());
     return benchmark;
+}
+
+Benchmark::Slot const& Benchmark::slot(std::size_t source) const {
+    auto& s = (*slots_)[source];
+    if (!s.tried) {
+        s.tried = true;
+        try {
+            s.tables = sources_[source].load();
+        } catch (DataError const& e) {
+            s.error = e.what();
+        } catch (std::exception const& e) {
+            s.error = fmt::format("{}: {}", sources_[source].name, e.what());
+        }
+    }
+    return s;
+}
+
+std::vector<std::size_t> Benchmark::sourcesWithPrefix(std::string_view prefix) const {
+    std::vector<std::size_t> found;
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+        if (sources_[i].prefix == prefix) found.push_back(i);
+    }
+    return found;
+}
+
+std::vector<ProxyTable const*> Benchmark::tasks() const {
+    std::vector<ProxyTable const*> all;
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+        auto const& s = slot(i);
+        if (!s.error.empty()) throw DataError(s.error);
+        for (auto const& t : s.tables) {
+            if (!ids.insert(t.id()).second) {
+                throw DataError(fmt::format("task {} appears twice (the second time in {})", t.id(), sources_[i].name));
+            }
+            all.push_back(&t);
+        }
+    }
+    return all;
 }
 
 std::vector<std::string> Benchmark::taskIds() const {
     std::vector<std::string> ids;
-    for (auto const& t : tasks_) {
-        ids.push_back(t.id());
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+        for (auto const& t : slot(i).tables) ids.push_back(t.id());
     }
     return ids;
 }
 
+std::vector<SourceStatus> Benchmark::survey() const {
+    std::vector<SourceStatus> statuses;
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+        auto const& s = slot(i);
+        SourceStatus status{&sources_[i], {}, s.error};
+        for (auto const& t : s.tables) status.tables.push_back(&t);
+        statuses.push_back(std::move(status));
+    }
+    return statuses;
+}
+
 ProxyTable const& Benchmark::task(std::string_view id) const {
-    for (auto const& t : tasks_) {
-        if (t.id() == id) {
-            return t;
-        }
-    }
     auto const slash = id.find('/');
-    if (slash != std::string_view::npos) {
-        auto const spaceName = id.substr(0, slash);
-        auto const names = allSearchSpaceNames();
-        if (std::find(names.begin(), names.end(), spaceName) == names.end()) {
-            throw DataError(fmt::format("unknown search space '{}' in task '{}' (valid spaces: {}; valid tasks: {})",
-                                        spaceName, id, fmt::join(names, ", "), fmt::join(taskIds(), ", ")));
+    std::string const prefix(id.substr(0, slash == std::string_view::npos ? 0 : slash));
+    auto const candidates = sourcesWithPrefix(prefix);
+    if (slash != std::string_view::npos && candidates.empty()) {
+        std::set<std::string> prefixes;
+        for (auto const& s : sources_) prefixes.insert(s.prefix);
+        throw DataError(fmt::format("unknown search space '{}' in task '{}' (valid spaces: {}; valid tasks: {})", prefix,
+                                    id, fmt::join(prefixes, ", "), fmt::join(taskIds(), ", ")));
+    }
+    // sources whose file names name the task first: a broken file elsewhere does not block it
+    for (auto const i : candidates) {
+        if (!contains(sources_[i].ids, id)) continue;
+        auto const& s = slot(i);
+        if (!s.error.empty()) throw DataError(s.error);
+        for (auto const& t : s.tables) {
+            if (t.id() == id) return t;
         }
     }
+    std::string error;
+    for (auto const i : candidates) {
+        if (!sources_[i].ids.empty()) continue;
+        auto const& s = slot(i);
+        if (!s.error.empty() && error.empty()) error = s.error;
+        for (auto const& t : s.tables) {
+            if (t.id() == id) return t;
+        }
+    }
+    if (!error.empty()) throw DataError(error);  // the task may be in the file that did not load
     throw DataError(fmt::format("unknown task '{}' (valid tasks: {})", id, fmt::join(taskIds(), ", ")));
 }
 
 std::vector<ProxyTable const*> Benchmark::select(std::string_view pattern) const {
+    if (pattern == "all") return tasks();
+    if (pattern.find('/') != std::string_view::npos) return {&task(pattern)};
+    auto const candidates = sourcesWithPrefix(pattern);
     std::vector<ProxyTable const*> selected;
-    if (pattern == "all") {
-        for (auto const& t : tasks_) {
-            selected.push_back(&t);
-        }
-        return selected;
+    for (auto const i : candidates) {
+        auto const& s = slot(i);
+        if (!s.error.empty()) throw DataError(s.error);
+        for (auto const& t : s.tables) selected.push_back(&t);
     }
-    if (pattern.find('/') == std::string_view::npos) {
-        for (auto const& t : tasks_) {
-            if (toString(t.space) == pattern) {
-                selected.push_back(&t);
-            }
-        }
-        if (selected.empty()) {
-            throw DataError(fmt::format("'{}' is neither a loaded search space nor a task (valid tasks: {})", pattern,
-                                        fmt::join(taskIds(), ", ")));
-        }
-        return selected;
+    if (selected.empty()) {
+        throw DataError(fmt::format("'{}' is neither a loaded search space nor a task (valid tasks: {})", pattern,
+                                    fmt::join(taskIds(), ", ")));
     }
-    selected.push_back(&task(pattern));
     return selected;
 }
 

@@ -37,7 +37,9 @@ std::string errorOf(auto&& f) {
 TEST_CASE("every suite file in the data directory loads into one table per task", "[proxy_cache]") {
     auto const& b = realBenchmark();
     auto const ids = b.taskIds();
-    REQUIRE(ids.size() == 12);
+    // ../shared/nbsz/README.md: 12 tasks in the four zc_*.json files (NB101 x1, NB201 x3, NB301 x1, TNB101 micro
+    // x7), 9 NAS-Bench-360 tasks (nb360/), 2 full NB201 tables (nb201_full/); ../shared/lm: flexibert/glue
+    REQUIRE(ids.size() == 12 + 9 + 2 + 1);
     CHECK(b.task("nb101/cifar10").size() == 500);
     CHECK(b.task("nb301/cifar10").size() == 725);
     for (auto const* name : {"cifar10", "cifar100", "ImageNet16-120"}) {
@@ -45,10 +47,10 @@ TEST_CASE("every suite file in the data directory loads into one table per task"
         CHECK(n >= 724);
         CHECK(n <= 725);
     }
-    for (auto const* t : b.select("tnb101_micro")) {
-        CHECK(t->size() == 711);
+    for (auto const* t : b.select("tnb101_micro")) {  // README: 711 archs per suite task, 192 per NAS-Bench-360 task
+        CHECK(t->size() == (t->source.filename() == "zc_transbench101_micro.json" ? 711U : 192U));
     }
-    CHECK(b.select("tnb101_micro").size() == 7);
+    CHECK(b.select("tnb101_micro").size() == 7 + 3);
 }
 
 TEST_CASE("a NB201 record is read with its score objects, ops and accuracy", "[proxy_cache]") {
@@ -59,9 +61,10 @@ TEST_CASE("a NB201 record is read with its score objects, ops and accuracy", "[p
     CHECK(t.accuracy(static_cast<Eigen::Index>(*row)) == Approx(86.06));
     CHECK(t.column("synflow")[*row] == Approx(41.94876860937543).epsilon(1e-15));
     CHECK(t.column("nwot")[*row] == Approx(406.5381264995463).epsilon(1e-15));
-    // zen is not in the JSONs: the 12 other suite proxies are.
-    CHECK(t.proxies.size() == 12);
-    CHECK_FALSE(t.proxyIndex("zen"));
+    // zen is not in the JSON: it is merged from nb201_zen_full/ (value read there with Python's json module)
+    CHECK(t.proxies.size() == 13);
+    REQUIRE(t.proxyIndex("zen"));
+    CHECK(t.column("zen")[*row] == Approx(97.95861053466797).epsilon(1e-15));
 }
 
 TEST_CASE("non-finite scores (-Infinity) and the -1e8 sentinel are masked as missing", "[proxy_cache]") {
@@ -80,6 +83,7 @@ TEST_CASE("non-finite scores (-Infinity) and the -1e8 sentinel are masked as mis
 
 TEST_CASE("zen scores are merged into the TransNAS micro tasks by architecture", "[proxy_cache]") {
     for (auto const* t : realBenchmark().select("tnb101_micro")) {
+        if (t->source.filename() != "zc_transbench101_micro.json") continue;  // the NAS-Bench-360 tasks have zen itself
         auto const zen = t->proxyIndex("zen");
         REQUIRE(zen);
         // every cell has a zen record; 20 of them hold the -1e8 sentinel (degenerate cells), as jacov does

@@ -1,6 +1,13 @@
 #pragma once
-// Discovers and loads every NAS-Bench-Suite-Zero file (zc_*.json, zen_transbench101_micro/) in a data directory.
+// The public benchmark tables of a data directory, as tasks: the NAS-Bench-Suite-Zero files (zc_*.json), NASLib
+// benchmark-list folders (nb360/, zen_transbench101_micro/, nb201_zen_full/), the full NB201 tables (nb201_full/)
+// and FlexiBERT (lm/). Discovery reads file names only; a file is parsed when a task that needs it is asked for.
+#include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,25 +28,88 @@ public:
 // Reads one zc_<space>.json (both record formats; NB101's extra nesting). Tasks in file order.
 [[nodiscard]] std::vector<ProxyTable> loadSuiteFile(std::filesystem::path const& file, SearchSpace space);
 
-// Merges zen scores from zen_transbench101_micro/*.json into the matching TNB101 micro tables, by arch key.
+// ---- NASLib benchmark lists: benchmark--<space>--<dataset>--<offset>.json, each a JSON list of
+//      {"idx", "arch", "<proxy>": {"score", "time"}, "val_accuracy"} ----
+struct BenchmarkListFile {
+    std::filesystem::path file;
+    SearchSpace space{SearchSpace::NB201};
+    std::string dataset;
+};
+// NASLib's space names: nasbench101, nasbench201, nasbench301, transbench101_micro, transbench101_macro.
+[[nodiscard]] std::optional<SearchSpace> spaceOfNaslibName(std::string_view name);
+// The benchmark-list files in `dir` and in its immediate sub-folders (one per proxy, as nb360/ and a NASLib run
+// lay them out), sorted by path. Reads names only. A benchmark--*.json name with an unknown space is a DataError.
+[[nodiscard]] std::vector<BenchmarkListFile> findBenchmarkLists(std::filesystem::path const& dir);
+// One table per (space, dataset): records matched by canonical arch key across files, every key other than the
+// metadata a proxy column, rows in order of first appearance. Tasks are "space/dataset".
+[[nodiscard]] std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const& files);
+
+// Adds every proxy column of `extra` to the table of `tables` with the same space and task, by canonical arch key;
+// architectures that `extra` lacks get NaN (missing).
+void mergeProxyColumns(std::vector<ProxyTable> const& extra, std::vector<ProxyTable>& tables);
+// Merges zen from a benchmark-list folder (zen_transbench101_micro/, nb201_zen_full/) into the matching tables.
 void mergeZenScores(std::filesystem::path const& zenDir, std::vector<ProxyTable>& tables);
+
+// nb201_full/nb201_<dataset>_zc_proxies.csv joined with nb201_<dataset>_val_accs.csv by `net`: task
+// "nb201_full/<dataset>". Every proxy row needs an accuracy.
+[[nodiscard]] ProxyTable loadNb201Full(std::filesystem::path const& proxiesCsv, std::filesystem::path const& accuracyCsv,
+                                       std::string const& dataset);
+
+// lm/: task "flexibert/glue", the CSV's proxies with `GLUE Score` as ground truth, each architecture's layer
+// configuration parsed from BERT_benchmark.json by the CSV's ID.
+[[nodiscard]] ProxyTable loadFlexiBert(std::filesystem::path const& resultsCsv, std::filesystem::path const& benchmarkJson);
+// The layer configuration of every architecture of BERT_benchmark.json, by id.
+[[nodiscard]] std::vector<std::pair<std::string, FlexiBertConfig>> readFlexiBertConfigs(std::filesystem::path const& file);
+
+// One group of files that gives tasks: a suite file (with the zen folder merged into it), one NAS-Bench-360 task, one
+// full NB201 table, FlexiBERT.
+struct TaskSource {
+    std::string name;                   // the file or folder, as listed and in errors
+    SearchSpace space{SearchSpace::NB201};
+    std::string prefix;                 // the first part of its task ids: "nb201", "nb201_full", "flexibert"
+    std::vector<std::string> ids;       // its task ids when the file names tell them; empty: known once parsed
+    std::function<std::vector<ProxyTable>()> load;
+};
+
+// What `zcgp tasks` shows for a source: its tasks, or why it could not be read.
+struct SourceStatus {
+    TaskSource const* source{nullptr};
+    std::vector<ProxyTable const*> tables;
+    std::string error;  // empty when it loaded
+};
 
 class Benchmark {
 public:
-    // Loads all suite files under dataDir (and dataDir/nbsz, where setup.sh links them).
+    // Discovers the sources under dataDir (and dataDir/nbsz, dataDir/lm, where setup.sh links them). Parses nothing.
     [[nodiscard]] static Benchmark load(std::filesystem::path const& dataDir);
 
-    [[nodiscard]] std::vector<ProxyTable> const& tasks() const { return tasks_; }
-    // "space/task"; throws DataError listing the valid tasks if unknown.
+    // Every task of every source (parses them all; throws the first source's DataError).
+    [[nodiscard]] std::vector<ProxyTable const*> tasks() const;
+    // "space/task"; parses only the sources that can hold it. Throws DataError listing the valid tasks if unknown,
+    // or the error of a source it needs.
     [[nodiscard]] ProxyTable const& task(std::string_view id) const;
-    // "space/task" or "space" (all tasks of that space) or "all".
+    // "space/task" or "space" (all tasks of that space or collection) or "all".
     [[nodiscard]] std::vector<ProxyTable const*> select(std::string_view pattern) const;
+    // Task ids of the sources that load (broken ones are skipped: see survey()).
     [[nodiscard]] std::vector<std::string> taskIds() const;
+    // Every source, loaded, with its tables or its error: nothing thrown for a broken file.
+    [[nodiscard]] std::vector<SourceStatus> survey() const;
+    [[nodiscard]] std::vector<TaskSource> const& sources() const { return sources_; }
     [[nodiscard]] std::filesystem::path const& root() const { return root_; }
 
 private:
+    struct Slot {
+        bool tried{false};
+        std::vector<ProxyTable> tables;
+        std::string error;
+    };
+    Slot const& slot(std::size_t source) const;  // loads on first use
+    [[nodiscard]] std::vector<std::size_t> sourcesWithPrefix(std::string_view prefix) const;
+
     std::filesystem::path root_;
-    std::vector<ProxyTable> tasks_;
+    std::vector<TaskSource> sources_;
+    // Loaded lazily by const methods; behind a pointer so that moving a Benchmark keeps the tables in place.
+    std::unique_ptr<std::vector<Slot>> slots_;
 };
 
 }  // namespace zcgp::proxy_cache

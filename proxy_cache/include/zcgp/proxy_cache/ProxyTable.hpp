@@ -1,5 +1,6 @@
 #pragma once
-// One NAS-Bench-Suite-Zero task: architectures, cached proxy scores (column-major) and ground truth.
+// One task: architectures, cached proxy scores (column-major) and ground truth. A task comes from a suite file,
+// a NASLib benchmark-list folder, a CSV table (the full NB201 tables, FlexiBERT, a researcher's own) or a merge.
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -12,33 +13,55 @@
 
 namespace zcgp::proxy_cache {
 
-enum class SearchSpace { NB101, NB201, NB301, TNB101Micro, TNB101Macro };
+// The architecture space of a task. FlexiBERT is the language-model space of ../shared/lm; Table is a
+// researcher's own table, whose architectures zcgp knows only by their ids.
+enum class SearchSpace { NB101, NB201, NB301, TNB101Micro, TNB101Macro, FlexiBERT, Table };
 
 [[nodiscard]] std::string_view toString(SearchSpace space);
-// Accepts the short names nb101, nb201, nb301, tnb101_micro, tnb101_macro; throws listing them otherwise.
+// Accepts the short names nb101, nb201, nb301, tnb101_micro, tnb101_macro, flexibert, table; throws listing them.
 [[nodiscard]] SearchSpace parseSearchSpace(std::string_view name);
 [[nodiscard]] std::vector<std::string> allSearchSpaceNames();
 
 // The 13 proxies of NAS-Bench-Suite-Zero, in alphabetical order.
 [[nodiscard]] std::vector<std::string> const& suiteProxyNames();
 
+// One encoder layer of a FlexiBERT architecture (BERT_benchmark.json's nas_config.encoder_layers).
+struct FlexiBertLayer {
+    std::string operationType;       // SA self-attention, LT linear transform, DSC dynamic span convolution
+    std::string operationParameter;  // e.g. SDP, WMA (SA); DFT, DCT (LT); the kernel size (DSC)
+    int heads{0};                    // num_operation_heads
+    int feedForwardDimension{0};
+    int feedForwardCount{0};         // num_feed_forward
+    friend bool operator==(FlexiBertLayer const&, FlexiBertLayer const&) = default;
+};
+
+struct FlexiBertConfig {
+    int hiddenSize{0};
+    std::vector<FlexiBertLayer> layers;
+    friend bool operator==(FlexiBertConfig const&, FlexiBertConfig const&) = default;
+};
+
 struct Architecture {
-    std::string key;        // the NASLib key exactly as stored, e.g. "(0, 2, 3, 2, 3, 1)"
+    std::string key;        // canonical key (canonicalArchKey), e.g. "(0, 2, 3, 2, 3, 1)"; a table's id
     std::vector<int> ops;   // parsed op indices per cell edge (NB201, TNB101 micro/macro); empty otherwise
+    std::optional<FlexiBertConfig> flexibert;  // the layer configuration, for FlexiBERT architectures
 };
 
 class ProxyTable {
 public:
     SearchSpace space{SearchSpace::NB201};
-    std::string task;                    // e.g. "cifar10", "segmentsemantic"
+    std::string collection;              // the id's first part when it is not the space's name ("nb201_full")
+    std::string task;                    // e.g. "cifar10", "segmentsemantic"; a table's file stem
     std::filesystem::path source;        // the file it was read from
     std::vector<Architecture> archs;
     std::vector<std::string> proxies;    // column names, alphabetical
     Eigen::MatrixXd scores;              // archs x proxies, column-major; NaN where missing
     Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> present;  // mask: false where missing
-    Eigen::VectorXd accuracy;            // ground truth (val_accuracy), higher is better
+    Eigen::VectorXd accuracy;            // ground truth, higher is better (negated target if targetNegated)
+    std::string target{"val_accuracy"};  // the ground-truth column it came from
+    bool targetNegated{false};           // a lower-is-better target (loss, perplexity), stored negated
 
-    // "space/task", e.g. "nb201/cifar10".
+    // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table.
     [[nodiscard]] std::string id() const;
     [[nodiscard]] std::size_t size() const { return archs.size(); }
     [[nodiscard]] std::optional<std::size_t> proxyIndex(std::string_view name) const;
@@ -46,6 +69,10 @@ public:
     [[nodiscard]] std::span<double const> column(std::string_view name) const;
     [[nodiscard]] std::size_t missingCount(std::size_t proxyColumn) const;
     [[nodiscard]] std::optional<std::size_t> findArchitecture(std::string_view key) const;
+    // Drops a proxy column (no-op if absent); returns whether it was there.
+    bool dropProxy(std::string_view name);
+    // Adds or replaces a proxy column, keeping the columns sorted by name; `values` has one entry per arch.
+    void setProxy(std::string const& name, Eigen::VectorXd const& values);
 };
 
 }  // namespace zcgp::proxy_cache

@@ -1,0 +1,75 @@
+#include "TaskOptions.hpp"
+
+#include <fmt/format.h>
+
+#include "Command.hpp"
+
+namespace po = boost::program_options;
+
+namespace zcgp::cli {
+
+void addTableOptions(po::options_description& options) {
+    options.add_options()
+        ("table", po::value<std::vector<std::string>>()->composing(),
+         "FILE.csv: a researcher's own table of proxy scores, task table:<file stem> (repeatable)")
+        ("target", po::value<std::vector<std::string>>()->composing(), "ground-truth column of --table (once, or per table)")
+        ("target-order", po::value<std::vector<std::string>>()->composing(),
+         "higher | lower (losses, perplexities: tau against the negated target); default higher")
+        ("id", po::value<std::vector<std::string>>()->composing(), "architecture id column of --table (default: row number)")
+        ("exclude", po::value<std::vector<std::string>>()->composing(),
+         "COLUMN: drop a table column or a task's proxy (repeatable)");
+}
+
+namespace {
+std::vector<std::string> list(po::variables_map const& vm, char const* name) {
+    return vm.count(name) != 0U ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+}  // namespace
+
+tasks::TaskRequest tableRequest(po::variables_map const& vm) {
+    return tableRequest(list(vm, "table"), list(vm, "target"), list(vm, "target-order"), list(vm, "id"),
+                        list(vm, "exclude"));
+}
+
+tasks::TaskRequest tableRequest(std::vector<std::string> const& tables, std::vector<std::string> const& targets,
+                                std::vector<std::string> const& orders, std::vector<std::string> const& ids,
+                                std::vector<std::string> const& exclude) {
+    tasks::TaskRequest request;
+    request.exclude = exclude;
+    auto const perTable = [&](std::vector<std::string> const& values, char const* flag, std::size_t t) -> std::string {
+        if (values.empty()) return {};
+        if (values.size() == 1) return values.front();
+        if (values.size() != tables.size()) {
+            throw UsageError(fmt::format("--{} is given {} times for {} --table files (give it once, or once per table)",
+                                         flag, values.size(), tables.size()));
+        }
+        return values[t];
+    };
+    if (tables.empty()) {
+        for (auto const* flag : {"target", "target-order", "id"}) {
+            bool const given = flag == std::string_view("target") ? !targets.empty()
+                               : flag == std::string_view("id")   ? !ids.empty()
+                                                                  : !orders.empty();
+            if (given) throw UsageError(fmt::format("--{} needs --table FILE.csv", flag));
+        }
+        return request;
+    }
+    if (targets.empty()) throw UsageError("--table needs --target COLUMN (the ground-truth column)");
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+        proxy_cache::TableSpec spec;
+        spec.file = tables[t];
+        spec.target = perTable(targets, "target", t);
+        spec.idColumn = perTable(ids, "id", t);
+        auto const order = perTable(orders, "target-order", t);
+        if (order == "lower") spec.order = proxy_cache::TargetOrder::Lower;
+        else if (order.empty() || order == "higher") spec.order = proxy_cache::TargetOrder::Higher;
+        else throw UsageError(fmt::format("--target-order: unknown '{}' (valid: higher, lower)", order));
+        if (!std::filesystem::is_regular_file(spec.file)) {
+            throw UsageError(fmt::format("--table {}: no such file", spec.file.string()));
+        }
+        request.tables.push_back(std::move(spec));
+    }
+    return request;
+}
+
+}  // namespace zcgp::cli

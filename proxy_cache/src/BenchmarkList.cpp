@@ -1,0 +1,174 @@
+// NASLib's benchmark-list format (benchmark--<space>--<dataset>--<offset>.json): the nine NAS-Bench-360 tasks,
+// the zen folders and any folder a NASLib zero-cost run writes. One reader for all of them.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "SuiteJson.hpp"
+#include "zcgp/proxy_cache/ArchitectureKey.hpp"
+#include "zcgp/proxy_cache/Benchmark.hpp"
+
+namespace zcgp::proxy_cache {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// "benchmark--nasbench201--svhn--0.json" -> ("nasbench201", "svhn"); nullopt for other names.
+std::optional<std::pair<std::string, std::string>> splitListName(std::string const& name) {
+    constexpr std::string_view head = "benchmark--", ext = ".json";
+    if (!name.starts_with(head) || !name.ends_with(ext)) return std::nullopt;
+    std::string_view rest(name);
+    rest.remove_prefix(head.size());
+    rest.remove_suffix(ext.size());
+    auto const first = rest.find("--");
+    auto const last = rest.rfind("--");
+    if (first == std::string_view::npos || last == first || first == 0) return std::nullopt;
+    auto const offset = rest.substr(last + 2);
+    if (offset.empty() || !std::all_of(offset.begin(), offset.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    auto const dataset = rest.substr(first + 2, last - first - 2);
+    if (dataset.empty()) return std::nullopt;
+    return std::pair(std::string(rest.substr(0, first)), std::string(dataset));
+}
+
+}  // namespace
+
+std::optional<SearchSpace> spaceOfNaslibName(std::string_view name) {
+    if (name == "nasbench101") return SearchSpace::NB101;
+    if (name == "nasbench201") return SearchSpace::NB201;
+    if (name == "nasbench301") return SearchSpace::NB301;
+    if (name == "transbench101_micro") return SearchSpace::TNB101Micro;
+    if (name == "transbench101_macro") return SearchSpace::TNB101Macro;
+    return std::nullopt;
+}
+
+std::vector<BenchmarkListFile> findBenchmarkLists(std::filesystem::path const& dir) {
+    std::vector<std::filesystem::path> candidates;
+    for (auto const& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.is_directory()) {
+            for (auto const& inner : std::filesystem::directory_iterator(entry.path())) candidates.push_back(inner.path());
+        } else {
+            candidates.push_back(entry.path());
+        }
+    }
+    std::sort(candidates.begin(), candidates.end());
+    std::vector<BenchmarkListFile> files;
+    for (auto const& path : candidates) {
+        auto const parts = splitListName(path.filename().string());
+        if (!parts) continue;
+        auto const space = spaceOfNaslibName(parts->first);
+        if (!space) {
+            throw DataError(fmt::format("{}: unknown search space '{}' in the file name (known: nasbench101, "
+                                        "nasbench201, nasbench301, transbench101_micro, transbench101_macro)",
+                                        path.string(), parts->first));
+        }
+        files.push_back({path, *space, parts->second});
+    }
+    return files;
+}
+
+std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const& files) {
+    struct Builder {
+        ProxyTable table;
+        std::unordered_map<std::string, std::size_t> rows;
+        std::vector<double> accuracy;
+        std::map<std::string, std::vector<double>> columns;  // std::map: columns sorted by name
+    };
+    std::map<std::pair<SearchSpace, std::string>, Builder> builders;
+    for (auto const& f : files) {
+        auto& b = builders[{f.space, f.dataset}];
+        if (b.table.task.empty()) {
+            b.table.space = f.space;
+            b.table.task = f.dataset;
+            b.table.source = f.file.parent_path();
+        }
+        std::string const text = detail::readFile(f.file);
+        rapidjson::Document const doc = detail::parseJson(f.file, text);
+        if (!doc.IsArray()) {
+            throw DataError(fmt::format("{}: expected a JSON list of {{\"arch\", <proxy>, \"val_accuracy\"}} records",
+                                        f.file.string()));
+        }
+        std::size_t index = 0;
+        for (auto const& record : doc.GetArray()) {
+            ++index;
+            auto const arch = record.IsObject() ? record.FindMember("arch") : rapidjson::Value::ConstMemberIterator();
+            if (!record.IsObject() || arch == record.MemberEnd() || !arch->value.IsString()) {
+                throw DataError(fmt::format("{}: record {} has no \"arch\" string", f.file.string(), index));
+            }
+            auto const key = canonicalArchKey({arch->value.GetString(), arch->value.GetStringLength()});
+            auto [it, fresh] = b.rows.emplace(key, b.table.archs.size());
+            if (fresh) {
+                b.table.archs.push_back({key, detail::parseCellOps(f.file, f.dataset, key, f.space), std::nullopt});
+                b.accuracy.push_back(kNaN);
+            }
+            auto const row = it->second;
+            for (auto m = record.MemberBegin(); m != record.MemberEnd(); ++m) {
+                std::string const name(m->name.GetString(), m->name.GetStringLength());
+                if (name == "val_accuracy") {
+                    if (!m->value.IsNumber() || !std::isfinite(m->value.GetDouble())) {
+                        throw DataError(fmt::format("{}: architecture {}: \"val_accuracy\" is not a finite number",
+                                                    f.file.string(), key));
+                    }
+                    b.accuracy[row] = m->value.GetDouble();
+                    continue;
+                }
+                if (detail::isMetadataKey(name)) continue;
+                auto& column = b.columns[name];
+                column.resize(b.table.archs.size(), kNaN);
+                column[row] = detail::readScore(m->value, f.file, f.dataset, key, name);
+            }
+        }
+    }
+    std::vector<ProxyTable> tables;
+    for (auto& [key, b] : builders) {
+        if (b.table.archs.empty()) {
+            throw DataError(fmt::format("{}: task {}/{} has no architectures", b.table.source.string(),
+                                        toString(key.first), key.second));
+        }
+        auto const n = static_cast<Eigen::Index>(b.table.archs.size());
+        b.table.accuracy = Eigen::Map<Eigen::VectorXd>(b.accuracy.data(), n);
+        b.table.scores.resize(n, static_cast<Eigen::Index>(b.columns.size()));
+        Eigen::Index c = 0;
+        for (auto& [name, values] : b.columns) {
+            values.resize(b.table.archs.size(), kNaN);
+            b.table.proxies.push_back(name);
+            b.table.scores.col(c++) = Eigen::Map<Eigen::VectorXd>(values.data(), n);
+        }
+        b.table.present = b.table.scores.array().isFinite();
+        tables.push_back(std::move(b.table));
+    }
+    return tables;
+}
+
+void mergeProxyColumns(std::vector<ProxyTable> const& extra, std::vector<ProxyTable>& tables) {
+    for (auto const& e : extra) {
+        for (auto& table : tables) {
+            if (table.space != e.space || table.task != e.task || !table.collection.empty()) continue;
+            std::unordered_map<std::string_view, std::size_t> rows;
+            for (std::size_t r = 0; r < e.archs.size(); ++r) rows.emplace(e.archs[r].key, r);
+            auto const n = static_cast<Eigen::Index>(table.size());
+            for (std::size_t p = 0; p < e.proxies.size(); ++p) {
+                Eigen::VectorXd column = Eigen::VectorXd::Constant(n, kNaN);
+                for (Eigen::Index i = 0; i < n; ++i) {
+                    auto it = rows.find(table.archs[static_cast<std::size_t>(i)].key);
+                    if (it != rows.end()) {
+                        column(i) = e.scores(static_cast<Eigen::Index>(it->second), static_cast<Eigen::Index>(p));
+                    }
+                }
+                table.setProxy(e.proxies[p], column);
+            }
+        }
+    }
+}
+
+void mergeZenScores(std::filesystem::path const& zenDir, std::vector<ProxyTable>& tables) {
+    mergeProxyColumns(loadBenchmarkLists(findBenchmarkLists(zenDir)), tables);
+}
+
+}  // namespace zcgp::proxy_cache
