@@ -1,6 +1,9 @@
 // End-to-end: the zcgp binary reproduces the NAS-Bench-Suite-Zero correlation table on the real data.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "RunCommand.hpp"
@@ -47,7 +50,7 @@ TEST_CASE("zcgp correlate formats: csv and markdown carry the same table", "[exp
     auto const csv = runCommand(zcgpCli("correlate --metric spearman --task nb301/cifar10 --format csv"));
     REQUIRE(csv.exitCode == 0);
     CHECK_THAT(csv.out, Catch::Contains("nwot,0.555"));
-    auto const md = runCommand(zcgpCli("correlate --metric spearman --task nb301 --format markdown"));
+    auto const md = runCommand(zcgpCli("correlate --metric spearman --task nb301/cifar10 --format markdown"));
     REQUIRE(md.exitCode == 0);
     CHECK_THAT(md.out, Catch::Contains("| nwot | 0.555 |"));
 }
@@ -56,13 +59,55 @@ TEST_CASE("zcgp tasks lists every task with missing counts", "[experiments]") {
     auto const r = runCommand(zcgpCli("tasks --format json"));
     REQUIRE(r.exitCode == 0);
     auto const tasks = nlohmann::json::parse(r.out);
-    REQUIRE(tasks.size() == 12);
-    for (auto const& t : tasks) {
-        if (t["space"] == "tnb101_micro" && t["task"] == "segmentsemantic") {
-            CHECK(t["archs"] == 711);
-            CHECK(t["missing"]["jacov"] == 20);
-            CHECK(t["missing"]["epe_nas"] == 711);
-        }
+    // ../shared/nbsz/README.md: 12 tasks in the zc_*.json files, 9 in nb360/, 2 in nb201_full/; lm/: flexibert/glue
+    REQUIRE(tasks.size() == 12 + 9 + 2 + 1);
+    std::map<std::string, nlohmann::json> byId;
+    for (auto const& t : tasks) byId[t.at("task").get<std::string>()] = t;
+    auto const& seg = byId.at("tnb101_micro/segmentsemantic");
+    CHECK(seg["archs"] == 711);
+    CHECK(seg["missing"]["jacov"] == 20);
+    // epe_nas holds the sentinel on every architecture: absent, not present with 711 missing
+    CHECK(seg["absent"] == nlohmann::json::array({"epe_nas"}));
+    CHECK_FALSE(seg["missing"].contains("epe_nas"));
+    for (auto const* id : {"nb201/ninapro", "nb201/scifar100", "nb201/svhn", "nb301/ninapro", "nb301/scifar100",
+                           "nb301/svhn", "tnb101_micro/ninapro", "tnb101_micro/scifar100", "tnb101_micro/svhn"}) {
+        CHECK(byId.at(id)["proxies"].size() == 13);
+    }
+    for (auto const* id : {"nb201/cifar10", "nb201/cifar100", "nb201/ImageNet16-120"}) {
+        auto const proxies = byId.at(id)["proxies"].get<std::vector<std::string>>();
+        CHECK(std::find(proxies.begin(), proxies.end(), "zen") != proxies.end());
+    }
+    CHECK(byId.at("nb201_full/cifar10")["archs"] == 9445);
+    CHECK(byId.at("nb201_full/ImageNet16-120")["archs"] == 9445);
+    CHECK(byId.at("flexibert/glue")["proxies"].size() == 16);
+
+    // --format csv: task,space,archs,proxies,present,missing with proxies the count of present ones
+    auto const csv = runCommand(zcgpCli("tasks --format csv"));
+    REQUIRE(csv.exitCode == 0);
+    CHECK(csv.out.rfind("task,space,archs,proxies,present,missing\n", 0) == 0);
+    CHECK_THAT(csv.out, Catch::Contains("tnb101_micro/segmentsemantic,tnb101_micro,711,11,"));
+}
+
+TEST_CASE("zcgp correlate on NAS-Bench-360 agrees with scipy on the raw NASLib files", "[experiments]") {
+    // three cells, each recomputed by scripts/nb360_kendall.py (json + scipy.stats.kendalltau, tau-b)
+    auto const data = zcgp::test::requireData("nbsz").parent_path().string();
+    struct Cell {
+        char const* task;
+        char const* space;
+        char const* dataset;
+        char const* proxy;
+    };
+    auto const k = correlateJson("--metric kendall --task nb201/ninapro --task nb301/svhn --task tnb101_micro/scifar100");
+    for (auto const& c : {Cell{"nb201/ninapro", "nasbench201", "ninapro", "jacov"},
+                          Cell{"nb301/svhn", "nasbench301", "svhn", "zen"},
+                          Cell{"tnb101_micro/scifar100", "transbench101_micro", "scifar100", "fisher"}}) {
+        // Debian's interpreter, where python3-scipy lives (a pyenv python3 on PATH may lack it)
+        auto const r = runCommand(std::string("/usr/bin/python3 ") + ZCGP_SOURCE_DIR + "/scripts/nb360_kendall.py " + data +
+                                  " " + c.space + " " + c.dataset + " " + c.proxy);
+        INFO(c.task << " " << c.proxy << ": " << r.err);
+        REQUIRE(r.exitCode == 0);
+        double const reference = std::stod(r.out);
+        CHECK(k.at(c.proxy).at(c.task).get<double>() == Approx(reference).margin(1e-12));
     }
 }
 
