@@ -45,6 +45,11 @@ std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
         s["correlations"] = with(commonKeys(), {
             {"tasks", KeyType::StringList, "[\"all\"]", "tasks (space/task), spaces, or \"all\""},
             {"metrics", KeyType::StringList, "[\"kendall\", \"spearman\"]", "kendall, spearman, pearson, topk"},
+            {"tables", KeyType::StringList, "[]", "a researcher's own CSV tables (zcgp correlate --table)"},
+            {"targets", KeyType::StringList, "[]", "their ground-truth columns (--target: one, or one per table)"},
+            {"target_orders", KeyType::StringList, "[]", "higher or lower (--target-order: one, or one per table)"},
+            {"ids", KeyType::StringList, "[]", "their architecture id columns (--id: one, or one per table)"},
+            {"exclude", KeyType::StringList, "[]", "columns or proxies dropped everywhere (--exclude)"},
         });
         s["evolve"] = with(with(commonKeys(), evolutionBudgetKeys()), {
             {"tasks", KeyType::StringList, "", "tasks to evolve on, one run per task and seed"},

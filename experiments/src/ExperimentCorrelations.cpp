@@ -11,20 +11,24 @@
 #include "Experiments.hpp"
 #include "Plot.hpp"
 #include "TableFormat.hpp"
+#include "TaskOptions.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
+#include "zcgp/tasks/Tasks.hpp"
 
 namespace zcgp::cli {
 namespace {
 
 std::string runCorrelations(ExperimentContext& ctx) {
     auto const benchmark = proxy_cache::Benchmark::load(ctx.dataDir);
+    auto request = tableRequest(ctx.config.getStringList("tables"), ctx.config.getStringList("targets"),
+                                ctx.config.getStringList("target_orders"), ctx.config.getStringList("ids"),
+                                ctx.config.getStringList("exclude"));
+    request.ids = ctx.config.getStringList("tasks");
+    request.patterns = true;
+    auto const selected = tasks::selectTables(benchmark, request);
     std::vector<proxy_cache::ProxyTable const*> tasks;
-    for (auto const& pattern : ctx.config.getStringList("tasks")) {
-        for (auto const* t : benchmark.select(pattern)) {
-            if (std::find(tasks.begin(), tasks.end(), t) == tasks.end()) tasks.push_back(t);
-        }
-    }
+    for (auto const& t : selected) tasks.push_back(&t);
     std::set<std::string> proxyNames;
     for (auto const* t : tasks) proxyNames.insert(t->proxies.begin(), t->proxies.end());
     auto const outputs = ctx.config.getStringList("outputs");

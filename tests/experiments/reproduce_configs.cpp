@@ -35,8 +35,10 @@ TEST_CASE("reproduce nbsz_correlations (reduced) writes CSV, Markdown and plots"
     REQUIRE(fs::exists(dir / "kendall.csv"));
     CHECK_FALSE(fs::exists(dir / "spearman.csv"));  // the override removed it
     auto const csv = readText(dir / "kendall.csv");
-    CHECK_THAT(csv, Catch::StartsWith("proxy,nb201/cifar10,nb201/cifar100,nb201/ImageNet16-120\n"));
-    CHECK(std::count(csv.begin(), csv.end(), '\n') == 13);  // header + 12 proxies
+    // the three suite tasks, then the three NAS-Bench-360 ones (nb201_full/* is another collection)
+    CHECK_THAT(csv, Catch::StartsWith("proxy,nb201/cifar10,nb201/cifar100,nb201/ImageNet16-120,nb201/ninapro,"
+                                      "nb201/scifar100,nb201/svhn\n"));
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 14);  // header + 13 proxies (zen merged from nb201_zen_full/)
     CHECK_THAT(csv, Catch::Contains("nwot,0.593,"));
     CHECK_THAT(readText(dir / "config.toml"), Catch::Contains("metrics = [ 'kendall' ]"));
     CHECK_THAT(r.out, Catch::Contains("| nwot | 0.593 |"));
@@ -46,6 +48,28 @@ TEST_CASE("reproduce nbsz_correlations (reduced) writes CSV, Markdown and plots"
     }
     // no partial folder is left behind
     for (auto const& e : fs::directory_iterator(out)) CHECK(e.path().filename() == "nbsz_correlations");
+}
+
+TEST_CASE("reproduce nbsz_correlations: the Kendall heat map over every task", "[experiments]") {
+    auto const out = scratchDir("corr_all");
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("nbsz_correlations") +
+                                      " --set 'metrics=[\"kendall\"]' --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dir = out / "nbsz_correlations";
+    auto const csv = readText(dir / "kendall.csv");
+    auto const header = csv.substr(0, csv.find('\n'));
+    // 12 suite tasks, 9 NAS-Bench-360 tasks, 2 full NB201 tables, FlexiBERT (../shared/nbsz/README.md, lm/README.md)
+    CHECK(std::count(header.begin(), header.end(), ',') == 24);
+    for (auto const* id : {"nb101/cifar10", "nb201/ninapro", "nb301/svhn", "tnb101_micro/scifar100",
+                           "tnb101_micro/segmentsemantic", "nb201_full/cifar10", "flexibert/glue"}) {
+        CHECK_THAT(header, Catch::Contains(id));
+    }
+    // lm/README.md: Kendall tau against GLUE Score over all 500, lpzero 0.480, Head Confidence 0.478
+    CHECK_THAT(csv, Catch::Contains("\nlpzero,") && Catch::Contains(",0.480\n"));
+    if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+        CHECK(fs::file_size(dir / "heatmap_kendall.png") > 10000);
+    }
 }
 
 TEST_CASE("reproduce rejects unknown keys, bad types and malformed TOML, naming key and file", "[experiments]") {
