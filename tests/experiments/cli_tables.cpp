@@ -44,3 +44,124 @@ TEST_CASE("zcgp tasks lists a broken file with its error and every other task", 
     CHECK_THAT(bad.err, Catch::Contains("zc_nasbench201.json"));
     CHECK_FALSE(fs::exists(dir.path / "r2"));
 }
+
+namespace {
+std::string readAll(fs::path const& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+std::string const kBert = "lm/BERT_results_activation_lpzero.csv";
+}  // namespace
+
+TEST_CASE("zcgp evolve --table on the FlexiBERT CSV: held-out tau over the 400 architectures not trained on",
+          "[experiments]") {
+    zcgp::test::TempDir dir;
+    auto const data = zcgp::test::requireData("nbsz").parent_path();
+    auto const csv = zcgp::test::requireData(kBert).string();
+    auto const viaTable = runCommand(cli("evolve --table '" + csv + "' --target 'GLUE Score' --id ID --exclude lpzero "
+                                         "--generations 5 --population 30 --seed 3 --quiet --json --out " +
+                                         (dir.path / "table").string(), data));
+    INFO(viaTable.err);
+    REQUIRE(viaTable.exitCode == 0);
+    auto const a = nlohmann::json::parse(viaTable.out);
+    CHECK(a.at("tasks") == nlohmann::json::array({"table:BERT_results_activation_lpzero"}));
+    CHECK(a.at("per_task").at(0).at("test_archs") == 400);
+    CHECK(a.at("per_task").at(0).at("train_archs") == 100);
+    CHECK(a.at("formula").get<std::string>().find("lpzero") == std::string::npos);
+    std::vector<std::string> terminals;
+    for (auto const& t : a.at("terminals")) terminals.push_back(t.at("name").get<std::string>());
+    CHECK(terminals.size() == 15);
+    CHECK(std::find(terminals.begin(), terminals.end(), "Head Confidence") != terminals.end());
+
+    // the built-in task: same architectures, proxies and train split for the same seed, so the same result
+    auto const viaTask = runCommand(cli("evolve --task flexibert/glue --exclude lpzero --generations 5 --population 30 "
+                                        "--seed 3 --quiet --json --out " + (dir.path / "task").string(), data));
+    INFO(viaTask.err);
+    REQUIRE(viaTask.exitCode == 0);
+    auto const b = nlohmann::json::parse(viaTask.out);
+    CHECK(b.at("tasks") == nlohmann::json::array({"flexibert/glue"}));
+    CHECK(b.at("formula") == a.at("formula"));
+    CHECK(b.at("test_tau") == a.at("test_tau"));
+    CHECK(b.at("per_task").at(0).at("train_keys") == a.at("per_task").at(0).at("train_keys"));
+    CHECK(b.at("terminals") == a.at("terminals"));
+}
+
+TEST_CASE("--target-order lower: tau against the negated target, and the output says so", "[experiments]") {
+    zcgp::test::TempDir dir;
+    auto const data = zcgp::test::requireData("nbsz").parent_path();
+    // GLUE as a "loss": the negated column ranks the architectures in reverse
+    auto const csv = zcgp::test::requireData(kBert).string();
+    auto const higher = runCommand(cli("correlate --table '" + csv + "' --target 'GLUE Score' --id ID --format json", data));
+    auto const lower = runCommand(cli("correlate --table '" + csv + "' --target 'GLUE Score' --id ID --target-order lower "
+                                      "--format json", data));
+    INFO(higher.err << lower.err);
+    REQUIRE(higher.exitCode == 0);
+    REQUIRE(lower.exitCode == 0);
+    auto const h = nlohmann::json::parse(higher.out).at("lpzero").at("table:BERT_results_activation_lpzero").get<double>();
+    auto const l = nlohmann::json::parse(lower.out).at("lpzero").at("table:BERT_results_activation_lpzero").get<double>();
+    CHECK(h == Approx(0.480).margin(0.0005));  // lm/README.md: lpzero 0.480 over all 500
+    CHECK(l == Approx(-h).margin(1e-12));
+    CHECK_THAT(lower.err, Catch::Contains("negated"));
+}
+
+TEST_CASE("broken copies of a real table: each error is one line, exit 2, nothing written", "[experiments]") {
+    zcgp::test::TempDir dir;
+    auto const data = zcgp::test::requireData("nbsz").parent_path();
+    auto const text = readAll(zcgp::test::requireData(kBert));
+    auto const write = [&](std::string const& name, std::string const& body) {
+        std::ofstream(dir.path / name, std::ios::binary) << body;
+        return (dir.path / name).string();
+    };
+    auto const lineStart = [&](std::string const& s, int line) {  // 1-based
+        std::size_t pos = 0;
+        for (int i = 1; i < line; ++i) pos = s.find('\n', pos) + 1;
+        return pos;
+    };
+    std::string nonNumeric = text;
+    {
+        auto const start = lineStart(nonNumeric, 5);
+        auto const comma = nonNumeric.find(',', nonNumeric.find(',', start) + 1);  // after ID and GLUE Score
+        nonNumeric.replace(comma + 1, nonNumeric.find(',', comma + 1) - comma - 1, "oops");
+    }
+    std::string duplicate = text;
+    duplicate.replace(lineStart(duplicate, 4), 1, "0");  // ID 2 becomes 0, as on line 2
+    struct Case {
+        std::string file, target, expect;
+    };
+    for (auto const& c : {Case{write("truncated.csv", text.substr(0, lineStart(text, 300) + 40)), "GLUE Score",
+                               "truncated.csv:300:"},
+                          Case{write("nonnumeric.csv", nonNumeric), "GLUE Score", "nonnumeric.csv:5: column 'Synaptic Diversity'"},
+                          Case{zcgp::test::requireData(kBert).string(), "GLUE", "no target column 'GLUE'"},
+                          Case{write("duplicate.csv", duplicate), "GLUE Score", "duplicate.csv:4: id '0'"},
+                          Case{write("empty.csv", ""), "GLUE Score", "empty.csv: empty file"}}) {
+        auto const out = dir.path / ("out_" + fs::path(c.file).stem().string());
+        auto const r = runCommand(cli("evolve --table '" + c.file + "' --target '" + c.target + "' --id ID --quiet --out " +
+                                      out.string(), data));
+        INFO(c.file << ": " << r.err);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Catch::Contains(c.expect));
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line
+        CHECK(r.out.empty());
+        CHECK_FALSE(fs::exists(out));
+    }
+    // fewer usable rows than --train-archs + 1
+    auto const few = write("few.csv", text.substr(0, lineStart(text, 51)));  // header + 50 rows
+    auto const out = dir.path / "out_few";
+    auto const r = runCommand(cli("evolve --table " + few + " --target 'GLUE Score' --id ID --train-archs 50 --quiet --out " +
+                                  out.string(), data));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("few.csv") && Catch::Contains("--train-archs 50"));
+    CHECK_FALSE(fs::exists(out));
+    // a non-finite target
+    std::string nanTarget = text;
+    {
+        auto const start = lineStart(nanTarget, 7);
+        auto const comma = nanTarget.find(',', start);
+        nanTarget.replace(comma + 1, nanTarget.find(',', comma + 1) - comma - 1, "inf");
+    }
+    auto const r2 = runCommand(cli("evolve --table " + write("naninf.csv", nanTarget) +
+                                   " --target 'GLUE Score' --id ID --quiet --out " + (dir.path / "o2").string(), data));
+    CHECK(r2.exitCode == 2);
+    CHECK_THAT(r2.err, Catch::Contains("naninf.csv:7: target column 'GLUE Score'"));
+    CHECK_FALSE(fs::exists(dir.path / "o2"));
+}

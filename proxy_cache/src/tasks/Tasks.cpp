@@ -22,7 +22,12 @@ std::vector<pc::ProxyTable> selectTables(pc::Benchmark const& benchmark, TaskReq
     std::set<std::string> excludedFound;
     auto const add = [&](pc::ProxyTable table) {
         auto const id = table.id();
-        if (!seen.insert(id).second) return;
+        if (!seen.insert(id).second) {
+            if (request.patterns) return;  // "nb201" and "nb201/cifar10" may overlap in a correlation table
+            throw TaskError(fmt::format("task {} is given twice (each task is drawn its own train sample, so its "
+                                        "held-out architectures would include training ones)",
+                                        id));
+        }
         for (auto const& name : request.exclude) {
             if (table.dropProxy(name)) excludedFound.insert(name);
         }

@@ -14,6 +14,8 @@ namespace zcgp::engine {
 struct ExportOptions {
     std::string functionName{"zc_proxy"};
     std::string provenance;  // free text placed in the header comment (task, seed, tau, ...)
+    // what the inputs are, in the header's "Inputs (...)" line: the suite's scores, or a researcher's table
+    std::string inputs{"raw NAS-Bench-Suite-Zero scores"};
 };
 
 // transforms: per scalar terminal (Vocabulary index), applied to the raw score before the formula.
