@@ -11,11 +11,11 @@
 #include <fmt/ranges.h>
 
 #include "EvolveRuns.hpp"
-#include "EvolveTasks.hpp"
 #include "Experiments.hpp"
 #include "Plot.hpp"
 #include "TableFormat.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
+#include "zcgp/tasks/Tasks.hpp"
 
 namespace zcgp::cli {
 namespace {
@@ -37,14 +37,17 @@ std::map<std::string, double> evaluateOn(ExperimentContext& ctx, std::filesystem
     return tau;
 }
 
-std::vector<std::string> commonProxies(ExperimentContext& ctx, std::vector<std::string> const& tasks) {
+std::vector<std::string> commonProxies(ExperimentContext& ctx, std::vector<std::string> const& ids) {
     auto const benchmark = proxy_cache::Benchmark::load(ctx.dataDir);
+    tasks::TaskRequest request;
+    request.ids = ids;
+    auto const tables = tasks::selectTables(benchmark, request);
     std::vector<std::string> common;
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-        auto const& t = benchmark.task(tasks[i]);
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+        auto const& t = tables[i];
         std::vector<std::string> usable;
         for (std::size_t p = 0; p < t.proxies.size(); ++p) {
-            if (evolve::usableProxy(t, p)) usable.push_back(t.proxies[p]);
+            if (tasks::usableProxy(t, p)) usable.push_back(t.proxies[p]);
         }
         if (i == 0) common = usable;
         else std::erase_if(common, [&](auto const& n) { return std::find(usable.begin(), usable.end(), n) == usable.end(); });
