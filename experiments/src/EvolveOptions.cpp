@@ -250,7 +250,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
         throw UsageError(fmt::format("--terminals: unknown '{}' (valid: cached, raw, both)", in.terminalSet));
     }
     if (overrides.stats) in.stats = overrides.stats;
-    else if (vm.count("stats") != 0U) in.stats = vm["stats"].as<std::string>();
+    else if (vm.count("stats") != 0U) in.stats = fs::absolute(vm["stats"].as<std::string>()).lexically_normal().string();
     if (!in.stats && in.terminalSet != "cached") {
         throw UsageError(fmt::format("--terminals {} needs --stats FILE (a statistics cache from zcgp gather)",
                                      in.terminalSet));
@@ -313,14 +313,25 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     return in;
 }
 
-RunInputs prepareFinishedRun(fs::path const& dir, po::variables_map const& dataVm, PrepareOverrides const& overrides) {
+RunInputs prepareFinishedRun(fs::path const& dir, po::variables_map const& dataVm, PrepareOverrides const& given) {
     auto args = savedArguments(dir);
+    PrepareOverrides overrides = given;
+    if (!overrides.stats && fs::exists(dir / "result.json")) {
+        // the cache the run recorded (an absolute path), so a run can be used from any working directory
+        try {
+            overrides.stats = engine::readRunReport(dir).stats;
+        } catch (engine::RunReportError const& e) {
+            throw UsageError(e.what());
+        }
+    }
     std::vector<std::string> kept;
     auto const desc = options();
     for (auto const& [name, tokens] : splitFlags(desc, args)) {
-        if (name == "data" || name == "out" || name == "resume" || name == "force") continue;
+        if (name == "out" || name == "force" || isRuntimeOption(name)) continue;
+        if (name == "task" && !overrides.tasks.empty()) continue;
         kept.insert(kept.end(), tokens.begin(), tokens.end());
     }
+    for (auto const& t : overrides.tasks) kept.insert(kept.end(), {"--task", t});
     kept.insert(kept.end(), {"--quiet", "--threads", "1"});
     if (dataVm.count("data") != 0U) kept.insert(kept.end(), {"--data", dataVm["data"].as<std::string>()});
     po::variables_map vm;

@@ -18,6 +18,12 @@
 namespace zcgp::cli::evolve {
 
 [[nodiscard]] boost::program_options::options_description options();
+
+// The one default transform for every subcommand that takes --formula: the one `zcgp evolve` writes formulas over.
+inline constexpr char const* kFormulaTransform = "logz";
+inline constexpr char const* kFormulaTransformHelp =
+    "with --formula: the terminal transform the formula is written over, as zcgp evolve --normalize (none | zscore "
+    "| logz | rank | robust | logz+robust); default logz, zcgp evolve's default; with --run: the run's";
 [[nodiscard]] NumericRanges ranges();
 [[nodiscard]] std::string usage();
 
@@ -45,6 +51,7 @@ struct RunInputs {
 
 struct PrepareOverrides {
     std::optional<std::string> stats;  // replaces the run's --stats (export/evaluate/search --stats)
+    std::vector<std::string> tasks;    // replace the run's --task values (evaluate on other tasks)
     bool allowStatsMismatch{false};
 };
 
