@@ -3,6 +3,7 @@
 // registers itself with a static ZCGP_REGISTER_COMMAND, so adding one never touches main.cpp.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,13 +31,25 @@ public:
 // Adds --data DIR and --help to a subcommand's options.
 void addCommonOptions(boost::program_options::options_description& options);
 
+// The valid values of a numeric flag, inclusive. Every flag declared as po::value<std::size_t | std::uint64_t |
+// int | double> is also parsed strictly (no sign on unsigned flags, no trailing characters, no overflow, finite).
+struct NumericRange {
+    double min;
+    double max;
+};
+using NumericRanges = std::map<std::string, NumericRange, std::less<>>;
+
 // Parses args against options (and positional, if any); on --help prints usage and returns false.
-// Unknown flags raise UsageError listing the valid flags.
+// Unknown flags, stray positional words, malformed or out-of-range numbers raise UsageError naming the flag.
 [[nodiscard]] bool parseArguments(std::string const& command, std::string const& usage,
                                   boost::program_options::options_description const& options,
                                   std::vector<std::string> const& args,
                                   boost::program_options::variables_map& vm,
-                                  boost::program_options::positional_options_description const* positional = nullptr);
+                                  boost::program_options::positional_options_description const* positional = nullptr,
+                                  NumericRanges const& ranges = {});
+
+// --threads T: 0 means every hardware thread; a count above the hardware's is capped, with a note on stderr.
+[[nodiscard]] std::size_t effectiveThreads(std::size_t requested, std::string const& flag = "--threads");
 
 // Writes text to file.tmp, then renames it over file: a reader never sees a half-written file.
 void writeAtomically(std::filesystem::path const& file, std::string const& text);

@@ -1,21 +1,21 @@
 // zcgp evaluate: scores a formula (or the best formula of an evolve run) on benchmark tasks: Kendall tau,
 // Spearman and top-10% precision over every usable architecture of each task. Used for transfer studies.
+// A run's terminals are rebuilt from its options.json as zcgp evolve built them (normalisation, LayerVector
+// statistics from the cache it recorded, or --stats for another task).
 #include <cmath>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "Command.hpp"
-#include "EvolveTasks.hpp"
+#include "EvolveOptions.hpp"
 #include "TableFormat.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/engine/RunReport.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 
 namespace po = boost::program_options;
-using nlohmann::json;
 
 namespace zcgp::cli {
 namespace {
@@ -26,52 +26,69 @@ int runEvaluate(std::vector<std::string> const& args) {
         ("formula", po::value<std::string>(), "infix formula over proxy names")
         ("run", po::value<std::string>(), "zcgp evolve output folder: evaluate its best formula")
         ("task", po::value<std::vector<std::string>>()->composing(), "SPACE/TASK (repeatable)")
-        ("normalize", po::value<std::string>(), "terminal normalisation: none | zscore | logz (default: the run's, else logz)")
+        ("normalize", po::value<std::string>(), evolve::kFormulaTransformHelp)
+        ("stats", po::value<std::string>(), "statistics cache for LayerVector terminals (default: the run's)")
         ("format", po::value<std::string>()->default_value("table"), "table|csv|json|markdown");
     addCommonOptions(options);
     po::variables_map vm;
     if (!parseArguments("evaluate", "(--formula F | --run DIR) --task SPACE/TASK [--task ...]", options, args, vm)) return 0;
     if ((vm.count("formula") != 0U) == (vm.count("run") != 0U)) throw UsageError("zcgp evaluate: give exactly one of --formula and --run");
     if (vm.count("task") == 0U) throw UsageError("zcgp evaluate: --task is required");
+    auto const format = parseTableFormat(vm["format"].as<std::string>());
+    evolve::PrepareOverrides overrides;
+    if (vm.count("stats") != 0U) overrides.stats = vm["stats"].as<std::string>();
     std::string formula;
-    std::string normalization = "logz";
+    std::string normalize = evolve::kFormulaTransform;
     if (vm.count("run") != 0U) {
-        auto const file = std::filesystem::path(vm["run"].as<std::string>()) / "result.json";
-        std::ifstream in(file);
-        if (!in) throw UsageError(fmt::format("--run: {} does not exist (not a finished zcgp evolve run)", file.string()));
-        auto const result = json::parse(in);
-        formula = result.at("formula").get<std::string>();
-        normalization = result.value("normalize", normalization);
+        if (vm.count("normalize") != 0U) throw UsageError("zcgp evaluate --run: the normalisation comes from the run");
+        try {
+            auto const r = engine::readRunReport(vm["run"].as<std::string>());
+            formula = r.formula;
+            normalize = r.normalize;
+        } catch (engine::RunReportError const& e) {
+            throw UsageError(fmt::format("--run: {}", e.what()));
+        }
     } else {
         formula = vm["formula"].as<std::string>();
+        if (vm.count("normalize") != 0U) normalize = vm["normalize"].as<std::string>();
     }
-    if (vm.count("normalize") != 0U) normalization = vm["normalize"].as<std::string>();
-    primitives::Normalization mode{};
-    try {
-        mode = primitives::parseNormalization(normalization);
-    } catch (std::invalid_argument const& e) {
-        throw UsageError(fmt::format("--normalize: {}", e.what()));
-    }
-    auto const format = parseTableFormat(vm["format"].as<std::string>());
-    auto const benchmark = proxy_cache::Benchmark::load(resolveDataDir(vm));
+    auto const tasks = vm["task"].as<std::vector<std::string>>();
+    // the terminals of one task, built as zcgp evolve builds them
+    auto const inputsFor = [&](std::string const& id) {
+        if (vm.count("run") != 0U) {
+            auto o = overrides;
+            o.tasks = {id};
+            return evolve::prepareFinishedRun(vm["run"].as<std::string>(), vm, o);
+        }
+        std::vector<std::string> evolveArgs{"--task", id, "--normalize", normalize, "--quiet", "--threads", "1",
+                                            "--train-archs", "3"};
+        if (overrides.stats) evolveArgs.insert(evolveArgs.end(), {"--stats", *overrides.stats, "--terminals", "both"});
+        if (vm.count("data") != 0U) evolveArgs.insert(evolveArgs.end(), {"--data", vm["data"].as<std::string>()});
+        po::variables_map evm;
+        (void)parseArguments("evaluate", "", evolve::options(), evolveArgs, evm, nullptr, evolve::ranges());
+        return evolve::prepareRun(evm);
+    };
 
     ResultTable table;
     table.corner = "task";
     table.columns = {"archs", "kendall", "spearman", "top10%", "note"};
-    for (auto const& id : vm["task"].as<std::vector<std::string>>()) {
-        std::vector<evolve::ConversionReport> reports;
-        auto tasks = evolve::loadTasks(benchmark, {id}, mode, reports);
-        auto const& data = tasks[0].data;
+    std::size_t parsed = 0;
+    std::string firstError;
+    for (auto const& id : tasks) {
+        auto const inputs = inputsFor(id);
+        auto const& data = inputs.tasks.at(0).data;
         engine::Tree tree;
         try {
             tree = engine::parse(formula, engine::Vocabulary::of(data));
-        } catch (std::exception const& e) {
-            // e.g. a proxy this task lacks (synflow on TransNAS): not an error for a transfer table
+        } catch (std::invalid_argument const& e) {
+            // e.g. a proxy this task lacks (synflow on TransNAS): a note in a transfer table, unless no task has it
+            if (firstError.empty()) firstError = e.what();
             table.rows.push_back(id);
             table.cells.push_back({{std::nullopt, std::to_string(data.rows())}, {std::nullopt, ""}, {std::nullopt, ""},
                                    {std::nullopt, ""}, {std::nullopt, e.what()}});
             continue;
         }
+        ++parsed;
         auto const values = engine::Interpreter(data).evaluate(tree);
         bool const finite = std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
         table.rows.push_back(id);
@@ -80,6 +97,11 @@ int runEvaluate(std::vector<std::string> const& args) {
                                {fitness::spearman(values, data.target()), ""},
                                {fitness::topKPrecision(values, data.target(), 0.1), ""},
                                {std::nullopt, finite ? "" : "non-finite on some architectures"}});
+    }
+    if (parsed == 0) throw UsageError(fmt::format("--{}: {}", vm.count("run") != 0U ? "run" : "formula", firstError));
+    if (format == TableFormat::Table) {
+        std::cerr << fmt::format("formula over {}-transformed terminals, scored on every usable architecture of each "
+                                 "task\n", normalize);
     }
     std::cout << table.render(format);
     return 0;

@@ -1,13 +1,13 @@
 #pragma once
-// Benchmark tasks as GP terminal data (defined in CommandEvolve.cpp; shared with zcgp evaluate).
+// Benchmark tasks as GP terminal data (EvolveTasks.cpp; shared by evolve, evaluate, export and search).
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "zcgp/engine/Evolution.hpp"
+#include "zcgp/engine/RunReport.hpp"
 #include "zcgp/primitives/Dataset.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
+#include "zcgp/proxy_cache/StatisticsCache.hpp"
 
 namespace zcgp::cli::evolve {
 
@@ -36,6 +36,20 @@ inline constexpr double kMaxMissingFraction = 0.10;
                                                   std::vector<ConversionReport>& reports,
                                                   std::vector<std::string> const& proxies = {});
 
-[[nodiscard]] nlohmann::json transformsJson(primitives::Dataset const& data);
+// What appendLayerVectorTerminals kept and skipped.
+struct StatsReport {
+    std::size_t archsWithoutStats{0};
+    std::vector<std::string> kept, skippedLayout, skippedNonFinite;
+};
+
+// Restricts a task to the architectures of a statistics cache (from `zcgp gather`) and appends its per-layer
+// statistics as LayerVector terminals (all with one common layer layout); keepScalars keeps the cached proxies,
+// addLayers=false only selects the architectures.
+[[nodiscard]] primitives::Dataset appendLayerVectorTerminals(primitives::Dataset const& data,
+                                                             proxy_cache::StatisticsCache const& cache, bool keepScalars,
+                                                             bool addLayers, StatsReport& report);
+
+// The scalar terminals' transforms, as result.json records them.
+[[nodiscard]] std::vector<engine::TerminalTransform> transformsOf(primitives::Dataset const& data);
 
 }  // namespace zcgp::cli::evolve

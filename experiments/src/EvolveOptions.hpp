@@ -1,0 +1,67 @@
+#pragma once
+// zcgp evolve's options, their valid ranges, --resume's rule (a resumed run takes every option from what was
+// saved; an option given again must agree, except the runtime ones), and the preparation of a run's inputs (tasks,
+// statistics, configuration), which does every check before anything is written. export, evaluate and search
+// rebuild a finished run's terminals through the same preparation, from the run's options.json.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "Command.hpp"
+#include "EvolveTasks.hpp"
+#include "zcgp/engine/Evolution.hpp"
+#include "zcgp/engine/RunReport.hpp"
+
+namespace zcgp::cli::evolve {
+
+[[nodiscard]] boost::program_options::options_description options();
+
+// The one default transform for every subcommand that takes --formula: the one `zcgp evolve` writes formulas over.
+inline constexpr char const* kFormulaTransform = "logz";
+inline constexpr char const* kFormulaTransformHelp =
+    "with --formula: the terminal transform the formula is written over, as zcgp evolve --normalize (none | zscore "
+    "| logz | rank | robust | logz+robust); default logz, zcgp evolve's default; with --run: the run's";
+[[nodiscard]] NumericRanges ranges();
+[[nodiscard]] std::string usage();
+
+// Flags that may differ when resuming: how the run is executed and shown, never what it computes.
+[[nodiscard]] bool isRuntimeOption(std::string const& name);
+
+// DIR/options.json: the arguments the run was started with. Errors name the file.
+[[nodiscard]] std::vector<std::string> savedArguments(std::filesystem::path const& dir);
+
+// --resume DIR: the saved arguments with the runtime flags given now and --out DIR. Throws UsageError naming the
+// flag when a non-runtime flag given now differs from the saved run's value.
+[[nodiscard]] std::vector<std::string> resumeArguments(std::filesystem::path const& dir,
+                                                       std::vector<std::string> const& given);
+
+struct RunInputs {
+    engine::EvolutionConfig config;
+    std::vector<engine::Task> tasks;
+    std::vector<engine::DataSummary> data;
+    std::string normalize;
+    std::string terminalSet;           // cached | raw | both
+    std::optional<std::string> stats;  // --stats FILE
+    std::size_t ensemble{1};
+    std::vector<std::string> notes;    // what the conversion kept and dropped, for the screen
+};
+
+struct PrepareOverrides {
+    std::optional<std::string> stats;  // replaces the run's --stats (export/evaluate/search --stats)
+    std::vector<std::string> tasks;    // replace the run's --task values (evaluate on other tasks)
+    bool allowStatsMismatch{false};
+};
+
+// Everything `zcgp evolve` checks before writing: flags, ranges, tasks, statistics, the GP configuration.
+[[nodiscard]] RunInputs prepareRun(boost::program_options::variables_map const& vm,
+                                   PrepareOverrides const& overrides = {});
+
+// A finished run's inputs, rebuilt from DIR/options.json (data directory from `dataVm`'s --data or the default).
+[[nodiscard]] RunInputs prepareFinishedRun(std::filesystem::path const& dir,
+                                           boost::program_options::variables_map const& dataVm,
+                                           PrepareOverrides const& overrides = {});
+
+}  // namespace zcgp::cli::evolve
