@@ -90,7 +90,8 @@ std::string toJsonText(RunReport const& r, int indent) {
     json data = json::array();
     for (auto const& d : r.data) {
         data.push_back({{"task", d.task}, {"archs", d.archs}, {"dropped_archs", d.droppedArchs},
-                        {"dropped_proxies", d.droppedProxies}});
+                        {"dropped_proxies", d.droppedProxies}, {"source", d.source}, {"target", d.target},
+                        {"target_negated", d.targetNegated}});
     }
     json terminals = json::array();
     for (auto const& t : r.terminals) {
@@ -196,8 +197,13 @@ RunReport parseRunReport(std::string_view text, std::string const& source) {
         r.pareto.push_back({at.count(p, "size"), at.text(p, "formula"), at.number(p, "train_tau"), at.number(p, "test_tau")});
     });
     in.at("data").each(in.field(j, "data"), [&](Reader const& at, json const& d) {
-        r.data.push_back({at.text(d, "task"), at.count(d, "archs"), at.count(d, "dropped_archs"),
-                          at.at("dropped_proxies").texts(at.field(d, "dropped_proxies"))});
+        DataSummary summary{at.text(d, "task"), at.count(d, "archs"), at.count(d, "dropped_archs"),
+                            at.at("dropped_proxies").texts(at.field(d, "dropped_proxies")), "", "", false};
+        // written since issue 12; older reports lack them
+        if (d.is_object() && d.contains("source")) summary.source = at.text(d, "source");
+        if (d.is_object() && d.contains("target")) summary.target = at.text(d, "target");
+        if (d.is_object() && d.contains("target_negated")) summary.targetNegated = at.at("target_negated").flag(d.at("target_negated"));
+        r.data.push_back(std::move(summary));
     });
     r.normalize = in.text(j, "normalize");
     in.at("terminals").each(in.field(j, "terminals"), [&](Reader const& at, json const& t) {

@@ -9,8 +9,10 @@
 
 #include "Command.hpp"
 #include "TableFormat.hpp"
+#include "TaskOptions.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
+#include "zcgp/tasks/Tasks.hpp"
 
 namespace po = boost::program_options;
 
@@ -25,9 +27,10 @@ int runCorrelate(std::vector<std::string> const& args) {
         ("metric", po::value<std::string>()->default_value("kendall"), "kendall|spearman|pearson|topk")
         ("format", po::value<std::string>()->default_value("table"), "table|csv|json|markdown")
         ("precision", po::value<int>()->default_value(3), "decimals in table/markdown/csv output");
+    addTableOptions(options);
     addCommonOptions(options);
     po::variables_map vm;
-    if (!parseArguments("correlate", "[--task SPACE/TASK ...] [--metric M] [--format F]", options, args, vm)) {
+    if (!parseArguments("correlate", "[--task SPACE/TASK ...] [--table FILE.csv --target COLUMN ...] [--metric M] [--format F]", options, args, vm)) {
         return 0;
     }
     fitness::Metric metric{};
@@ -37,21 +40,24 @@ int runCorrelate(std::vector<std::string> const& args) {
         throw UsageError(fmt::format("--metric: {}", e.what()));
     }
     auto const format = parseTableFormat(vm["format"].as<std::string>());
-    auto const benchmark = proxy_cache::Benchmark::load(resolveDataDir(vm));
-
+    auto request = tableRequest(vm);
+    request.patterns = true;
+    if (vm.count("task") != 0U) request.ids = vm["task"].as<std::vector<std::string>>();
+    else if (request.tables.empty()) request.ids = {"all"};  // default: every task
+    std::vector<proxy_cache::ProxyTable> selected;
+    try {
+        auto const benchmark = request.ids.empty() ? proxy_cache::Benchmark{} : proxy_cache::Benchmark::load(resolveDataDir(vm));
+        selected = tasks::selectTables(benchmark, request);
+    } catch (proxy_cache::DataError const& e) {
+        throw UsageError(e.what());
+    }
     std::vector<proxy_cache::ProxyTable const*> tasks;
-    if (vm.count("task") != 0U) {
-        for (auto const& pattern : vm["task"].as<std::vector<std::string>>()) {
-            try {
-                for (auto const* t : benchmark.select(pattern)) {
-                    if (std::find(tasks.begin(), tasks.end(), t) == tasks.end()) tasks.push_back(t);
-                }
-            } catch (proxy_cache::DataError const& e) {
-                throw UsageError(fmt::format("--task: {}", e.what()));
-            }
+    for (auto const& t : selected) {
+        tasks.push_back(&t);
+        if (t.targetNegated) {
+            std::cerr << fmt::format("{}: {} against the negated target '{}' (--target-order lower)\n", t.id(),
+                                     fitness::toString(metric), t.target);
         }
-    } else {
-        tasks = benchmark.select("all");
     }
 
     std::set<std::string> proxyNames;

@@ -10,6 +10,7 @@
 #include "Command.hpp"
 #include "EvolveOptions.hpp"
 #include "TableFormat.hpp"
+#include "TaskOptions.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/Interpreter.hpp"
 #include "zcgp/engine/RunReport.hpp"
@@ -29,11 +30,15 @@ int runEvaluate(std::vector<std::string> const& args) {
         ("normalize", po::value<std::string>(), evolve::kFormulaTransformHelp)
         ("stats", po::value<std::string>(), "statistics cache for LayerVector terminals (default: the run's)")
         ("format", po::value<std::string>()->default_value("table"), "table|csv|json|markdown");
+    addTableOptions(options);
     addCommonOptions(options);
     po::variables_map vm;
-    if (!parseArguments("evaluate", "(--formula F | --run DIR) --task SPACE/TASK [--task ...]", options, args, vm)) return 0;
+    if (!parseArguments("evaluate", "(--formula F | --run DIR) (--task SPACE/TASK | --table FILE.csv --target COLUMN ...) [--task ...]", options, args, vm)) return 0;
     if ((vm.count("formula") != 0U) == (vm.count("run") != 0U)) throw UsageError("zcgp evaluate: give exactly one of --formula and --run");
-    if (vm.count("task") == 0U) throw UsageError("zcgp evaluate: --task is required");
+    auto const tableFlags = tableRequest(vm);
+    if (vm.count("task") == 0U && tableFlags.tables.empty()) {
+        throw UsageError("zcgp evaluate: --task SPACE/TASK or --table FILE.csv --target COLUMN is required");
+    }
     auto const format = parseTableFormat(vm["format"].as<std::string>());
     evolve::PrepareOverrides overrides;
     if (vm.count("stats") != 0U) overrides.stats = vm["stats"].as<std::string>();
@@ -52,16 +57,24 @@ int runEvaluate(std::vector<std::string> const& args) {
         formula = vm["formula"].as<std::string>();
         if (vm.count("normalize") != 0U) normalize = vm["normalize"].as<std::string>();
     }
-    auto const tasks = vm["task"].as<std::vector<std::string>>();
+    // one entry per task or table, as the flags that name it; --exclude applies to each
+    std::vector<std::vector<std::string>> targets;
+    if (vm.count("task") != 0U) {
+        for (auto const& id : vm["task"].as<std::vector<std::string>>()) targets.push_back({"--task", id});
+    }
+    for (auto const& spec : tableFlags.tables) targets.push_back(tableTokens(spec));
+    for (auto& tokens : targets) {
+        for (auto const& column : tableFlags.exclude) tokens.insert(tokens.end(), {"--exclude", column});
+    }
     // the terminals of one task, built as zcgp evolve builds them
-    auto const inputsFor = [&](std::string const& id) {
+    auto const inputsFor = [&](std::vector<std::string> const& taskArgs) {
         if (vm.count("run") != 0U) {
             auto o = overrides;
-            o.tasks = {id};
+            o.taskArgs = taskArgs;
             return evolve::prepareFinishedRun(vm["run"].as<std::string>(), vm, o);
         }
-        std::vector<std::string> evolveArgs{"--task", id, "--normalize", normalize, "--quiet", "--threads", "1",
-                                            "--train-archs", "3"};
+        std::vector<std::string> evolveArgs = taskArgs;
+        evolveArgs.insert(evolveArgs.end(), {"--normalize", normalize, "--quiet", "--threads", "1", "--train-archs", "3"});
         if (overrides.stats) evolveArgs.insert(evolveArgs.end(), {"--stats", *overrides.stats, "--terminals", "both"});
         if (vm.count("data") != 0U) evolveArgs.insert(evolveArgs.end(), {"--data", vm["data"].as<std::string>()});
         po::variables_map evm;
@@ -74,9 +87,14 @@ int runEvaluate(std::vector<std::string> const& args) {
     table.columns = {"archs", "kendall", "spearman", "top10%", "note"};
     std::size_t parsed = 0;
     std::string firstError;
-    for (auto const& id : tasks) {
-        auto const inputs = inputsFor(id);
+    for (auto const& taskArgs : targets) {
+        auto const inputs = inputsFor(taskArgs);
         auto const& data = inputs.tasks.at(0).data;
+        auto const& id = inputs.tasks.at(0).id;
+        if (inputs.data.at(0).targetNegated) {
+            std::cerr << fmt::format("{}: Kendall tau, Spearman and top-10% against the negated target '{}' "
+                                     "(--target-order lower)\n", id, inputs.data.at(0).target);
+        }
         engine::Tree tree;
         try {
             tree = engine::parse(formula, engine::Vocabulary::of(data));

@@ -139,6 +139,12 @@ int runExport(std::vector<std::string> const& args) {
     engine::ExportOptions opts;
     opts.functionName = vm["name"].as<std::string>();
     opts.provenance = provenance;
+    if (auto const& d = inputs.data.at(0); d.source.ends_with(".csv")) {  // a table (--table, nb201_full, FlexiBERT)
+        opts.inputs = fmt::format("raw scores from the columns of {} (task {}, ground truth '{}'{}; a column's terminal "
+                                  "name is its name with each run of other characters than letters, digits and _ as _)",
+                                  d.source, d.task, d.target,
+                                  d.targetNegated ? ", lower is better: higher values predict a lower value" : "");
+    }
     std::string header;
     try {
         header = engine::exportCpp(tree, vocab, data.transforms(), opts);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "TaskOptions.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
 #include "zcgp/proxy_cache/StatisticsCache.hpp"
 
@@ -66,6 +67,7 @@ po::options_description options() {
         ("proxies", po::value<std::string>(), "comma list: restrict the cached-proxy terminals (default: every usable one)")
         ("terminals", po::value<std::string>()->default_value("cached"),
          "cached (cached proxy scores) | raw (LayerVector statistics of --stats only) | both");
+    addTableOptions(options);
     addCommonOptions(options);
     return options;
 }
@@ -89,7 +91,8 @@ NumericRanges ranges() {
 }
 
 std::string usage() {
-    return "--task SPACE/TASK [--task ...] [--train-archs N] [--population N] [--generations N] [--seed S] "
+    return "(--task SPACE/TASK [--task ...] | --table FILE.csv --target COLUMN [--target-order higher|lower] [--id COLUMN]) "
+           "[--exclude COLUMN ...] [--train-archs N] [--population N] [--generations N] [--seed S] "
            "[--threads T] --out DIR [--force] [--json] [--quiet|--verbose] [--time-limit S] | --resume DIR";
 }
 
@@ -214,7 +217,10 @@ std::vector<std::string> resumeArguments(fs::path const& dir, std::vector<std::s
 
 RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overrides) {
     RunInputs in;
-    if (vm.count("task") == 0U) throw UsageError("zcgp evolve: --task is required (e.g. --task nb201/cifar10)");
+    if (vm.count("task") == 0U && vm.count("table") == 0U) {
+        throw UsageError("zcgp evolve: --task is required (e.g. --task nb201/cifar10), or --table FILE.csv --target COLUMN");
+    }
+    auto request = tableRequest(vm);  // --table, --target, --target-order, --id, --exclude
     auto& cfg = in.config;
     cfg.populationSize = vm["population"].as<std::size_t>();
     cfg.generations = vm["generations"].as<std::size_t>();
@@ -256,16 +262,18 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
                                      in.terminalSet));
     }
 
-    auto const benchmark = proxy_cache::Benchmark::load(resolveDataDir(vm));
-    std::vector<std::string> proxies;
+    if (vm.count("task") != 0U) request.ids = vm["task"].as<std::vector<std::string>>();
+    // a researcher's own tables need no data directory
+    auto const benchmark = request.ids.empty() ? proxy_cache::Benchmark{} : proxy_cache::Benchmark::load(resolveDataDir(vm));
     if (vm.count("proxies") != 0U) {
         std::stringstream list(vm["proxies"].as<std::string>());
         for (std::string p; std::getline(list, p, ',');) {
-            if (!p.empty()) proxies.push_back(p);
+            if (!p.empty()) request.proxies.push_back(p);
         }
     }
+    request.normalization = normalization;
     std::vector<ConversionReport> reports;
-    in.tasks = loadTasks(benchmark, vm["task"].as<std::vector<std::string>>(), normalization, reports, proxies);
+    in.tasks = loadTasks(benchmark, request, reports);
 
     if (in.stats) {
         proxy_cache::StatisticsCache cache;
@@ -283,7 +291,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
                                              *in.stats, cacheTask, in.tasks[t].id));
             }
             StatsReport sr;
-            in.tasks[t].data = appendLayerVectorTerminals(in.tasks[t].data, cache, in.terminalSet != "raw",
+            in.tasks[t].data = evolve::appendLayerVectorTerminals(in.tasks[t].data, cache, in.terminalSet != "raw",
                                                           in.terminalSet != "cached", sr);
             reports[t].keptArchs = in.tasks[t].data.rows();
             reports[t].droppedArchs += sr.archsWithoutStats;
@@ -296,10 +304,11 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     }
     for (auto const& r : reports) {
         if (cfg.trainArchs >= r.keptArchs) {
-            throw UsageError(fmt::format("--train-archs {} must be smaller than the {} usable architectures of {} "
-                                         "(the rest are held out)", cfg.trainArchs, r.keptArchs, r.task));
+            throw UsageError(fmt::format("--train-archs {} must be smaller than the {} usable architectures of {} ({}; "
+                                         "the rest are held out)", cfg.trainArchs, r.keptArchs, r.task, r.source));
         }
-        in.data.push_back({r.task, r.keptArchs, r.droppedArchs, r.droppedProxies});
+        in.data.push_back({r.task, r.keptArchs, r.droppedArchs, r.droppedProxies, r.source, r.target, r.targetNegated});
+        if (auto const note = targetNote(r); !note.empty()) in.notes.push_back(note);
         in.notes.push_back(fmt::format("{}: {} architectures kept, {} dropped (missing a proxy); {} proxies dropped{}{}",
                                        r.task, r.keptArchs, r.droppedArchs, r.droppedProxies.size(),
                                        r.droppedProxies.empty() ? "" : ": ", fmt::join(r.droppedProxies, ", ")));
@@ -328,10 +337,12 @@ RunInputs prepareFinishedRun(fs::path const& dir, po::variables_map const& dataV
     auto const desc = options();
     for (auto const& [name, tokens] : splitFlags(desc, args)) {
         if (name == "out" || name == "force" || isRuntimeOption(name)) continue;
-        if (name == "task" && !overrides.tasks.empty()) continue;
+        bool const names = name == "task" || name == "table" || name == "target" || name == "target-order" || name == "id";
+        if (names && (!overrides.tasks.empty() || !overrides.taskArgs.empty())) continue;
         kept.insert(kept.end(), tokens.begin(), tokens.end());
     }
     for (auto const& t : overrides.tasks) kept.insert(kept.end(), {"--task", t});
+    kept.insert(kept.end(), overrides.taskArgs.begin(), overrides.taskArgs.end());
     kept.insert(kept.end(), {"--quiet", "--threads", "1"});
     if (dataVm.count("data") != 0U) kept.insert(kept.end(), {"--data", dataVm["data"].as<std::string>()});
     po::variables_map vm;

@@ -52,6 +52,8 @@ struct RunInputs {
 struct PrepareOverrides {
     std::optional<std::string> stats;  // replaces the run's --stats (export/evaluate/search --stats)
     std::vector<std::string> tasks;    // replace the run's --task values (evaluate on other tasks)
+    // replace the run's --task and --table flags by these tokens ("--table", FILE, "--target", COLUMN, ...)
+    std::vector<std::string> taskArgs;
     bool allowStatsMismatch{false};
 };
 

@@ -1,5 +1,7 @@
 #pragma once
-// Benchmark tasks as GP terminal data (EvolveTasks.cpp; shared by evolve, evaluate, export and search).
+// Benchmark tasks as GP terminal data, for evolve, evaluate, export and search: a thin CLI layer over the
+// zcgp::tasks library (proxy_cache/include/zcgp/tasks/Tasks.hpp), which turns task ids and a researcher's own
+// tables into datasets. Its errors become UsageError (exit 2) here.
 #include <string>
 #include <vector>
 
@@ -8,46 +10,35 @@
 #include "zcgp/primitives/Dataset.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
 #include "zcgp/proxy_cache/StatisticsCache.hpp"
+#include "zcgp/tasks/Tasks.hpp"
 
 namespace zcgp::cli::evolve {
 
-// What the ProxyTable -> Dataset conversion kept and dropped, reported to the user.
-struct ConversionReport {
-    std::string task;
-    std::vector<std::string> droppedProxies;  // missing on more than kMaxMissingFraction of the architectures
-    std::size_t droppedArchs{0};              // missing one of the remaining proxies
-    std::size_t keptArchs{0};
-};
+using ConversionReport = tasks::ConversionReport;
+using StatsReport = tasks::StatsReport;
+using tasks::kMaxMissingFraction;
+using tasks::usableProxy;
 
-// A proxy missing on more than this fraction of a task's architectures is dropped as a terminal (e.g. epe_nas
-// outside classification, or on 46% of jigsaw); below it, the architectures that miss it are dropped instead
-// (e.g. the 20 degenerate TransNAS cells without jacov and zen).
-inline constexpr double kMaxMissingFraction = 0.10;
+// The one loading path: --task ids and --table files -> engine tasks with one common, ordered terminal set,
+// normalised per task (request.normalization). Throws UsageError naming the flag, file, line or column.
+[[nodiscard]] std::vector<engine::Task> loadTasks(proxy_cache::Benchmark const& benchmark,
+                                                  tasks::TaskRequest const& request,
+                                                  std::vector<ConversionReport>& reports);
 
-[[nodiscard]] inline bool usableProxy(proxy_cache::ProxyTable const& table, std::size_t column) {
-    return static_cast<double>(table.missingCount(column)) <= kMaxMissingFraction * static_cast<double>(table.size());
-}
-
-// Loads the tasks with one common, ordered terminal set (the proxies usable on every task, or `proxies` if
-// given), normalised per task (an unsupervised, monotone transform fitted on that task's proxy values).
+// The same for task ids only.
 [[nodiscard]] std::vector<engine::Task> loadTasks(proxy_cache::Benchmark const& benchmark,
                                                   std::vector<std::string> const& ids,
                                                   primitives::Normalization normalization,
                                                   std::vector<ConversionReport>& reports,
                                                   std::vector<std::string> const& proxies = {});
 
-// What appendLayerVectorTerminals kept and skipped.
-struct StatsReport {
-    std::size_t archsWithoutStats{0};
-    std::vector<std::string> kept, skippedLayout, skippedNonFinite;
-};
-
-// Restricts a task to the architectures of a statistics cache (from `zcgp gather`) and appends its per-layer
-// statistics as LayerVector terminals (all with one common layer layout); keepScalars keeps the cached proxies,
-// addLayers=false only selects the architectures.
+// tasks::appendLayerVectorTerminals, with its errors as UsageError.
 [[nodiscard]] primitives::Dataset appendLayerVectorTerminals(primitives::Dataset const& data,
                                                              proxy_cache::StatisticsCache const& cache, bool keepScalars,
                                                              bool addLayers, StatsReport& report);
+
+// The screen note for a task whose target was negated (--target-order lower); empty otherwise.
+[[nodiscard]] std::string targetNote(ConversionReport const& report);
 
 // The scalar terminals' transforms, as result.json records them.
 [[nodiscard]] std::vector<engine::TerminalTransform> transformsOf(primitives::Dataset const& data);

@@ -72,4 +72,11 @@ tasks::TaskRequest tableRequest(std::vector<std::string> const& tables, std::vec
     return request;
 }
 
+std::vector<std::string> tableTokens(proxy_cache::TableSpec const& spec) {
+    std::vector<std::string> tokens{"--table", spec.file.string(), "--target", spec.target, "--target-order",
+                                    spec.order == proxy_cache::TargetOrder::Lower ? "lower" : "higher"};
+    if (!spec.idColumn.empty()) tokens.insert(tokens.end(), {"--id", spec.idColumn});
+    return tokens;
+}
+
 }  // namespace zcgp::cli

@@ -22,4 +22,7 @@ void addTableOptions(boost::program_options::options_description& options);
                                               std::vector<std::string> const& orders, std::vector<std::string> const& ids,
                                               std::vector<std::string> const& exclude);
 
+// The flags that name one table again ("--table", FILE, "--target", COLUMN, ...), e.g. to rebuild a run's inputs.
+[[nodiscard]] std::vector<std::string> tableTokens(proxy_cache::TableSpec const& spec);
+
 }  // namespace zcgp::cli

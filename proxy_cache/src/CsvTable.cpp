@@ -55,6 +55,25 @@ std::string trimmed(std::string_view s) {
 
 }  // namespace
 
+std::string terminalName(std::string_view column) {
+    std::string out;
+    bool gap = false;
+    for (char const c : column) {
+        bool const word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        if (!word) {
+            gap = true;
+            continue;
+        }
+        if (gap && !out.empty()) out += '_';
+        gap = false;
+        out += c;
+    }
+    while (!out.empty() && out.front() == '_') out.erase(out.begin());
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    if (!out.empty() && out.front() >= '0' && out.front() <= '9') out = "c_" + out;
+    return out;
+}
+
 std::size_t CsvFile::column(std::string const& name, std::string_view role) const {
     auto const it = std::find(header.begin(), header.end(), name);
     if (it == header.end()) {
@@ -130,8 +149,9 @@ ProxyTable loadTable(TableSpec const& spec, std::vector<std::string>* excludedFo
     auto const& file = spec.file;
     std::vector<bool> skip(csv.header.size(), false);
     for (auto const& name : spec.exclude) {
-        if (auto it = std::find(csv.header.begin(), csv.header.end(), name); it != csv.header.end()) {
-            skip[static_cast<std::size_t>(it - csv.header.begin())] = true;
+        for (std::size_t c = 0; c < csv.header.size(); ++c) {
+            if (csv.header[c] != name && terminalName(csv.header[c]) != name) continue;
+            skip[c] = true;
             if (excludedFound != nullptr) excludedFound->push_back(name);
         }
     }
@@ -144,9 +164,14 @@ ProxyTable loadTable(TableSpec const& spec, std::vector<std::string>* excludedFo
         std::map<std::string, std::size_t> seen;
         for (std::size_t c = 0; c < csv.header.size(); ++c) {
             if (skip[c]) continue;
-            if (csv.header[c].empty()) throw DataError(fmt::format("{}: column {} has no name", file.string(), c + 1));
-            if (!seen.emplace(csv.header[c], c).second) {
-                throw DataError(fmt::format("{}: column name '{}' appears twice", file.string(), csv.header[c]));
+            auto const name = terminalName(csv.header[c]);
+            if (name.empty()) {
+                throw DataError(fmt::format("{}: column {} ('{}') has no letters or digits to name a terminal",
+                                            file.string(), c + 1, csv.header[c]));
+            }
+            if (auto const [it, fresh] = seen.emplace(name, c); !fresh) {
+                throw DataError(fmt::format("{}: columns '{}' and '{}' both become the terminal '{}'", file.string(),
+                                            csv.header[it->second], csv.header[c], name));
             }
         }
     }
@@ -163,8 +188,9 @@ ProxyTable loadTable(TableSpec const& spec, std::vector<std::string>* excludedFo
     for (std::size_t c = 0; c < csv.header.size(); ++c) {
         if (!skip[c]) proxyColumns.push_back(c);
     }
-    std::sort(proxyColumns.begin(), proxyColumns.end(),
-              [&](std::size_t a, std::size_t b) { return csv.header[a] < csv.header[b]; });  // columns sorted by name
+    std::sort(proxyColumns.begin(), proxyColumns.end(), [&](std::size_t a, std::size_t b) {
+        return terminalName(csv.header[a]) < terminalName(csv.header[b]);
+    });  // columns sorted by name
     if (proxyColumns.empty()) throw DataError(fmt::format("{}: no proxy columns left", file.string()));
     table.scores.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(proxyColumns.size()));
     table.accuracy = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n), kNaN);
@@ -201,7 +227,10 @@ ProxyTable loadTable(TableSpec const& spec, std::vector<std::string>* excludedFo
             table.accuracy(static_cast<Eigen::Index>(r)) = table.targetNegated ? -*value : *value;
         }
     }
-    for (auto c : proxyColumns) table.proxies.push_back(csv.header[c]);
+    for (auto c : proxyColumns) {
+        table.proxies.push_back(terminalName(csv.header[c]));
+        if (table.proxies.back() != csv.header[c]) table.columnNames[table.proxies.back()] = csv.header[c];
+    }
     table.present = table.scores.array().isFinite();
     return table;
 }

@@ -71,7 +71,7 @@ TEST_CASE("zcgp evolve --table on the FlexiBERT CSV: held-out tau over the 400 a
     std::vector<std::string> terminals;
     for (auto const& t : a.at("terminals")) terminals.push_back(t.at("name").get<std::string>());
     CHECK(terminals.size() == 15);
-    CHECK(std::find(terminals.begin(), terminals.end(), "Head Confidence") != terminals.end());
+    CHECK(std::find(terminals.begin(), terminals.end(), "Head_Confidence") != terminals.end());
 
     // the built-in task: same architectures, proxies and train split for the same seed, so the same result
     auto const viaTask = runCommand(cli("evolve --task flexibert/glue --exclude lpzero --generations 5 --population 30 "
@@ -84,6 +84,22 @@ TEST_CASE("zcgp evolve --table on the FlexiBERT CSV: held-out tau over the 400 a
     CHECK(b.at("test_tau") == a.at("test_tau"));
     CHECK(b.at("per_task").at(0).at("train_keys") == a.at("per_task").at(0).at("train_keys"));
     CHECK(b.at("terminals") == a.at("terminals"));
+
+    // the run exports; the header names the table, not NAS-Bench-Suite-Zero
+    auto const header = dir.path / "proxy.hpp";
+    auto const exported = runCommand(cli("export --run " + (dir.path / "table").string() + " --out " + header.string(), data));
+    INFO(exported.err);
+    REQUIRE(exported.exitCode == 0);
+    auto const text = readAll(header);
+    CHECK_THAT(text, Catch::Contains("raw scores from the columns of " + csv) && Catch::Contains("'GLUE Score'"));
+    CHECK_THAT(text, !Catch::Contains("NAS-Bench-Suite-Zero"));
+    // and evaluates on both forms of the task
+    auto const evaluated = runCommand(cli("evaluate --run " + (dir.path / "table").string() + " --task flexibert/glue --table '" +
+                                          csv + "' --target 'GLUE Score' --id ID --format json", data));
+    INFO(evaluated.err);
+    REQUIRE(evaluated.exitCode == 0);
+    auto const e = nlohmann::json::parse(evaluated.out);
+    CHECK(e.at("flexibert/glue").at("kendall") == e.at("table:BERT_results_activation_lpzero").at("kendall"));
 }
 
 TEST_CASE("--target-order lower: tau against the negated target, and the output says so", "[experiments]") {

@@ -119,7 +119,9 @@ TEST_CASE("the CSV reader: RFC 4180 quoting, a byte-order mark, CRLF, names with
     spec.idColumn = "arch id";
     auto const t = loadTable(spec);
     CHECK(t.id() == "table:mine");
-    CHECK(t.proxies == std::vector<std::string>{"my score", "odd, \"quoted\" name"});
+    // terminal names are identifiers; the file's names are kept
+    CHECK(t.proxies == std::vector<std::string>{"my_score", "odd_quoted_name"});
+    CHECK(t.columnNames.at("odd_quoted_name") == "odd, \"quoted\" name");
     REQUIRE(t.size() == 4);
     CHECK(t.archs[0].key == "a,1");
     CHECK(t.archs[2].key == "multi\nline");

@@ -29,7 +29,7 @@ std::vector<pc::ProxyTable> selectTables(pc::Benchmark const& benchmark, TaskReq
                                         id));
         }
         for (auto const& name : request.exclude) {
-            if (table.dropProxy(name)) excludedFound.insert(name);
+            if (table.dropProxy(name) || table.dropProxy(pc::terminalName(name))) excludedFound.insert(name);
         }
         tables.push_back(std::move(table));
     };

@@ -42,6 +42,9 @@ struct DataSummary {
     std::string task;
     std::size_t archs{0}, droppedArchs{0};
     std::vector<std::string> droppedProxies;
+    std::string source;          // the file or folder the task was read from (a --table file names the table)
+    std::string target;          // its ground-truth column
+    bool targetNegated{false};   // --target-order lower: tau is against the negated target
 };
 
 // One scalar terminal's unsupervised transform (primitives::ColumnTransform), so a reader can rebuild it.

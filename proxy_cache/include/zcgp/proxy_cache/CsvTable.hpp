@@ -28,16 +28,21 @@ struct CsvFile {
 // A cell as a score: empty, nan, inf and -inf (any case) are missing (NaN); nullopt if it is not a number.
 [[nodiscard]] std::optional<double> parseCell(std::string_view cell);
 
+// A column name as a GP terminal name, which formulas, the infix parser and exported C++ use as an identifier:
+// each run of characters other than letters, digits and '_' becomes one '_' ("Number of Parameters" ->
+// "Number_of_Parameters"), leading and trailing '_' are dropped, and a leading digit gets "c_".
+[[nodiscard]] std::string terminalName(std::string_view column);
+
 enum class TargetOrder { Higher, Lower };
 
 // How a CSV file becomes a ProxyTable: every column other than the target, the id and the excluded ones is a
-// proxy. With TargetOrder::Lower (losses, perplexities) the table's accuracy is the negated target.
+// proxy, named terminalName(column) (ProxyTable::columnNames keeps the file's names). With TargetOrder::Lower (losses, perplexities) the table's accuracy is the negated target.
 struct TableSpec {
     std::filesystem::path file;
     std::string target;               // ground-truth column; empty: none (the caller fills accuracy)
     TargetOrder order{TargetOrder::Higher};
     std::string idColumn;             // architecture keys; empty: the 1-based data row number
-    std::vector<std::string> exclude; // columns dropped before anything is read from them
+    std::vector<std::string> exclude; // columns dropped before anything is read (the file's or the terminal name)
     // identity of the resulting task; the defaults give "table:<file stem>"
     SearchSpace space{SearchSpace::Table};
     std::string collection;

@@ -3,6 +3,7 @@
 // a NASLib benchmark-list folder, a CSV table (the full NB201 tables, FlexiBERT, a researcher's own) or a merge.
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,7 +55,8 @@ public:
     std::string task;                    // e.g. "cifar10", "segmentsemantic"; a table's file stem
     std::filesystem::path source;        // the file it was read from
     std::vector<Architecture> archs;
-    std::vector<std::string> proxies;    // column names, alphabetical
+    std::vector<std::string> proxies;    // column names, alphabetical (terminal names: identifiers)
+    std::map<std::string, std::string> columnNames;  // terminal name -> the CSV's column name, where they differ
     Eigen::MatrixXd scores;              // archs x proxies, column-major; NaN where missing
     Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> present;  // mask: false where missing
     Eigen::VectorXd accuracy;            // ground truth, higher is better (negated target if targetNegated)
