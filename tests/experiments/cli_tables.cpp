@@ -102,7 +102,7 @@ TEST_CASE("zcgp evolve --table on the FlexiBERT CSV: held-out tau over the 400 a
     CHECK(e.at("flexibert/glue").at("kendall") == e.at("table:BERT_results_activation_lpzero").at("kendall"));
 }
 
-TEST_CASE("--target-order lower: tau against the negated target, and the output says so", "[experiments]") {
+TEST_CASE("a lower-is-better target (--target-order lower): tau against the negated target, and the output says so", "[experiments]") {
     zcgp::test::TempDir dir;
     auto const data = zcgp::test::requireData("nbsz").parent_path();
     // GLUE as a "loss": the negated column ranks the architectures in reverse
