@@ -13,6 +13,7 @@ namespace zcgp::cli {
 
 std::string fileSafe(std::string s) {
     std::replace(s.begin(), s.end(), '/', '_');
+    std::replace(s.begin(), s.end(), ':', '_');  // table:<stem>
     return s;
 }
 

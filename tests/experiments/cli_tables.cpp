@@ -181,3 +181,17 @@ TEST_CASE("broken copies of a real table: each error is one line, exit 2, nothin
     CHECK_THAT(r2.err, Catch::Contains("naninf.csv:7: target column 'GLUE Score'"));
     CHECK_FALSE(fs::exists(dir.path / "o2"));
 }
+
+TEST_CASE("reproduce correlations takes a researcher's table from the config", "[experiments]") {
+    auto const out = zcgp::test::scratchDir("corr_table");
+    auto const csv = zcgp::test::requireData(kBert).string();
+    auto const r = runCommand(zcgp::test::zcgpCli("reproduce " + zcgp::test::experimentConfig("nbsz_correlations") +
+                                                  " --set tasks=nb301/cifar10 --set 'metrics=[\"kendall\"]' --set 'tables=[\"" +
+                                                  csv + "\"]' --set 'targets=[\"GLUE Score\"]' --set 'ids=[\"ID\"]' "
+                                                  "--set 'outputs=[\"csv\"]' --results " + out.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const text = readAll(out / "nbsz_correlations" / "kendall.csv");
+    CHECK_THAT(text, Catch::StartsWith("proxy,nb301/cifar10,table:BERT_results_activation_lpzero\n"));
+    CHECK_THAT(text, Catch::Contains("\nlpzero,,0.480\n"));
+}
