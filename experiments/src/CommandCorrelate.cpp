@@ -27,7 +27,7 @@ int runCorrelate(std::vector<std::string> const& args) {
         ("precision", po::value<int>()->default_value(3), "decimals in table/markdown/csv output");
     addCommonOptions(options);
     po::variables_map vm;
-    if (!parseArguments("correlate", "[--task SPACE/TASK ...] [--metric M] [--format F]", options, args, vm)) {
+    if (!parseArguments("correlate", "[--task SPACE/TASK ...] [--metric M] [--format F]", options, args, vm, nullptr, {{"precision", {0, 17}}})) {
         return 0;
     }
     fitness::Metric metric{};

@@ -189,7 +189,8 @@ int runGather(std::vector<std::string> const& args) {
         return runMerge(std::vector<std::string>(args.begin() + 1, args.end()));
     }
     po::variables_map vm;
-    if (!parseArguments("gather", Usage, all, args, vm)) {
+    if (!parseArguments("gather", Usage, all, args, vm, nullptr,
+                        {{"batch", {1, 1024}}, {"stop-after", {1, 1e9}}, {"sync-every", {1, 1e9}}})) {
         return 0;
     }
     if (vm.count("merge") != 0U) {

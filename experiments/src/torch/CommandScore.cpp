@@ -71,7 +71,7 @@ int runScore(std::vector<std::string> const& args) {
     zcgp::cli::addCommonOptions(options);
     po::variables_map vm;
     if (!zcgp::cli::parseArguments("score", "--arch KEY [--dataset D] [--proxies all|a,b] [--json]", options, args,
-                                   vm)) {
+                                   vm, nullptr, {{"batch", {1, 1024}}})) {
         return 0;
     }
     std::vector<std::string> archs;

@@ -117,7 +117,9 @@ int runSearchCommand(std::vector<std::string> const& args) {
     addCommonOptions(options);
     po::variables_map vm;
     if (!parseArguments("search", "--objective synflow|nwot|evolved|random [--run DIR] [--algorithm A] [--archs N]",
-                        options, args, vm)) {
+                        options, args, vm, nullptr,
+                        {{"archs", {1, 15625}}, {"population", {2, 15625}}, {"sample", {1, 15625}},
+                         {"batch", {1, 1024}}, {"time-limit", {0, 1e9}}})) {
         return 0;
     }
     auto const dataDir = resolveDataDir(vm);

@@ -26,7 +26,7 @@ std::string runZeroShot(ExperimentContext& ctx) {
     if (needsEvolved && evolvedRun.empty()) {
         // Evolve the proxy first, on the cached NB201 CIFAR-10 scores (paper budget unless overridden).
         evolvedRun = ctx.results.path() / "evolved";
-        std::string cmd = fmt::format("{} evolve --task nb201/cifar10 --seed 0 --quiet --out {} --data {}",
+        std::string cmd = fmt::format("{} evolve --task nb201/cifar10 --seed 0 --quiet --force --out {} --data {}",
                                       shellQuote(ctx.zcgpBinary.string()), shellQuote(evolvedRun.string()),
                                       shellQuote(ctx.dataDir.string()));
         for (auto const& a : cfg.getStringList("evolve_args")) cmd += " " + shellQuote(a);
