@@ -22,6 +22,7 @@
 #include <fmt/ranges.h>
 
 #include "Command.hpp"
+#include "TorchCommands.hpp"
 #include "zcgp/proxy_cache/ArchitectureSelection.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
 #include "zcgp/proxy_cache/StatisticsCache.hpp"
@@ -452,8 +453,6 @@ int runGather(std::vector<std::string> const& args) {
 
 }  // namespace
 
-ZCGP_REGISTER_COMMAND("gather", "measure proxies and raw statistics of many architectures into a statistics cache "
-                                "(LibTorch; resumable, shardable)",
-                      runGather);
+ZCGP_REGISTER_COMMAND("gather", torchCommandSummary("gather"), runGather);
 
 }  // namespace zcgp::cli
