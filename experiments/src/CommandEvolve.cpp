@@ -1,6 +1,6 @@
 // zcgp evolve: genetic programming of zero-cost proxy formulas over the cached proxy scores of one or more
 // NAS-Bench-Suite-Zero tasks. Fitness is Kendall tau-b on a per-seed sample of train architectures; the
-// rest are held out. Writes <out>/log.jsonl (one line per generation), <out>/checkpoint.json (every N
+// rest are held out. Writes <out>/log.jsonl (one line per generation), <out>/checkpoint.bin (every N
 // generations, atomic), <out>/result.json (atomic, only on success) and optionally one JSON object to stdout.
 #include <cstdlib>
 #include <algorithm>
@@ -17,6 +17,7 @@
 
 #include "Command.hpp"
 #include "EvolveTasks.hpp"
+#include "zcgp/engine/Checkpoint.hpp"
 #include "zcgp/engine/Evolution.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
@@ -286,12 +287,14 @@ engine::Tree combineMembers(std::vector<engine::Tree> const& members, engine::Ev
     return engine::parse(fmt::format("{}", fmt::join(terms, " + ")), engine::Vocabulary::of(evo.tasks()[0].data));
 }
 
-// Runs (or resumes) one evolution in `out`: checkpoint.json, log.jsonl and a progress line per generation.
+// Runs (or resumes) one evolution in `out`: checkpoint.bin, log.jsonl and a progress line per generation.
 Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, bool quiet, std::size_t checkpointEvery,
                   std::string const& label) {
-    auto const checkpoint = out / "checkpoint.json";
+    auto const checkpoint = out / engine::CheckpointFileName;
     if (resume) {
-        if (!fs::exists(checkpoint)) throw UsageError(fmt::format("--resume {}: no checkpoint.json there", out.string()));
+        // an older zcgp's checkpoint.json is refused by loadCheckpoint, naming its format version
+        if (!fs::exists(checkpoint) && fs::exists(out / "checkpoint.json")) evo.loadCheckpoint(out / "checkpoint.json");
+        if (!fs::exists(checkpoint)) throw UsageError(fmt::format("--resume {}: no {} there", out.string(), engine::CheckpointFileName));
         evo.loadCheckpoint(checkpoint);
         if (!quiet) std::cerr << fmt::format("{}resumed {} at generation {}\n", label, out.string(), evo.generation());
     } else {
@@ -462,7 +465,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         ("generations", po::value<std::size_t>()->default_value(50), "generations")
         ("seed", po::value<std::uint64_t>()->default_value(0), "master seed (train sample and every slot's RNG)")
         ("threads", po::value<std::size_t>()->default_value(0), "worker threads (0: all)")
-        ("out", po::value<std::string>(), "output directory (log.jsonl, checkpoint.json, result.json)")
+        ("out", po::value<std::string>(), "output directory (log.jsonl, checkpoint.bin, result.json)")
         ("json", po::bool_switch(), "print one final JSON object to stdout")
         ("quiet", po::bool_switch(), "no per-generation progress line")
         ("time-limit", po::value<double>()->default_value(0.0), "stop after S seconds (0: none)")
@@ -628,7 +631,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         std::vector<std::string> saved = argsIn;
         writeAtomically(out / "options.json", json(saved).dump());
         fs::remove(out / "log.jsonl");
-        fs::remove(out / "checkpoint.json");
+        fs::remove(out / engine::CheckpointFileName);
         for (auto const& entry : fs::directory_iterator(out)) {
             if (entry.is_directory() && entry.path().filename().string().rfind("member-", 0) == 0) fs::remove_all(entry.path());
         }
@@ -677,7 +680,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             if (!quiet) std::cerr << fmt::format("{}finished before the resume: {}\n", label, evo->format(outcome.tree));
         } else {
             fs::remove(dir / "result.json");
-            outcome = evolveOne(*evo, dir, resume && fs::exists(dir / "checkpoint.json"), quiet, checkpointEvery, label);
+            outcome = evolveOne(*evo, dir, resume && (fs::exists(dir / engine::CheckpointFileName) || fs::exists(dir / "checkpoint.json")), quiet, checkpointEvery, label);
             writeAtomically(dir / "result.json", report(*evo, outcome.tree, outcome, common(memberCfg)).dump(2));
         }
         auto a = evo->assess(outcome.tree);
