@@ -52,7 +52,9 @@ done
 [ -n "$torch_lib" ] || die "no libtorch_cpu.so next to '$torch_prefix' (looked in ../../lib and ..)"
 if [ -z "$abi" ]; then
   # the pre-C++11 ABI names std::string without the __cxx11 namespace
-  if nm -D --defined-only "$torch_lib/libtorch_cpu.so" 2>/dev/null | grep -q "__cxx11"; then abi=1; else abi=0; fi
+  # (grep -c reads all of nm's output: grep -q would end the pipe early and fail it under pipefail)
+  cxx11=$(nm -D --defined-only "$torch_lib/libtorch_cpu.so" 2>/dev/null | grep -c "__cxx11" || true)
+  if [ "${cxx11:-0}" -gt 0 ]; then abi=1; else abi=0; fi
 fi
 if [ "$abi" = "0" ]; then
   die "this LibTorch uses the pre-C++11 std::string ABI (_GLIBCXX_USE_CXX11_ABI=0), but Debian's libraries \
