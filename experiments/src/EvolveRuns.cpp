@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "zcgp/engine/Checkpoint.hpp"
+
 namespace zcgp::cli {
 
 std::string fileSafe(std::string s) {
@@ -90,7 +92,7 @@ std::vector<EvolveOutcome> runEvolveRuns(ExperimentContext& ctx, std::vector<Evo
             }
         }
         // checkpoints are only needed to resume a killed run
-        std::filesystem::remove(dir / "checkpoint.json");
+        std::filesystem::remove(dir / engine::CheckpointFileName);
         outcomes.push_back(std::move(outcome));
     }
     return outcomes;

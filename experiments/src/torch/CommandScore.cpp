@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Command.hpp"
+#include "TorchCommands.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
 
@@ -130,4 +131,4 @@ int runScore(std::vector<std::string> const& args) {
 
 }  // namespace
 
-ZCGP_REGISTER_COMMAND("score", "compute zero-cost proxies of architectures natively (LibTorch)", runScore);
+ZCGP_REGISTER_COMMAND("score", zcgp::cli::torchCommandSummary("score"), runScore);

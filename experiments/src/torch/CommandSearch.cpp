@@ -17,6 +17,7 @@
 #include "Command.hpp"
 #include "EvolveOptions.hpp"
 #include "Progress.hpp"
+#include "TorchCommands.hpp"
 #include "ZeroShotSearch.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/Interpreter.hpp"
@@ -255,7 +256,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
     return 0;
 }
 
-ZCGP_REGISTER_COMMAND("search", "zero-shot NAS over NAS-Bench-201 with a proxy objective, scored natively", runSearchCommand);
+ZCGP_REGISTER_COMMAND("search", torchCommandSummary("search"), runSearchCommand);
 
 }  // namespace
 }  // namespace zcgp::cli
