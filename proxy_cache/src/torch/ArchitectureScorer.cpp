@@ -607,4 +607,13 @@ ArchitectureMeasurement ArchitectureScorer::measure(std::string const& archKey) 
 
 std::string const& ArchitectureScorer::deviceName() const { return impl_->deviceName; }
 
+DataBatch ArchitectureScorer::dataBatch() const {
+    auto x = impl_->batchX.cpu().contiguous();
+    auto y = impl_->batchY.cpu().contiguous();
+    DataBatch b{x.size(0), x.size(1), x.size(2), x.size(3), {}, {}};
+    b.images.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+    b.labels.assign(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
+    return b;
+}
+
 }  // namespace zcgp::proxy_cache
