@@ -22,11 +22,13 @@ TEST_CASE("zcgp evolve writes checkpoint.bin and refuses an older zcgp's checkpo
     CHECK(fs::exists(out / "checkpoint.bin"));
     CHECK_FALSE(fs::exists(out / "checkpoint.json"));
 
+    auto const before = zcgp::test::readBytes(out / "result.json");
     fs::remove(out / "checkpoint.bin");
     std::ofstream(out / "checkpoint.json") << R"({"version":4,"seed":1,"generation":4,"population":[]})";
     auto const resumed = zcgp::test::runCommand(zcgp::test::zcgpCli("evolve --resume " + out.string() + " --quiet"));
-    CHECK(resumed.exitCode == 1);
+    CHECK(resumed.exitCode == 2);  // a usage error: the file given to continue from is not one this zcgp reads
     CHECK_THAT(resumed.err, Catch::Contains((out / "checkpoint.json").string()) &&
                                 Catch::Contains("JSON checkpoint (format version 4) of an older zcgp"));
-    CHECK_FALSE(fs::exists(out / "result.json"));  // no result claims the refused resume succeeded
+    // the refused resume changes nothing: the finished run's own result stays as it was
+    CHECK(zcgp::test::readBytes(out / "result.json") == before);
 }
