@@ -8,4 +8,4 @@ cd "$root"
 cmake --preset release
 cmake --build --preset release -j "$(nproc)"
 ./build/release/experiments/zcgp evolve --task nb201/cifar10 --train-archs 100 --population 100 --generations 50 \
-    --seed 0 --out runs/main "$@"
+    --seed 0 --force --out runs/main "$@"

@@ -1,21 +1,17 @@
 #include "zcgp/engine/Evolution.hpp"
 
 #include <algorithm>
-#include <bit>
-#include <charconv>
 #include <cmath>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/core.h>
-#include <nlohmann/json.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "zcgp/engine/Checkpoint.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 
@@ -115,6 +111,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
 
     std::uint64_t s = config_.seed;
     for (std::size_t i = 0; i < config_.populationSize; ++i) rngs_.emplace_back(splitmix(s));
+    checkpointRun_ = std::make_unique<CheckpointRun>(CheckpointRun{config_.seed, splitSeed, config_.populationSize,
+                                                                   config_.trainArchs, {}});
+    for (auto const& t : tasks_) checkpointRun_->tasks.push_back(t.id);
 
     int threads = config_.threads == 0 ? tbb::this_task_arena::max_concurrency() : static_cast<int>(config_.threads);
     workers_ = std::make_unique<WorkerPool>(threads);
@@ -368,9 +367,10 @@ void Evolution::run(std::function<void(GenerationStats const&)> const& onGenerat
         if (onGeneration) onGeneration(stats());
         if (checkpointEvery_ > 0 && !checkpointFile_.empty() &&
             (generation_ % checkpointEvery_ == 0 || generation_ >= config_.generations)) {
-            saveCheckpoint(checkpointFile_);
+            writeCheckpoint(checkpointFile_);
         }
     }
+    if (writer_) writer_->wait();  // the last checkpoint is on disk when run() returns (or its error thrown)
 }
 
 Assessment Evolution::assess(Tree const& tree) const {
@@ -444,157 +444,52 @@ GenerationStats Evolution::stats() const {
     return s;
 }
 
-// ---------------------------------------------------------------- checkpoints
-namespace {
-using nlohmann::json;
-constexpr int kCheckpointVersion = 4;  // 4: rank hashes by counting (rankHash over the train probe), seen_trees
-
-json toJson(Individual const& ind) {
-    // nodes as one compact string "name index valuebits;..." (far cheaper than a JSON array per node)
-    std::string nodes;
-    for (auto const& n : ind.tree.nodes()) {
-        nodes += fmt::format("{} {} {:x};", primitives::primitive(n.op).name, n.index, std::bit_cast<std::uint64_t>(n.value));
-    }
-    return {{"nodes", nodes},
-            {"train_tau", std::bit_cast<std::uint64_t>(ind.trainTau)},
-            {"fitness", std::bit_cast<std::uint64_t>(ind.fitness)},
-            {"valid", ind.valid},
-            {"ranks", ind.ranks}};
+// ---------------------------------------------------------------- checkpoints (format: Checkpoint.hpp)
+CheckpointView Evolution::checkpointView() const {
+    return CheckpointView{*checkpointRun_,
+                          CheckpointProgress{generation_, evaluations_, nodeEvaluations_, seconds(), pruned_},
+                          rngs_, population_, best_, hallOfFame_, seenRanksLog_, seenTreesLog_};
 }
 
-std::string toHex(std::vector<std::uint64_t> const& values) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string s(values.size() * 16, '0');
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        for (int d = 0; d < 16; ++d) s[i * 16 + static_cast<std::size_t>(d)] = digits[(values[i] >> (60 - 4 * d)) & 0xF];
-    }
-    return s;
+void Evolution::writeCheckpoint(std::filesystem::path const& file) {
+    // encoded here (the state changes in the next generation); written and renamed on the writer's thread
+    if (!writer_) writer_ = std::make_unique<CheckpointWriter>();
+    writer_->write(file, encodeCheckpoint(checkpointView()));
+    lastCheckpoint_ = {file, generation_};
 }
 
-std::vector<std::uint64_t> fromHex(std::string const& s, std::filesystem::path const& file) {
-    if (s.size() % 16 != 0) throw std::runtime_error(fmt::format("checkpoint '{}': malformed hash list", file.string()));
-    std::vector<std::uint64_t> values(s.size() / 16);
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        auto const* first = s.data() + i * 16;
-        auto [end, ec] = std::from_chars(first, first + 16, values[i], 16);
-        if (ec != std::errc{} || end != first + 16) {
-            throw std::runtime_error(fmt::format("checkpoint '{}': malformed hash list", file.string()));
-        }
-    }
-    return values;
-}
-
-Individual fromJson(json const& j) {
-    Individual ind;
-    std::vector<Node> nodes;
-    std::istringstream in(j.at("nodes").get<std::string>());
-    std::string item;
-    while (std::getline(in, item, ';')) {
-        std::istringstream fields(item);
-        std::string name;
-        std::uint32_t index = 0;
-        std::uint64_t bits = 0;
-        fields >> name >> index >> std::hex >> bits;
-        auto op = primitives::findByName(name);
-        if (!op || !fields) throw std::runtime_error(fmt::format("checkpoint: malformed node '{}'", item));
-        Node node = Node::function(*op);
-        node.index = index;
-        node.value = std::bit_cast<double>(bits);
-        nodes.push_back(node);
-    }
-    ind.tree = Tree(std::move(nodes));
-    ind.trainTau = std::bit_cast<double>(j.at("train_tau").get<std::uint64_t>());
-    ind.fitness = std::bit_cast<double>(j.at("fitness").get<std::uint64_t>());
-    ind.valid = j.at("valid").get<bool>();
-    ind.ranks = j.at("ranks").get<std::uint64_t>();
-    ind.hash = structuralHash(ind.tree);
-    return ind;
-}
-}  // namespace
-
-void Evolution::saveCheckpoint(std::filesystem::path const& file) const {
-    json j;
-    j["version"] = kCheckpointVersion;
-    j["seed"] = config_.seed;
-    j["split_seed"] = config_.splitSeed.value_or(config_.seed);
-    j["population_size"] = config_.populationSize;
-    j["train_archs"] = config_.trainArchs;
-    std::vector<std::string> ids;
-    for (auto const& t : tasks_) ids.push_back(t.id);
-    j["tasks"] = ids;
-    j["generation"] = generation_;
-    j["evaluations"] = evaluations_;
-    j["node_evaluations"] = nodeEvaluations_;
-    j["seconds"] = seconds();
-    j["pruned"] = pruned_;
-    json rngs = json::array();
-    for (auto const& r : rngs_) rngs.push_back(r.state());
-    j["rngs"] = rngs;
-    json pop = json::array();
-    for (auto const& ind : population_) pop.push_back(toJson(ind));
-    j["population"] = pop;
-    j["best"] = toJson(best_);
-    json hof = json::array();
-    for (auto const& [size, ind] : hallOfFame_) hof.push_back(toJson(ind));
-    j["hall_of_fame"] = hof;
-    // seen_ranks / seen_trees grow by ~100 entries a generation: one hex string each, in insertion order
-    // (deterministic: insertions happen in the sequential phase). They are appended to the dumped text below:
-    // hex needs no escaping, and json::dump's per-byte escaping scan of ~100 kB was a third of a checkpoint.
-    auto tmp = file;
-    tmp += ".tmp";
-    {
-        std::ofstream os(tmp);
-        if (!os) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp.string()));
-        auto text = j.dump();
-        text.pop_back();  // the closing brace of the object
-        os << text << ",\"seen_ranks\":\"" << toHex(seenRanksLog_) << "\",\"seen_trees\":\"" << toHex(seenTreesLog_) << "\"}";
-        if (!os.flush()) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp.string()));
-    }
-    std::filesystem::rename(tmp, file);
+void Evolution::saveCheckpoint(std::filesystem::path const& file) {
+    if (writer_) writer_->wait();
+    if (lastCheckpoint_ && lastCheckpoint_->first == file && lastCheckpoint_->second == generation_) return;  // on disk
+    writeCheckpointFile(file, encodeCheckpoint(checkpointView()));
+    lastCheckpoint_ = {file, generation_};
 }
 
 void Evolution::loadCheckpoint(std::filesystem::path const& file) {
-    std::ifstream is(file);
-    if (!is) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", file.string()));
-    json j;
-    try {
-        j = json::parse(is);
-    } catch (json::exception const& e) {
-        throw std::runtime_error(fmt::format("checkpoint '{}' is malformed: {}", file.string(), e.what()));
-    }
-    if (auto v = j.value("version", 0); v != kCheckpointVersion) {
-        throw std::runtime_error(fmt::format("checkpoint '{}' has format version {}; this zcgp reads version {} "
-                                             "(the ranking hashes changed): start the run again", file.string(), v,
-                                             kCheckpointVersion));
-    }
-    std::vector<std::string> ids;
-    for (auto const& t : tasks_) ids.push_back(t.id);
-    if (j.at("seed").get<std::uint64_t>() != config_.seed ||
-        j.value("split_seed", j.at("seed").get<std::uint64_t>()) != config_.splitSeed.value_or(config_.seed) ||
-        j.at("population_size").get<std::size_t>() != config_.populationSize ||
-        j.at("train_archs").get<std::size_t>() != config_.trainArchs || j.at("tasks").get<std::vector<std::string>>() != ids) {
+    auto s = readCheckpoint(file);
+    if (s.run != *checkpointRun_) {
         throw std::runtime_error(fmt::format("checkpoint '{}' was written by a run with another seed, train split, "
                                              "population, train size or task list", file.string()));
     }
-    generation_ = j.at("generation").get<std::size_t>();
-    evaluations_ = j.at("evaluations").get<std::uint64_t>();
-    nodeEvaluations_ = j.at("node_evaluations").get<std::uint64_t>();
-    priorSeconds_ = j.at("seconds").get<double>();
-    start_ = std::chrono::steady_clock::now();
-    pruned_ = j.at("pruned").get<PruneCounts>();
-    auto rngs = j.at("rngs").get<std::vector<std::array<std::uint64_t, 4>>>();
-    if (rngs.size() != rngs_.size()) throw std::runtime_error(fmt::format("checkpoint '{}': wrong number of RNGs", file.string()));
-    for (std::size_t i = 0; i < rngs_.size(); ++i) rngs_[i].setState(rngs[i]);
-    population_.clear();
-    for (auto const& p : j.at("population")) population_.push_back(fromJson(p));
-    best_ = fromJson(j.at("best"));
-    hallOfFame_.clear();
-    for (auto const& h : j.at("hall_of_fame")) {
-        auto ind = fromJson(h);
-        hallOfFame_[ind.tree.size()] = ind;
+    if (s.rngs.size() != rngs_.size() || s.population.size() != config_.populationSize) {
+        throw std::runtime_error(fmt::format("checkpoint '{}': wrong number of individuals", file.string()));
     }
-    seenRanksLog_ = fromHex(j.at("seen_ranks").get<std::string>(), file);
-    seenTreesLog_ = fromHex(j.at("seen_trees").get<std::string>(), file);
+    generation_ = static_cast<std::size_t>(s.progress.generation);
+    evaluations_ = s.progress.evaluations;
+    nodeEvaluations_ = s.progress.nodeEvaluations;
+    priorSeconds_ = s.progress.seconds;
+    start_ = std::chrono::steady_clock::now();
+    pruned_ = s.progress.pruned;
+    for (std::size_t i = 0; i < rngs_.size(); ++i) rngs_[i].setState(s.rngs[i]);
+    population_ = std::move(s.population);
+    best_ = std::move(s.best);
+    hallOfFame_.clear();
+    for (auto& ind : s.hallOfFame) {
+        auto const size = ind.tree.size();
+        hallOfFame_[size] = std::move(ind);
+    }
+    seenRanksLog_ = std::move(s.seenRanks);
+    seenTreesLog_ = std::move(s.seenTrees);
     seenRanks_.clear();
     for (auto h : seenRanksLog_) seenRanks_.insert(h);
     seenTrees_.clear();
@@ -603,6 +498,7 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
         bestTestTau_ = heldOutTau(best_.tree);
         bestFormula_ = format(best_.tree);
     }
+    lastCheckpoint_ = {file, generation_};
     initialized_ = true;
 }
 

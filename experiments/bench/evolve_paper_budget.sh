@@ -19,7 +19,7 @@ for task in $TASKS; do
   for seed in $(seq 0 $((SEEDS - 1))); do
     dir="$OUT/$(echo "$task" | tr '/' '_')_s$seed"
     "$BUILD/experiments/zcgp" evolve --task "$task" --train-archs 100 --population 100 --generations "$GENERATIONS" \
-        --seed "$seed" --threads 2 --quiet --json --out "$dir" "$@" >> "$OUT/results.jsonl"
+        --seed "$seed" --threads 2 --quiet --json --force --out "$dir" "$@" >> "$OUT/results.jsonl"
   done
 done
 python3 - "$OUT/results.jsonl" <<'PY'

@@ -1,39 +1,55 @@
 #!/usr/bin/env bash
 # Same evolve configuration (nb201/cifar10, 100 train archs, population 100, 50 generations, tournament 5,
 # crossover 0.9, mutation 0.3, same scalar function set and protected semantics, logz terminals) timed in
-# zcgp (1 and 2 threads) and in DEAP (scripts/deap_baseline.py, Debian python3-deap). Evolution time only
-# (data loading excluded on both sides). DEAP evaluates every candidate on all architectures (numpy, so the
-# cost per primitive is mostly interpreter overhead); zcgp evaluates the 100 train architectures and checks
-# every architecture before a formula can become the best (docs/engine.md): both return a formula that is
-# finite everywhere.   experiments/bench/evolve_vs_deap.sh [BUILD_DIR] [SEEDS]
+# zcgp (1 and 2 threads, checkpoints every 10 generations, the default, or none) and in DEAP
+# (scripts/deap_baseline.py, Debian python3-deap). DEAP evaluates every candidate on all architectures (numpy,
+# so the cost per primitive is mostly interpreter overhead); zcgp evaluates the 100 train architectures and
+# checks every architecture before a formula can become the best (docs/engine.md): both return a formula that
+# is finite everywhere.
+#
+# Two ratios, from the same paired runs (for each seed DEAP runs, then each zcgp configuration):
+#   loop:          the evolution loop alone: DEAP's `seconds` (eaSimple) against zcgp's JSON `seconds`
+#                  (evolution, its log and its checkpoints; loading and the final report excluded);
+#   whole process: wall time of `python3 scripts/deap_baseline.py ...` against `zcgp evolve ...`, from exec to
+#                  exit (start-up, loading the data, evolution, report, writing the run folder).
+# Medians over the seeds (this machine's timings are noisy); "per evaluation" divides each side's loop time by
+# its own number of fitness evaluations (zcgp evaluates more: pruned offspring are regenerated).
+#   experiments/bench/evolve_vs_deap.sh [BUILD_DIR] [SEEDS]
 set -euo pipefail
 BUILD=${1:-build/release}
-SEEDS=${2:-3}
+SEEDS=${2:-5}
 TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
 python3 - "$BUILD" "$SEEDS" "$TMP" <<'PY'
-import json, subprocess, sys, statistics as st
+import json, subprocess, sys, time, statistics as st
 build, seeds, tmp = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 common = ["--task", "nb201/cifar10", "--train-archs", "100", "--population", "100", "--generations", "50",
           "--functions", "scalar", "--quiet", "--json"]
+
+def timed(cmd):
+    start = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - start, json.loads(out)
+
 rows = {}
 for seed in range(seeds):
-    d = json.loads(subprocess.run(["/usr/bin/python3", "scripts/deap_baseline.py", "--task", "nb201/cifar10",
-                                   "--seed", str(seed)], capture_output=True, text=True, check=True).stdout)
-    rows.setdefault("deap", []).append(d)
+    wall, d = timed(["/usr/bin/python3", "scripts/deap_baseline.py", "--task", "nb201/cifar10", "--seed", str(seed)])
+    rows.setdefault("deap", []).append((wall, d))
     for threads, ck in [(1, 10), (2, 10), (1, 0), (2, 0)]:
-        out = subprocess.run([f"{build}/experiments/zcgp", "evolve", *common, "--seed", str(seed), "--threads",
-                              str(threads), "--checkpoint-every", str(ck), "--out", f"{tmp}/z{seed}_{threads}_{ck}"],
-                             capture_output=True, text=True, check=True).stdout
-        rows.setdefault(f"zcgp threads={threads} checkpoint-every={ck}", []).append(json.loads(out))
-# medians over seeds (this machine's timings are noisy); "per evaluation" divides each side's time by its own
-# number of fitness evaluations (zcgp evaluates more: pruned offspring are regenerated)
-deap = st.median(r["seconds"] for r in rows["deap"])
-deap_eval = st.median(r["seconds"] / r["evaluations"] for r in rows["deap"])
-print(f"{'run (median of ' + str(seeds) + ' seeds)':40s} {'seconds':>8s} {'evals':>6s} {'test tau':>8s} {'ratio vs DEAP':>13s} {'per evaluation':>14s}")
+        wall, d = timed([f"{build}/experiments/zcgp", "evolve", *common, "--seed", str(seed), "--threads", str(threads),
+                         "--checkpoint-every", str(ck), "--out", f"{tmp}/z{seed}_{threads}_{ck}"])
+        rows.setdefault(f"zcgp threads={threads} checkpoint-every={ck}", []).append((wall, d))
+
+med = lambda rs, f: st.median(f(w, r) for w, r in rs)
+deap_loop = med(rows["deap"], lambda w, r: r["seconds"])
+deap_eval = med(rows["deap"], lambda w, r: r["seconds"] / r["evaluations"])
+deap_wall = med(rows["deap"], lambda w, r: w)
+print(f"{'run (median of ' + str(seeds) + ' paired seeds)':40s} {'loop s':>8s} {'evals':>6s} {'test tau':>8s} "
+      f"{'loop ratio':>10s} {'per eval':>8s} {'process s':>9s} {'process ratio':>13s}")
 for k, rs in rows.items():
-    s = st.median(r["seconds"] for r in rs)
-    e = st.median(r["seconds"] / r["evaluations"] for r in rs)
-    print(f"{k:40s} {s:8.4f} {st.mean(r['evaluations'] for r in rs):6.0f} {st.mean(r['test_tau'] for r in rs):8.3f} "
-          f"{deap / s:13.1f} {deap_eval / e:14.1f}")
+    loop = med(rs, lambda w, r: r["seconds"])
+    e = med(rs, lambda w, r: r["seconds"] / r["evaluations"])
+    wall = med(rs, lambda w, r: w)
+    print(f"{k:40s} {loop:8.4f} {st.mean(r['evaluations'] for _, r in rs):6.0f} {st.mean(r['test_tau'] for _, r in rs):8.3f} "
+          f"{deap_loop / loop:9.1f}x {deap_eval / e:7.1f}x {wall:9.3f} {deap_wall / wall:12.1f}x")
 PY
-rm -rf "$TMP"

@@ -2,7 +2,8 @@
 """Baseline for experiments/bench/torch_score_vs_pytorch.sh: the 13 NAS-Bench-Suite-Zero proxies of one
 NAS-Bench-201 architecture computed the usual way in PyTorch, one proxy at a time, each on its own copy of the
 network with its own forward/backward passes (as NASLib's find_measures does). Same network, data and proxy
-definitions as zcgp's native scorer (docs/proxies.md); written for timing, not for bit-equality.
+definitions as zcgp's native scorer (docs/proxies.md). Written for timing; scripts/proxy_reference.py also uses its
+network and proxies, fed zcgp's batch, as the independent reference pinned in tests/fixtures (docs/proxies.md).
 
 usage: pytorch_proxies.py --arch "(0, 2, 3, 2, 3, 1)" [--batch 64] [--seed 0] [--repeat 1] [--data data]
 Prints one JSON line: {"arch", "seconds_per_arch", "proxies": {...}}.

@@ -30,7 +30,8 @@ int runCorrelate(std::vector<std::string> const& args) {
     addTableOptions(options);
     addCommonOptions(options);
     po::variables_map vm;
-    if (!parseArguments("correlate", "[--task SPACE/TASK ...] [--table FILE.csv --target COLUMN ...] [--metric M] [--format F]", options, args, vm)) {
+    if (!parseArguments("correlate", "[--task SPACE/TASK ...] [--table FILE.csv --target COLUMN ...] [--metric M] [--format F]",
+                        options, args, vm, nullptr, {{"precision", {0, 17}}})) {
         return 0;
     }
     fitness::Metric metric{};

@@ -1,6 +1,6 @@
 // zcgp evolve: genetic programming of zero-cost proxy formulas over the cached proxy scores of one or more
 // NAS-Bench-Suite-Zero tasks. Fitness is Kendall tau-b on a per-seed sample of train architectures; the
-// rest are held out. Writes <out>/log.jsonl (one line per generation), <out>/checkpoint.json (every N
+// rest are held out. Writes <out>/log.jsonl (one line per generation), <out>/checkpoint.bin (every N
 // generations, atomic), <out>/result.json (atomic, only on success) and optionally one JSON object to stdout.
 #include <cstdlib>
 #include <algorithm>
@@ -19,6 +19,7 @@
 #include "EvolveOptions.hpp"
 #include "EvolveTasks.hpp"
 #include "Progress.hpp"
+#include "zcgp/engine/Checkpoint.hpp"
 #include "zcgp/engine/Evolution.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/RunReport.hpp"
@@ -115,13 +116,19 @@ engine::Tree combineMembers(std::vector<engine::Tree> const& members, engine::Ev
     return engine::parse(fmt::format("{}", fmt::join(terms, " + ")), engine::Vocabulary::of(evo.tasks()[0].data));
 }
 
-// Runs (or resumes) one evolution in `out`: checkpoint.json, log.jsonl, and progress on screen.
+// A checkpoint to resume from: checkpoint.bin, or an older zcgp's checkpoint.json (which loadCheckpoint refuses,
+// naming its format version, instead of the run silently starting again).
+bool hasCheckpoint(fs::path const& dir) {
+    return fs::exists(dir / engine::CheckpointFileName) || fs::exists(dir / "checkpoint.json");
+}
+
+// Runs (or resumes) one evolution in `out`: checkpoint.bin, log.jsonl, and progress on screen.
 Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Display const& display,
                   std::string const& label) {
-    auto const checkpoint = out / "checkpoint.json";
+    auto const checkpoint = out / engine::CheckpointFileName;
     if (resume) {
         try {
-            evo.loadCheckpoint(checkpoint);
+            evo.loadCheckpoint(fs::exists(checkpoint) ? checkpoint : out / "checkpoint.json");
         } catch (std::exception const& e) {
             throw UsageError(fmt::format("--resume: cannot continue from {}: {}", checkpoint.string(), e.what()));
         }
@@ -304,8 +311,8 @@ void finish(engine::RunReport const& r, fs::path const& out, bool printJson, boo
 // The files a run writes into its directory (and nothing else there is ours).
 bool isRunFile(fs::path const& p) {
     auto const name = p.filename().string();
-    return name == "options.json" || name == "log.jsonl" || name == "checkpoint.json" || name == "result.json" ||
-           name.rfind("member-", 0) == 0 || name.rfind("checkpoint.json", 0) == 0;
+    return name == "options.json" || name == "log.jsonl" || name.rfind("checkpoint.", 0) == 0 ||
+           name == "result.json" || name.rfind("member-", 0) == 0;
 }
 
 // --out DIR for a new run: refused if it holds anything unless --force (which then clears the run's files).
@@ -356,7 +363,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
     if (!display.quiet) {
         for (auto const& note : inputs.notes) std::cerr << note << '\n';
     }
-    if (resume && !fs::exists(out / "checkpoint.json") && inputs.ensemble == 1 && !display.quiet) {
+    if (resume && !hasCheckpoint(out) && inputs.ensemble == 1 && !display.quiet) {
         std::cerr << fmt::format("{}: no checkpoint yet (killed before the first one, or --checkpoint-every 0): "
                                  "starting again from generation 0 with the saved options\n", out.string());
     }
@@ -375,7 +382,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             for (auto const& entry : fs::directory_iterator(out)) {
                 if (isRunFile(entry.path())) fs::remove_all(entry.path());  // --force
             }
-            written = {out / "options.json", out / "log.jsonl", out / "checkpoint.json", out / "result.json"};
+            written = {out / "options.json", out / "log.jsonl", out / engine::CheckpointFileName, out / "result.json"};
             writeAtomically(out / "options.json", json(argsIn).dump());
         }
         auto const makeEvolution = [&](engine::EvolutionConfig const& c) {
@@ -384,7 +391,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
 
         if (inputs.ensemble == 1) {
             auto evo = makeEvolution(inputs.config);
-            auto outcome = evolveOne(*evo, out, resume && fs::exists(out / "checkpoint.json"), display, "");
+            auto outcome = evolveOne(*evo, out, resume && hasCheckpoint(out), display, "");
             finish(report(*evo, outcome.tree, outcome, inputs), out, vm["json"].as<bool>(), display.quiet);
             return 0;
         }
@@ -413,7 +420,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             if (finished) {
                 if (!display.quiet) std::cerr << fmt::format("{}finished before the resume: {}\n", label, evo->format(outcome.tree));
             } else {
-                outcome = evolveOne(*evo, dir, resume && fs::exists(dir / "checkpoint.json"), display, label);
+                outcome = evolveOne(*evo, dir, resume && hasCheckpoint(dir), display, label);
                 writeAtomically(dir / "result.json", engine::toJsonText(report(*evo, outcome.tree, outcome, inputs)));
             }
             auto a = evo->assess(outcome.tree);

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "zcgp/engine/Checkpoint.hpp"
+
 namespace zcgp::cli {
 
 std::string fileSafe(std::string s) {
@@ -51,9 +53,16 @@ std::vector<EvolveOutcome> runEvolveRuns(ExperimentContext& ctx, std::vector<Evo
         for (auto const& t : run.tasks) cmd += " --task " + shellQuote(t);
         cmd += fmt::format(" --seed {} --train-archs {} --population {} --generations {} --threads {}", run.seed,
                            cfg.getInt("train_archs"), cfg.getInt("population"), cfg.getInt("generations"), threads);
-        cmd += " --quiet --out " + shellQuote(out.string()) + " --data " + shellQuote(ctx.dataDir.string());
-        for (auto const& a : cfg.getStringList("evolve_args")) cmd += " " + shellQuote(a);
-        for (auto const& a : run.extraArgs) cmd += " " + shellQuote(a);
+        // --force: the experiment owns its results folder, and a rerun replaces its runs
+        cmd += " --quiet --force --out " + shellQuote(out.string()) + " --data " + shellQuote(ctx.dataDir.string());
+        for (auto const& a : cfg.getStringList("evolve_args")) {
+            cmd += ' ';
+            cmd += shellQuote(a);
+        }
+        for (auto const& a : run.extraArgs) {
+            cmd += ' ';
+            cmd += shellQuote(a);
+        }
         jobs.push_back({run.label, cmd});
     }
     auto parallel = static_cast<std::size_t>(std::max<std::int64_t>(0, cfg.getInt("parallel_runs")));
@@ -67,15 +76,24 @@ std::vector<EvolveOutcome> runEvolveRuns(ExperimentContext& ctx, std::vector<Evo
         }
         auto const dir = ctx.results.path() / runs[i].outDir;
         EvolveOutcome outcome;
-        std::ifstream result(dir / "result.json");
-        if (!result) throw std::runtime_error(fmt::format("evolve run '{}' wrote no {}", runs[i].label, (dir / "result.json").string()));
-        outcome.result = nlohmann::json::parse(result);
+        try {
+            outcome.result = engine::readRunReport(dir / "result.json");
+        } catch (engine::RunReportError const& e) {
+            throw std::runtime_error(fmt::format("evolve run '{}': {}", runs[i].label, e.what()));
+        }
         std::ifstream log(dir / "log.jsonl");
+        std::size_t lineNumber = 0;
         for (std::string line; std::getline(log, line);) {
-            if (!line.empty()) outcome.log.push_back(nlohmann::json::parse(line));
+            ++lineNumber;
+            if (line.empty()) continue;
+            try {
+                outcome.log.push_back(nlohmann::json::parse(line));
+            } catch (nlohmann::json::exception const&) {
+                throw std::runtime_error(fmt::format("{}:{}: not a JSON line", (dir / "log.jsonl").string(), lineNumber));
+            }
         }
         // checkpoints are only needed to resume a killed run
-        std::filesystem::remove(dir / "checkpoint.json");
+        std::filesystem::remove(dir / engine::CheckpointFileName);
         outcomes.push_back(std::move(outcome));
     }
     return outcomes;

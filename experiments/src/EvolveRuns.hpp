@@ -9,6 +9,7 @@
 
 #include "Experiments.hpp"
 #include "JobRunner.hpp"
+#include "zcgp/engine/RunReport.hpp"
 
 namespace zcgp::cli {
 
@@ -21,7 +22,7 @@ struct EvolveRun {
 };
 
 struct EvolveOutcome {
-    nlohmann::json result;              // result.json of the run
+    engine::RunReport result;           // result.json of the run
     std::vector<nlohmann::json> log;    // log.jsonl lines
 };
 

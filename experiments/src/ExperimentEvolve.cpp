@@ -79,12 +79,13 @@ void plotFitnessCurve(ExperimentContext& ctx, std::string const& stem, std::stri
     renderPlot(ctx.results.path(), stem, PlotSpec{title, "generation", "Kendall tau", {best, mean, test}, false, ""});
 }
 
-void plotPareto(ExperimentContext& ctx, std::string const& stem, std::string const& title, nlohmann::json const& pareto) {
+void plotPareto(ExperimentContext& ctx, std::string const& stem, std::string const& title,
+                std::vector<engine::ParetoPoint> const& pareto) {
     PlotSeries train{"train tau", {}, {}, {}, "linespoints pt 7 lw 2"};
     PlotSeries test{"held-out tau", {}, {}, {}, "linespoints pt 5 lw 2 dt 2"};
     for (auto const& p : pareto) {
-        train.x.push_back(p.value("size", 0.0)), train.y.push_back(p.value("train_tau", std::nan("")));
-        test.x.push_back(p.value("size", 0.0)), test.y.push_back(p.value("test_tau", std::nan("")));
+        train.x.push_back(static_cast<double>(p.size)), train.y.push_back(p.trainTau);
+        test.x.push_back(static_cast<double>(p.size)), test.y.push_back(p.testTau);
     }
     renderPlot(ctx.results.path(), stem, PlotSpec{title, "formula size (nodes)", "Kendall tau", {train, test}, false, ""});
 }
@@ -151,32 +152,31 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
     std::map<std::string, TaskSummary> byTask;
     for (std::size_t i = 0; i < runs.size(); ++i) {
         auto const& r = outcomes[i].result;
-        auto const& hc = r.at("best_handcrafted");
+        engine::HandcraftedQuality const hc = r.bestHandcrafted.value_or(
+            engine::HandcraftedQuality{"-", std::nan(""), std::nan(""), std::nan("")});
         double const deapTau = runDeap ? deap[i].value("test_tau", std::nan("")) : std::nan("");
         bool const deapFinite = runDeap ? deap[i].value("finite_on_all_archs", false) : false;
         double const forestTau = runForest ? forest[i].value("test_tau", std::nan("")) : std::nan("");
         runsCsv += fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{:.6f},{},{},{:.6f},{:.6f},{},{},{},{:.2f}\n", runs[i].tasks[0],
-                               runs[i].seed, r.value("formula", ""), r.value("size", 0), r.value("train_tau", 0.0),
-                               r.value("test_tau", 0.0), r.value("test_spearman", 0.0), r.value("finite_on_all_archs", false),
-                               hc.value("name", ""), hc.value("train_tau", 0.0), hc.value("test_tau", 0.0),
+                               runs[i].seed, r.formula, r.size, r.trainTau, r.testTau, r.testSpearman, r.finiteOnAllArchs,
+                               hc.name, hc.trainTau, hc.testTau,
                                runDeap ? fmt::format("{:.6f}", deapTau) : "", runDeap ? (deapFinite ? "true" : "false") : "",
-                               runForest ? fmt::format("{:.6f}", forestTau) : "", r.value("seconds", 0.0));
+                               runForest ? fmt::format("{:.6f}", forestTau) : "", r.seconds);
         if (runEnsemble) {
             auto const& e = ensembles[i].result;
             runsCsv.pop_back();  // the newline
-            runsCsv += fmt::format(",{:.6f},{},{},{:.2f}\n", e.value("test_tau", 0.0), e.value("size", 0),
-                                   e.value("finite_on_all_archs", false), e.value("seconds", 0.0));
-            byTask[runs[i].tasks[0]].ensemble.push_back(e.value("test_tau", std::nan("")));
-            byTask[runs[i].tasks[0]].ensembleSize.push_back(e.value("size", 0.0));
+            runsCsv += fmt::format(",{:.6f},{},{},{:.2f}\n", e.testTau, e.size, e.finiteOnAllArchs, e.seconds);
+            byTask[runs[i].tasks[0]].ensemble.push_back(e.testTau);
+            byTask[runs[i].tasks[0]].ensembleSize.push_back(static_cast<double>(e.size));
         } else {
             runsCsv.insert(runsCsv.size() - 1, ",,,,");
         }
         auto& s = byTask[runs[i].tasks[0]];
-        s.evolved.push_back(r.value("test_tau", std::nan("")));
-        s.handcrafted.push_back(hc.value("test_tau", std::nan("")));
-        s.size.push_back(r.value("size", 0.0));
-        s.handcraftedNames[hc.value("name", "?")]++;
-        s.wins += r.value("test_tau", -2.0) > hc.value("test_tau", -2.0) ? 1 : 0;
+        s.evolved.push_back(r.testTau);
+        s.handcrafted.push_back(hc.testTau);
+        s.size.push_back(static_cast<double>(r.size));
+        s.handcraftedNames[hc.name]++;
+        s.wins += r.testTau > hc.testTau ? 1 : 0;
         if (runDeap) {
             s.deapTau.push_back(deapFinite ? deapTau : std::nan(""));
             s.deapNonFinite += deapFinite ? 0 : 1;
@@ -266,7 +266,7 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
             auto const stem = fileSafe(runs[i].tasks[0]);
             plotFitnessCurve(ctx, "fitness_" + stem, runs[i].tasks[0] + " (seed 0): fitness per generation", outcomes[i].log);
             plotPareto(ctx, "pareto_" + stem, runs[i].tasks[0] + " (seed 0): Pareto front of size against tau",
-                       outcomes[i].result.at("pareto"));
+                       outcomes[i].result.pareto);
         }
     }
     return fmt::format("## Held-out Kendall tau, {} seeds, {} train architectures, population {}, {} generations\n\n{}",

@@ -42,18 +42,16 @@ std::string runRawStatistics(ExperimentContext& ctx) {
     for (std::size_t i = 0; i < runs.size(); ++i) {
         auto const& r = outcomes[i].result;
         auto const set = runs[i].extraArgs[3];
-        test[set].push_back(r.value("test_tau", std::nan("")));
-        size[set].push_back(r.value("size", 0.0));
-        // null for the raw set: without scalar terminals there is no hand-crafted proxy
-        auto const hc = r.value("best_handcrafted", nlohmann::json::object());
-        auto const hcJson = hc.is_object() ? hc : nlohmann::json::object();
-        csv += fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{},{:.6f}\n", set, runs[i].seed, r.value("formula", ""),
-                           r.value("size", 0), r.value("train_tau", 0.0), r.value("test_tau", 0.0),
-                           hcJson.value("name", ""), hcJson.value("test_tau", std::nan("")));
-        if (set != "raw" && hcJson.contains("test_tau")) {  // the hand-crafted proxies are the cached scalar terminals; same split for every set
+        test[set].push_back(r.testTau);
+        size[set].push_back(static_cast<double>(r.size));
+        // none for the raw set: without scalar terminals there is no hand-crafted proxy
+        csv += fmt::format("{},{},\"{}\",{},{:.6f},{:.6f},{},{:.6f}\n", set, runs[i].seed, r.formula, r.size, r.trainTau,
+                           r.testTau, r.bestHandcrafted ? r.bestHandcrafted->name : "",
+                           r.bestHandcrafted ? r.bestHandcrafted->testTau : std::nan(""));
+        if (set != "raw" && r.bestHandcrafted) {  // the hand-crafted proxies are the cached scalar terminals; same split for every set
             if (handcrafted.size() < static_cast<std::size_t>(seeds)) {
-                handcrafted.push_back(hcJson.value("test_tau", std::nan("")));
-                handcraftedNames[hcJson.value("name", "?")]++;
+                handcrafted.push_back(r.bestHandcrafted->testTau);
+                handcraftedNames[r.bestHandcrafted->name]++;
             }
         }
     }

@@ -93,7 +93,7 @@ std::string runTransfer(ExperimentContext& ctx) {
         if (isMulti) {
             auto const tau = evaluateOn(ctx, dir, mtTest);
             for (auto const& [t, v] : tau) multitask[t].push_back(v);
-            for (auto const& pt : outcomes[i].result.at("per_task")) multitask[pt.at("task").get<std::string>() + " (train task, held-out)"].push_back(pt.at("test_tau").get<double>());
+            for (auto const& pt : outcomes[i].result.perTask) multitask[pt.task + " (train task, held-out)"].push_back(pt.testTau);
             continue;
         }
         auto const& source = runs[i].tasks[0];
@@ -101,7 +101,7 @@ std::string runTransfer(ExperimentContext& ctx) {
         for (auto const& t : tasks) if (t != source) others.push_back(t);
         auto const tau = evaluateOn(ctx, dir, others);
         for (auto const& [t, v] : tau) matrix[source][t].push_back(v);
-        matrix[source][source].push_back(outcomes[i].result.value("test_tau", std::nan("")));
+        matrix[source][source].push_back(outcomes[i].result.testTau);
     }
 
     ResultTable table;

@@ -1,5 +1,7 @@
 // Trees, interpreter, infix round-trip, simplification, hashing and variation operators.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <set>
@@ -97,6 +99,40 @@ Tree scalarRoot(std::vector<Node> nodes) {
 }
 
 bool close(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b)}); }
+
+// A tree's finiteness over the whole dataset, from the scalar reference. The interpreter rejects a tree (NaN on
+// every row) as soon as one intermediate column holds a NaN or Inf (Interpreter.hpp). The operators it does not
+// check (min, max, neg, abs, log, sqrt, tanh, sigmoid, relu, aq) map finite inputs to finite outputs and the
+// synthetic terminals are finite, so the first non-finite node is always a checked one: "some node is non-finite
+// on some architecture" is exactly the interpreter's rejection. One exception: its check is one vectorised sum per
+// column, which also rejects a column of finite values whose sum overflows. Whether it does depends on the
+// summation order once a column's absolute sum nears DBL_MAX; such trees are `ambiguous` and may go either way.
+struct ReferenceFiniteness {
+    bool finite = true;
+    bool ambiguous = false;
+};
+ReferenceFiniteness referenceFiniteness(Tree const& t, primitives::Dataset const& d) {
+    ReferenceFiniteness f;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        long double absSum = 0.0L;  // x86 long double: its range cannot overflow on a sum of doubles
+        for (std::size_t arch = 0; arch < d.rows(); ++arch) {
+            for (double v : reference(t, i, d, arch)) {
+                f.finite = f.finite && std::isfinite(v);
+                absSum += std::fabs(static_cast<long double>(v));
+            }
+        }
+        f.ambiguous = f.ambiguous || absSum > 0.5L * static_cast<long double>(std::numeric_limits<double>::max());
+    }
+    f.ambiguous = f.ambiguous && f.finite;
+    return f;
+}
+
+bool allFinite(std::vector<double> const& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+}
+bool allNaN(std::vector<double> const& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return std::isnan(x); });
+}
 }  // namespace
 
 TEST_CASE("every operator: output type and values match the scalar reference", "[engine]") {
@@ -125,6 +161,28 @@ TEST_CASE("every operator: output type and values match the scalar reference", "
     }
 }
 
+namespace {
+
+// Checks one tree against the reference: interpreter and reference agree on whether it is finite (no row is
+// skipped); a rejected tree is NaN on every row; where it is finite, every stride-th row's value agrees.
+// Returns whether the interpreter found it finite.
+bool agreesWithReference(Tree const& t, primitives::Dataset const& d, Interpreter const& interp, std::size_t stride) {
+    auto values = interp.evaluate(t);
+    auto const ref = referenceFiniteness(t, d);
+    bool const finite = allFinite(values);
+    CHECK((finite || allNaN(values)));
+    if (!ref.ambiguous) CHECK(finite == ref.finite);
+    if (finite && stride > 0) {
+        for (std::size_t arch = 0; arch < d.rows(); arch += stride) {
+            INFO("arch " << arch);
+            CHECK(close(values[arch], reference(t, t.size() - 1, d, arch)[0]));
+        }
+    }
+    return finite;
+}
+
+}  // namespace
+
 TEST_CASE("random typed trees: valid, round-trip through infix, hash stable, values match reference", "[engine]") {
     auto d = test::syntheticDataset();
     auto ctx = contextFor(d);
@@ -145,13 +203,67 @@ TEST_CASE("random typed trees: valid, round-trip through infix, hash stable, val
         CHECK(back == t);
         CHECK(structuralHash(back) == structuralHash(t));
         CHECK(format(back, vocab) == text);
-        if (i % 10 == 0) {
-            auto values = interp.evaluate(t);
-            for (std::size_t arch = 0; arch < d.rows(); arch += 7) {
-                auto r = reference(t, t.size() - 1, d, arch);
-                if (std::isfinite(values[arch]) && std::isfinite(r[0])) CHECK(close(values[arch], r[0]));
-            }
-        }
+        // finiteness on every tree; values on every tenth tree, every seventh architecture (a full comparison
+        // also meets ill-conditioned trees such as sqrt(sum(normalize(x))), the root of a rounding-noise zero)
+        (void)agreesWithReference(t, d, interp, i % 10 == 0 ? 7 : 0);
+    }
+}
+
+namespace {
+primitives::Dataset withHugeTerminal() {
+    auto d = test::syntheticDataset();
+    std::mt19937_64 gen(3);
+    std::normal_distribution<double> g(0.0, 1.0);
+    std::vector<double> huge(d.rows());
+    for (auto& v : huge) v = 1e300 * std::exp(g(gen));
+    d.addScalar("huge", huge);
+    return d;
+}
+}  // namespace
+
+TEST_CASE("random typed trees near overflow: interpreter and reference reject the same ones", "[engine]") {
+    // The synthetic terminals keep random trees finite (not one of the 1500 above is rejected), so add one around
+    // 1e300: its square and its products with large values overflow, and trees over it are rejected often enough
+    // to compare (43 of these 1500). Only finiteness is compared: at this scale normalize() of a vector
+    // that is constant to rounding decides on the summation order, so values legitimately differ there.
+    // aq is left out here: the interpreter gets aq(x, y) wrong once y^2 overflows (the [!mayfail] test below).
+    auto d = withHugeTerminal();
+    auto ctx = contextFor(d);
+    ctx.functions.enable(Opcode::AQ, false);
+    ctx.prepare();
+    Interpreter interp(d);
+    Random rng(43);
+    Ptc2 ptc2(30);
+    std::size_t nonFinite = 0;
+    std::size_t const trees = 1500;
+    for (std::size_t i = 0; i < trees; ++i) {
+        Tree t = ptc2.create(ctx, rng, i);
+        INFO(format(t, Vocabulary::of(d)));
+        REQUIRE_FALSE(t.hasTerminal(Opcode::AQ));  // any opcode, despite the name
+        nonFinite += agreesWithReference(t, d, interp, 0) ? 0 : 1;
+    }
+    // both outcomes were exercised
+    CHECK(nonFinite >= 20);
+    CHECK(nonFinite <= trees - 20);
+}
+
+// Known interpreter bug, kept visible (found by the test above, which now leaves aq out). With -march=native on an
+// AVX-512 machine, Eigen 3.4's vectorised double sqrt under EIGEN_FAST_MATH (its default) is x * rsqrt(x) refined
+// by Newton steps, which is NaN for +inf. So aq(x, y) = x / sqrt(1 + y^2) is NaN instead of 0 once y^2 overflows
+// (|y| > ~1.3e154): the GP rejects as non-finite a tree that the scalar kernel, and the exported C++, evaluate to a
+// finite value (Export.cpp's aq uses std::sqrt). The fix belongs in engine/ (e.g. EIGEN_FAST_MATH=0 for
+// Interpreter.cpp). [!mayfail]: it fails on AVX-512 machines and passes elsewhere; once fixed, drop the tag and
+// put aq back into the test above.
+TEST_CASE("interpreter: aq(x, y) is finite when y^2 overflows, as the scalar kernel", "[engine][!mayfail]") {
+    auto d = withHugeTerminal();
+    auto vocab = Vocabulary::of(d);
+    Interpreter interp(d);
+    auto const t = parse("aq(alpha, huge)", vocab);  // huge ~ 1e300 is finite, its square is not
+    auto const values = interp.evaluate(t);
+    for (std::size_t arch = 0; arch < d.rows(); arch += 7) {
+        INFO("arch " << arch);
+        CHECK(reference(t, t.size() - 1, d, arch)[0] == 0.0);
+        CHECK(values[arch] == 0.0);
     }
 }
 
@@ -195,6 +307,7 @@ TEST_CASE("simplification identities and value preservation", "[engine]") {
     Interpreter interp(d);
     Random rng(5);
     Ptc2 ptc2(30);
+    std::size_t nonFinite = 0;
     for (int i = 0; i < 400; ++i) {
         auto t = ptc2.create(ctx, rng, 0);
         auto simple = simplify(t);
@@ -203,12 +316,24 @@ TEST_CASE("simplification identities and value preservation", "[engine]") {
         CHECK(simple.size() <= t.size());
         auto a = interp.evaluate(t);
         auto b = interp.evaluate(simple);
+        // Simplification never makes a finite tree non-finite. The converse may legitimately happen: it removes
+        // cancelling subtrees (x - x -> 0, x / x -> 1, log(exp(x)) -> x) and folds constants, and the removed part
+        // can be exactly what overflowed, so a rejected tree may simplify to a finite one; nothing is compared then.
+        bool const finiteA = allFinite(a);
+        CHECK((finiteA || allNaN(a)));
+        CHECK((allFinite(b) || allNaN(b)));
+        if (!finiteA) {
+            ++nonFinite;
+            continue;
+        }
+        CHECK(allFinite(b));
         for (std::size_t r = 0; r < a.size(); ++r) {
-            if (std::isfinite(a[r]) && std::isfinite(b[r]) && std::abs(a[r]) < 1e8) {
+            if (std::abs(a[r]) < 1e8) {
                 CHECK(std::abs(a[r] - b[r]) <= 1e-6 * std::max(1.0, std::abs(a[r])));
             }
         }
     }
+    CHECK(nonFinite < 400);
 }
 
 TEST_CASE("interpreter stops at non-finite intermediates", "[engine]") {

@@ -164,10 +164,27 @@ TEST_CASE("reproduce evolved_vs_handcrafted (reduced) writes a sane per-task tab
     REQUIRE(summary.size() == 4);  // header, 2 tasks, mean
     CHECK_THAT(summary[1], Catch::StartsWith("nb201/cifar10,"));
     CHECK_THAT(summary[3], Catch::StartsWith("mean over tasks,"));
+    // Evolved quality relative to the best hand-crafted proxy chosen on the same train architectures (same split,
+    // same run). A single proxy is a tree the GP can always reach, so on train the evolved formula is at least as
+    // good up to the parsimony term (0.002 per node; measured: equal or better on all 4 runs). Held out, a formula
+    // picked on 100 architectures may lose a little: measured mean 0.578 against 0.561 for the hand-crafted proxy;
+    // 0.03 of slack. A GP whose selection or fitness broke ranks near chance (tau ~0), far below the 0.56.
+    auto const train = csvNamedColumn(runs, "train_tau");
+    auto const test = csvNamedColumn(runs, "test_tau");
+    auto const handTrain = csvNamedColumn(runs, "handcrafted_train_tau");
+    auto const handTest = csvNamedColumn(runs, "handcrafted_test_tau");
+    double evolvedMean = 0.0, handMean = 0.0;
+    for (std::size_t i = 0; i < train.size(); ++i) {
+        INFO(runs[i + 1]);
+        CHECK(train[i] >= handTrain[i] - 0.02);
+        CHECK(test[i] <= 1.0);
+        evolvedMean += test[i] / static_cast<double>(test.size());
+        handMean += handTest[i] / static_cast<double>(test.size());
+    }
+    CHECK(evolvedMean >= handMean - 0.03);
+    // the summary's mean row reports the same mean
     auto const meanRow = summary[3];
-    double const evolvedMean = std::stod(meanRow.substr(meanRow.find(',') + 1));
-    CHECK(evolvedMean > 0.3);  // far above chance on these tasks even with 3 generations
-    CHECK(evolvedMean <= 1.0);
+    CHECK(std::stod(meanRow.substr(meanRow.find(',') + 1)) == Approx(evolvedMean).margin(5e-4));
     CHECK(fs::exists(dir / "runs" / "nb201_cifar10" / "seed1" / "result.json"));
     if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
         CHECK(fs::exists(dir / "summary.png"));
@@ -211,8 +228,12 @@ TEST_CASE("reproduce evolved_vs_handcrafted adds the ensemble column on the same
     auto const single = csvNamedColumn(runs, "test_tau");
     auto const ensemble = csvNamedColumn(runs, "ensemble_test_tau");
     auto const ensembleSize = csvNamedColumn(runs, "ensemble_size");
+    auto const handTest = csvNamedColumn(runs, "handcrafted_test_tau");
     for (std::size_t i = 0; i < 2; ++i) {
-        CHECK(ensemble[i] > 0.3);  // far above chance, like the single formula
+        INFO(runs[i + 1]);
+        // relative to the best hand-crafted proxy on the same split: the ensemble of three beats it held out
+        // (measured +0.054 and +0.113, where the single formula here is jacov itself)
+        CHECK(ensemble[i] > handTest[i]);
         CHECK(ensemble[i] != single[i]);
         CHECK(ensembleSize[i] >= 3 * 4);  // three members, each wrapped in tanh((f - m) * s)
     }

@@ -22,6 +22,8 @@
 #include <fmt/ranges.h>
 
 #include "Command.hpp"
+#include "MpiWorld.hpp"
+#include "TorchCommands.hpp"
 #include "zcgp/proxy_cache/ArchitectureSelection.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
 #include "zcgp/proxy_cache/StatisticsCache.hpp"
@@ -155,7 +157,19 @@ int runMerge(std::vector<std::string> const& files) {
     return 0;
 }
 
-int runGather(std::vector<std::string> const& args) {
+// Under mpirun, the files of one rank: it gathers its shard into rankOut (with rankOut.journal, so --resume works
+// per rank), and rank 0 merges every rank's file into finalOut.
+struct RankFiles {
+    fs::path finalOut, rankOut;
+    bool finalComplete = false;  // --resume found finalOut already written: nothing to gather or merge
+};
+
+fs::path rankFile(fs::path const& finalOut, int rank, int size) {
+    return finalOut.string() + fmt::format(".rank-{}-of-{}", rank, size);
+}
+
+// One process's gather: everything, its --shard, or (rankShard set: under mpirun) the shard of its rank.
+int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> rankShard, RankFiles* rankFiles) {
     po::options_description visible("zcgp gather options");
     visible.add_options()
         ("task", po::value<std::string>()->value_name("SPACE/DATASET"), "task to gather, e.g. nb201/cifar10")
@@ -176,7 +190,8 @@ int runGather(std::vector<std::string> const& args) {
     po::options_description hidden("testing options");
     hidden.add_options()
         ("stop-after", po::value<std::size_t>(), "exit abruptly (no finalising) after measuring N architectures")
-        ("sync-every", po::value<std::size_t>()->default_value(16), "fsync the journal every K architectures");
+        ("sync-every", po::value<std::size_t>()->default_value(16), "fsync the journal every K architectures")
+        ("fail-on", po::value<std::string>(), "fail when measuring this architecture key (tests a rank's failure)");
     po::options_description all;
     all.add(visible).add(hidden);
 
@@ -189,7 +204,8 @@ int runGather(std::vector<std::string> const& args) {
         return runMerge(std::vector<std::string>(args.begin() + 1, args.end()));
     }
     po::variables_map vm;
-    if (!parseArguments("gather", Usage, all, args, vm)) {
+    if (!parseArguments("gather", Usage, all, args, vm, nullptr,
+                        {{"batch", {1, 1024}}, {"stop-after", {1, 1e9}}, {"sync-every", {1, 1e9}}})) {
         return 0;
     }
     if (vm.count("merge") != 0U) {
@@ -277,6 +293,12 @@ int runGather(std::vector<std::string> const& args) {
     } catch (std::out_of_range const&) {
         throw UsageError(fmt::format("zcgp gather: --archs {} is too large", archsSpec));
     }
+    if (rankShard) {
+        if (shard.count != 1) {
+            throw UsageError("zcgp gather: --shard cannot be combined with mpirun: each rank gathers the shard of its rank");
+        }
+        shard = *rankShard;
+    }
     auto const keys = pc::takeShard(selection, shard);
 
     // ---- output, journal ----
@@ -285,10 +307,25 @@ int runGather(std::vector<std::string> const& args) {
         out = vm["out"].as<std::string>();
     } else {
         out = fmt::format("{}-{}-seed{}{}.zcstats", space, dataset, seed,
-                          shard.count > 1 ? fmt::format("-shard{}of{}", shard.index, shard.count) : std::string());
+                          shard.count > 1 && !rankShard ? fmt::format("-shard{}of{}", shard.index, shard.count)
+                                                        : std::string());
+    }
+    bool const resume = vm.count("resume") != 0U;
+    if (rankShard) {
+        rankFiles->finalOut = out;
+        rankFiles->rankOut = rankFile(out, static_cast<int>(shard.index), static_cast<int>(shard.count));
+        if (fs::exists(out)) {
+            if (!resume) {
+                throw UsageError(fmt::format("zcgp gather: output '{}' exists; not overwriting it (remove it, choose "
+                                             "another --out, or pass --resume to check it is complete)",
+                                             out.string()));
+            }
+            rankFiles->finalComplete = true;
+            return 0;
+        }
+        out = rankFiles->rankOut;
     }
     fs::path const journalPath = out.string() + ".journal";
-    bool const resume = vm.count("resume") != 0U;
     if (!resume && fs::exists(out)) {
         throw UsageError(fmt::format("zcgp gather: output '{}' exists; not overwriting it (remove it, choose "
                                      "another --out, or pass --resume to check it is complete)",
@@ -388,9 +425,11 @@ int runGather(std::vector<std::string> const& args) {
     Progress progress(keys.size(), already);
     auto const start = std::chrono::steady_clock::now();
     double measureSeconds = 0.0;
+    auto const failOn = vm.count("fail-on") != 0U ? canonicalNb201(vm["fail-on"].as<std::string>()) : std::string();
     for (std::size_t i = already; i < keys.size(); ++i) {
         pc::ArchitectureMeasurement m;
         try {
+            if (keys[i] == failOn) throw std::runtime_error("--fail-on: failing as asked");
             m = scorer->measure(keys[i]);
         } catch (std::exception const& e) {
             // LibTorch appends a C++ backtrace to its messages: keep the first paragraph.
@@ -450,10 +489,68 @@ int runGather(std::vector<std::string> const& args) {
     return 0;
 }
 
+// Under mpirun: each rank gathers its shard, then rank 0 collects every rank's status. If all succeeded it merges the
+// rank files into the one cache (byte-identical to a single-process gather: a merge of all shards is) and removes
+// them; otherwise it reports each failed rank and writes nothing. The other ranks print no error of their own.
+int gatherUnderMpi(std::vector<std::string> const& args, MpiWorld const& world) {
+    pc::Shard const mine{static_cast<std::uint64_t>(world.rank()), static_cast<std::uint64_t>(world.size())};
+    RankFiles files;
+    RankStatus status;
+    try {
+        status.exitCode = gatherOne(args, mine, &files);
+    } catch (UsageError const& e) {
+        status = {2, e.what()};
+    } catch (std::exception const& e) {
+        status = {1, e.what()};
+    }
+    auto const all = world.gatherStatus(status);
+    // rank 0 reports for everyone and carries the exit code: a rank exiting non-zero now would make mpirun abort
+    // the job, possibly before rank 0 has said why
+    if (world.rank() != 0) return 0;
+    std::vector<std::string> failures;
+    int code = 0;
+    bool sameMessage = true;
+    for (std::size_t r = 0; r < all.size(); ++r) {
+        if (all[r].exitCode == 0) continue;
+        code = code == 0 || code == 2 ? all[r].exitCode : code;  // a failure outranks a usage error
+        sameMessage = sameMessage && all[r].message == all.front().message;
+        failures.push_back(fmt::format("rank {} of {}: {}", r, all.size(), all[r].message));
+    }
+    if (!failures.empty()) {
+        // every rank refusing the same flag is one error; otherwise each failed rank, by rank and architecture
+        std::string const what = sameMessage && failures.size() == all.size()
+                                     ? all.front().message
+                                     : fmt::format("{}\n(no cache written; the ranks' finished architectures are kept "
+                                                   "in their .rank-R-of-{} files and journals: rerun with --resume)",
+                                                   fmt::join(failures, "\n"), all.size());
+        if (code == 2) throw UsageError(what);
+        throw std::runtime_error(what);
+    }
+    if (files.finalOut.empty()) return 0;  // --help
+    if (files.finalComplete) {
+        std::cerr << fmt::format("zcgp gather: '{}' is already complete\n", files.finalOut.string());
+        return 0;
+    }
+    std::vector<pc::StatisticsCache> shards;
+    for (int r = 0; r < world.size(); ++r) shards.push_back(pc::StatisticsCache::read(rankFile(files.finalOut, r, world.size())));
+    auto merged = pc::StatisticsCache::merge(shards);
+    merged.write(files.finalOut);
+    for (int r = 0; r < world.size(); ++r) fs::remove(rankFile(files.finalOut, r, world.size()));
+    std::cerr << fmt::format("zcgp gather: {} ranks: merged into '{}': {} architectures\n", world.size(),
+                             files.finalOut.string(), merged.size());
+    return 0;
+}
+
+int runGather(std::vector<std::string> const& args) {
+    bool const merge = !args.empty() && args.front() == "--merge";
+    auto const& world = MpiWorld::instance();
+    if (world.size() == 1) return gatherOne(args, std::nullopt, nullptr);
+    if (merge) throw UsageError("zcgp gather: --merge runs as one process, not under mpirun");
+    return gatherUnderMpi(args, world);
+}
+
 }  // namespace
 
-ZCGP_REGISTER_COMMAND("gather", "measure proxies and raw statistics of many architectures into a statistics cache "
-                                "(LibTorch; resumable, shardable)",
-                      runGather);
+ZCGP_REGISTER_COMMAND("gather", torchCommandSummary("gather"), runGather);
 
 }  // namespace zcgp::cli

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Command.hpp"
+#include "TorchCommands.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
 
@@ -71,7 +72,7 @@ int runScore(std::vector<std::string> const& args) {
     zcgp::cli::addCommonOptions(options);
     po::variables_map vm;
     if (!zcgp::cli::parseArguments("score", "--arch KEY [--dataset D] [--proxies all|a,b] [--json]", options, args,
-                                   vm)) {
+                                   vm, nullptr, {{"batch", {1, 1024}}})) {
         return 0;
     }
     std::vector<std::string> archs;
@@ -130,4 +131,4 @@ int runScore(std::vector<std::string> const& args) {
 
 }  // namespace
 
-ZCGP_REGISTER_COMMAND("score", "compute zero-cost proxies of architectures natively (LibTorch)", runScore);
+ZCGP_REGISTER_COMMAND("score", zcgp::cli::torchCommandSummary("score"), runScore);

@@ -15,9 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "Command.hpp"
+#include "EvolveOptions.hpp"
+#include "Progress.hpp"
+#include "TorchCommands.hpp"
 #include "ZeroShotSearch.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/engine/RunReport.hpp"
 #include "zcgp/primitives/Dataset.hpp"
 #include "zcgp/proxy_cache/Nb201Accuracy.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
@@ -30,61 +34,76 @@ namespace zcgp::cli {
 namespace {
 
 // An evolved formula with the terminal transforms of the run that produced it (fixed, so one candidate's
-// value never depends on the others).
+// value never depends on the others). The run's terminals are rebuilt from its options.json as zcgp evolve built
+// them: scalar proxies (both views) and LayerVector statistics, which the scorer then measures per candidate.
 class FormulaObjective {
 public:
-    explicit FormulaObjective(std::filesystem::path const& runDir) {
-        auto const file = runDir / "result.json";
-        std::ifstream in(file);
-        if (!in) throw UsageError(fmt::format("--run {}: no result.json there (not a finished zcgp evolve run)", runDir.string()));
-        json result;
+    FormulaObjective(std::filesystem::path const& runDir, po::variables_map const& vm) {
+        engine::RunReport report;
         try {
-            result = json::parse(in);
-        } catch (json::parse_error const& e) {
-            throw UsageError(fmt::format("{}: malformed JSON: {}", file.string(), e.what()));
+            report = engine::readRunReport(runDir);
+        } catch (engine::RunReportError const& e) {
+            throw UsageError(fmt::format("--run: {}", e.what()));
         }
-        formula_ = result.at("formula").get<std::string>();
-        for (auto const& t : result.at("terminals")) {
-            primitives::ColumnTransform transform;
-            auto const kind = t.at("kind").get<std::string>();
-            if (kind != "log" && kind != "neglog" && kind != "asinh" && kind != "identity") {
-                throw UsageError(fmt::format("{}: terminal '{}' has transform '{}', which zcgp search cannot apply to one "
-                                             "candidate (use a run with --normalize logz, robust or logz+robust)",
-                                             file.string(), t.value("name", "?"), kind));
+        formula_ = report.formula;
+        auto const inputs = evolve::prepareFinishedRun(runDir, vm);
+        auto const& data = inputs.tasks.at(0).data;
+        names_ = data.scalarNames();
+        transforms_ = data.transforms();
+        for (std::size_t c = 0; c < names_.size(); ++c) {
+            if (transforms_[c].kind == primitives::ColumnTransform::Kind::Rank) {
+                throw UsageError(fmt::format("--run {}: terminal '{}' has transform 'rank', which zcgp search cannot "
+                                             "apply to one candidate (use a run with --normalize logz, robust or "
+                                             "logz+robust)", runDir.string(), names_[c]));
             }
-            transform.kind = kind == "log"      ? primitives::ColumnTransform::Kind::Log
-                             : kind == "neglog" ? primitives::ColumnTransform::Kind::NegLog
-                             : kind == "asinh"  ? primitives::ColumnTransform::Kind::Asinh
-                                                : primitives::ColumnTransform::Kind::Identity;
-            transform.inScale = t.at("in_scale").get<double>();
-            transform.knee = t.value("knee", 0.0);
-            transform.source = t.value("source", std::string());
-            transform.shift = t.at("shift").get<double>();
-            transform.scale = t.at("scale").get<double>();
-            names_.push_back(t.at("name").get<std::string>());
-            auto const source = transform.source.empty() ? names_.back() : transform.source;
+        }
+        try {
+            tree_ = engine::parse(formula_, engine::Vocabulary::of(data));
+        } catch (std::invalid_argument const& e) {
+            throw UsageError(fmt::format("--run {}: {}", runDir.string(), e.what()));
+        }
+        // only the terminals the formula reads are measured
+        std::set<std::uint32_t> scalars, layers;
+        for (auto const& n : tree_.nodes()) {
+            if (n.op == engine::Opcode::Variable) scalars.insert(n.index);
+            if (n.op == engine::Opcode::LayerVar) layers.insert(n.index);
+        }
+        for (auto i : scalars) {
+            auto const source = transforms_[i].source.empty() ? names_[i] : transforms_[i].source;
             if (std::find(sources_.begin(), sources_.end(), source) == sources_.end()) sources_.push_back(source);
-            transforms_.push_back(transform);
         }
-        // Validate the formula against the terminal set now, not on the first candidate.
-        primitives::Dataset probe({"probe"});
-        for (auto const& n : names_) {
-            double const one = 1.0;
-            probe.addScalar(n, {&one, 1});
-        }
-        tree_ = engine::parse(formula_, engine::Vocabulary::of(probe));
+        for (auto i : layers) layerNames_.push_back(data.layerNames()[i]);
+        allLayerNames_ = data.layerNames();
+        if (sources_.empty()) sources_.push_back("synflow");  // a proxy the scorer computes in any case
     }
 
     // the raw proxies the formula's terminals read (NAME_r columns read NAME)
     [[nodiscard]] std::vector<std::string> const& terminals() const { return sources_; }
+    [[nodiscard]] bool needsStatistics() const { return !layerNames_.empty(); }
     [[nodiscard]] std::string const& formula() const { return formula_; }
 
-    [[nodiscard]] double operator()(std::map<std::string, double> const& proxies) const {
+    [[nodiscard]] double operator()(proxy_cache::ArchitectureMeasurement const& m) const {
         primitives::Dataset data({"candidate"});
         for (std::size_t i = 0; i < names_.size(); ++i) {
-            auto it = proxies.find(transforms_[i].source.empty() ? names_[i] : transforms_[i].source);
-            double const v = it == proxies.end() ? std::nan("") : transforms_[i].apply(it->second);
+            auto it = m.proxies.find(transforms_[i].source.empty() ? names_[i] : transforms_[i].source);
+            double const v = it == m.proxies.end() ? std::nan("") : transforms_[i].apply(it->second);
             data.addScalar(names_[i], {&v, 1});
+        }
+        if (!allLayerNames_.empty()) {
+            std::vector<double> const* first = nullptr;
+            for (auto const& st : m.statistics) {
+                if (st.name == (layerNames_.empty() ? allLayerNames_[0] : layerNames_[0])) first = &st.values;
+            }
+            if (first == nullptr && !layerNames_.empty()) return std::nan("");
+            std::size_t const layers = first == nullptr ? 1 : first->size();
+            data.setLayerCounts(std::vector<std::size_t>{layers});
+            for (auto const& name : allLayerNames_) {  // every LayerVector terminal, so the indices match the run's
+                std::vector<double> values(layers, std::nan(""));
+                for (auto const& st : m.statistics) {
+                    if (st.name == name && st.values.size() == layers) values = st.values;
+                }
+                data.addLayerVector(name, values);
+            }
         }
         engine::Interpreter interpreter(data);
         auto const values = interpreter.evaluate(tree_);
@@ -93,7 +112,7 @@ public:
 
 private:
     std::string formula_;
-    std::vector<std::string> names_, sources_;
+    std::vector<std::string> names_, sources_, layerNames_, allLayerNames_;
     std::vector<primitives::ColumnTransform> transforms_;
     engine::Tree tree_;
 };
@@ -117,7 +136,9 @@ int runSearchCommand(std::vector<std::string> const& args) {
     addCommonOptions(options);
     po::variables_map vm;
     if (!parseArguments("search", "--objective synflow|nwot|evolved|random [--run DIR] [--algorithm A] [--archs N]",
-                        options, args, vm)) {
+                        options, args, vm, nullptr,
+                        {{"archs", {1, 15625}}, {"population", {2, 15625}}, {"sample", {1, 15625}},
+                         {"batch", {1, 1024}}, {"time-limit", {0, 1e9}}})) {
         return 0;
     }
     auto const dataDir = resolveDataDir(vm);
@@ -126,7 +147,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
     std::vector<std::string> proxies;
     if (objectiveName == "evolved") {
         if (vm.count("run") == 0U) throw UsageError("--objective evolved needs --run DIR (a finished zcgp evolve run)");
-        formula.emplace(vm["run"].as<std::string>());
+        formula.emplace(vm["run"].as<std::string>(), vm);
         proxies = formula->terminals();
     } else if (objectiveName != "random") {
         try {
@@ -157,7 +178,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
         so.seed = vm["init-seed"].as<std::uint64_t>();
         so.device = vm["device"].as<std::string>();
         so.proxies = proxies;
-        so.statistics = false;
+        so.statistics = formula && formula->needsStatistics();
         try {
             scorer = std::make_unique<proxy_cache::ArchitectureScorer>(so);
         } catch (std::invalid_argument const& e) {
@@ -167,6 +188,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
     std::mt19937_64 randomObjective(config.seed ^ 0xA5A5A5A5ULL);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     auto const start = std::chrono::steady_clock::now();
+    ProgressBar bar("search ", config.budget, !vm["json"].as<bool>() && ProgressBar::stderrIsTerminal());
     json trajectory = json::array();
     double bestSoFar = -std::numeric_limits<double>::infinity();
     std::string bestArch;
@@ -179,7 +201,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
         } else {
             try {
                 auto const m = scorer->measure(proxy_cache::nb201TupleKey(cell));
-                s = formula ? (*formula)(m.proxies) : m.proxies.at(proxies[0]);
+                s = formula ? (*formula)(m) : m.proxies.at(proxies[0]);
             } catch (std::exception const& e) {
                 // a degenerate cell (e.g. every edge 'none') has no gradient path: it scores as the worst,
                 // and the count is reported so that a systematic failure cannot hide
@@ -196,9 +218,11 @@ int runSearchCommand(std::vector<std::string> const& args) {
         auto const* e = accuracy.find(bestArch);
         trajectory.push_back({std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                               e ? e->accuracy[0] : std::nan("")});
+        bar.update(trajectory.size(), fmt::format("best score {:.4g}", bestSoFar));
         return s;
     };
     auto const result = runSearch(config, score);
+    bar.finish();
     auto const archString = proxy_cache::nb201ArchString(result.best.cell);
     auto const* entry = accuracy.find(archString);
     if (entry == nullptr) throw std::runtime_error(fmt::format("{} is not in the NAS-Bench-201 accuracy table", archString));
@@ -232,7 +256,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
     return 0;
 }
 
-ZCGP_REGISTER_COMMAND("search", "zero-shot NAS over NAS-Bench-201 with a proxy objective, scored natively", runSearchCommand);
+ZCGP_REGISTER_COMMAND("search", torchCommandSummary("search"), runSearchCommand);
 
 }  // namespace
 }  // namespace zcgp::cli

@@ -260,6 +260,14 @@ struct ArchitectureScorer::Impl {
             throw std::invalid_argument(fmt::format("unknown device '{}' (valid: auto, cpu, cuda)", options.device));
         }
         deviceName = device.is_cuda() ? "cuda" : "cpu";
+        if (device.is_cuda()) {
+            // full float32 on the GPU (no TF32 matmuls or convolutions) and deterministic cuDNN kernels, so a
+            // CUDA measurement agrees with the CPU one to rounding (docs/gpu.md) and repeats bit for bit
+            at::globalContext().setAllowTF32CuBLAS(false);
+            at::globalContext().setAllowTF32CuDNN(false);
+            at::globalContext().setBenchmarkCuDNN(false);
+            at::globalContext().setDeterministicCuDNN(true);
+        }
         if (options.proxies.empty()) {
             options.proxies = proxyNames();
         }
@@ -534,10 +542,15 @@ ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& arc
     // ---- zen (Lin et al. 2021): Gaussian init, BN with batch statistics, input and perturbed input ----
     if (wants("zen")) {
         torch::NoGradGuard noGrad;
+        // random draws come from the CPU generator whatever the device (then copied over), so CUDA measures
+        // the network and inputs that CPU does; on CPU this is the same stream as normal_ in place
+        auto gaussian = [&](torch::Tensor const& like) {
+            return torch::randn(like.sizes(), like.options().device(torch::kCPU)).to(like.device());
+        };
         for (auto const& c : net->convs()) {
-            c->weight.normal_(0.0, 1.0);
+            c->weight.copy_(gaussian(c->weight));
         }
-        net->classifier()->weight.normal_(0.0, 1.0);
+        net->classifier()->weight.copy_(gaussian(net->classifier()->weight));
         net->classifier()->bias.zero_();
         for (auto bn : net->batchNorms()) {  // holder copies: the options are mutable
             bn->weight.fill_(1.0);
@@ -545,8 +558,8 @@ ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& arc
             bn->options.momentum(1.0);  // running_var becomes the last batch's variance
         }
         auto shape = batchX.sizes();
-        auto a = torch::randn(shape, batchX.options());
-        auto b = torch::randn(shape, batchX.options());
+        auto a = gaussian(batchX);
+        auto b = gaussian(batchX);
         auto fa = net->features(a);
         auto fb = net->features(a + kZenMixup * b);
         double score = std::log((fa - fb).abs().sum({1, 2, 3}).mean().item<double>());
@@ -593,5 +606,14 @@ ArchitectureScorer::~ArchitectureScorer() = default;
 ArchitectureMeasurement ArchitectureScorer::measure(std::string const& archKey) { return impl_->measure(archKey); }
 
 std::string const& ArchitectureScorer::deviceName() const { return impl_->deviceName; }
+
+DataBatch ArchitectureScorer::dataBatch() const {
+    auto x = impl_->batchX.cpu().contiguous();
+    auto y = impl_->batchY.cpu().contiguous();
+    DataBatch b{x.size(0), x.size(1), x.size(2), x.size(3), {}, {}};
+    b.images.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+    b.labels.assign(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
+    return b;
+}
 
 }  // namespace zcgp::proxy_cache

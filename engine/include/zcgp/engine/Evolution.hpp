@@ -1,7 +1,7 @@
 #pragma once
 // The generational GP loop: typed trees, tournament selection, subtree crossover, mixed mutation, elitism,
 // rule-based pruning, Kendall tau-b fitness on a per-seed sample of train architectures (held-out tau on
-// the rest), multi-task aggregation, a size/train-tau hall of fame, and atomic checkpoints.
+// the rest), multi-task aggregation, a size/train-tau hall of fame, and atomic checkpoints (Checkpoint.hpp).
 //
 // Determinism: individual slot s owns RNG s (seeded from the master seed); offspring depend only on that
 // RNG and the previous population, and the one order-dependent step (the duplicate-ranking check) runs
@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@
 #include "zcgp/primitives/Dataset.hpp"
 
 namespace zcgp::engine {
+
+struct CheckpointRun;
+struct CheckpointView;
+class CheckpointWriter;
 
 // One task: features (and accuracy) for all architectures. The train/test split is drawn by Evolution.
 struct Task {
@@ -99,9 +104,12 @@ public:
     void step();
     [[nodiscard]] bool done() const;
 
+    // run() writes a checkpoint (Checkpoint.hpp) to file every `every` generations and after the last one; the
+    // bytes are encoded between generations and written off the loop's thread, and are on disk when run() returns.
     void setCheckpoint(std::filesystem::path file, std::size_t every);
-    void saveCheckpoint(std::filesystem::path const& file) const;  // atomic: temp file + rename
-    void loadCheckpoint(std::filesystem::path const& file);        // throws if it does not match the config
+    // Writes the current state now (temp file + rename), unless this generation is already in that file.
+    void saveCheckpoint(std::filesystem::path const& file);
+    void loadCheckpoint(std::filesystem::path const& file);  // throws if it does not match the config or version
 
     [[nodiscard]] std::size_t generation() const { return generation_; }
     [[nodiscard]] std::vector<Individual> const& population() const { return population_; }
@@ -135,6 +143,8 @@ private:
     bool finiteEverywhere(Tree const& tree);              // on every architecture of every task
     double heldOutTau(Tree const& tree);                  // = assess(tree).test, without allocating
     template <typename F> void parallelSlots(std::size_t begin, std::size_t end, F&& f);
+    [[nodiscard]] CheckpointView checkpointView() const;
+    void writeCheckpoint(std::filesystem::path const& file);  // encodes now, writes on writer_'s thread
 
     std::vector<Task> tasks_;
     EvolutionConfig config_;
@@ -169,6 +179,9 @@ private:
     std::chrono::steady_clock::time_point start_;
     std::filesystem::path checkpointFile_;
     std::size_t checkpointEvery_{0};
+    std::unique_ptr<CheckpointRun> checkpointRun_;  // this run's identity, as checkpoints record it
+    std::unique_ptr<CheckpointWriter> writer_;
+    std::optional<std::pair<std::filesystem::path, std::size_t>> lastCheckpoint_;  // file and generation written
     std::unique_ptr<struct WorkerPool> workers_;
 };
 

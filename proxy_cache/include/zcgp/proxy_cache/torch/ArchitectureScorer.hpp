@@ -23,6 +23,14 @@ struct ScorerOptions {
     bool statistics = true;              // also gather per-layer raw statistics
 };
 
+// The data batch a scorer feeds every measure(), copied to the CPU: normalised images, row-major
+// [batch, channels, height, width], and their labels.
+struct DataBatch {
+    std::int64_t batch{0}, channels{0}, height{0}, width{0};
+    std::vector<float> images;
+    std::vector<std::int64_t> labels;
+};
+
 // LayerStatistic and ArchitectureMeasurement live in the torch-free zcgp/proxy_cache/Measurement.hpp
 // (moved there, names unchanged, so StatisticsCache can store them without LibTorch).
 
@@ -41,6 +49,9 @@ public:
     // Throws std::invalid_argument naming the key for a wrong tuple length or unknown op.
     [[nodiscard]] ArchitectureMeasurement measure(std::string const& archKey);
     [[nodiscard]] std::string const& deviceName() const;
+    // The batch built from (dataDir, dataset, batchSize, seed), for independent references that must see the
+    // same inputs (scripts/proxy_reference.py).
+    [[nodiscard]] DataBatch dataBatch() const;
 
 private:
     struct Impl;

@@ -1,6 +1,8 @@
 // Experiment "zero_shot_search": NAS over the full NAS-Bench-201 space with a proxy as the objective. Every
 // search scores the same number of cells natively (zcgp search); objectives are the evolved proxy, single
 // proxies and random choice. Reports the chosen cell's true test accuracy and the time taken.
+// It runs `zcgp search` in sub-processes (zcgp-torch's), so it links no LibTorch itself; it is offered only
+// by builds that have zcgp-torch.
 #include <cmath>
 #include <map>
 
@@ -15,7 +17,7 @@
 namespace zcgp::cli {
 namespace {
 
-std::string runZeroShot(ExperimentContext& ctx) {
+[[maybe_unused]] std::string runZeroShot(ExperimentContext& ctx) {
     auto const& cfg = ctx.config;
     auto const objectives = cfg.getStringList("objectives");
     auto const algorithms = cfg.getStringList("algorithms");
@@ -26,7 +28,7 @@ std::string runZeroShot(ExperimentContext& ctx) {
     if (needsEvolved && evolvedRun.empty()) {
         // Evolve the proxy first, on the cached NB201 CIFAR-10 scores (paper budget unless overridden).
         evolvedRun = ctx.results.path() / "evolved";
-        std::string cmd = fmt::format("{} evolve --task nb201/cifar10 --seed 0 --quiet --out {} --data {}",
+        std::string cmd = fmt::format("{} evolve --task nb201/cifar10 --seed 0 --quiet --force --out {} --data {}",
                                       shellQuote(ctx.zcgpBinary.string()), shellQuote(evolvedRun.string()),
                                       shellQuote(ctx.dataDir.string()));
         for (auto const& a : cfg.getStringList("evolve_args")) cmd += " " + shellQuote(a);
@@ -122,7 +124,9 @@ std::string runZeroShot(ExperimentContext& ctx) {
                        budget, seeds, cfg.getString("dataset"), cfg.getInt("batch"), markdown);
 }
 
+#ifdef ZCGP_HAS_TORCH_COMMANDS
 ZCGP_REGISTER_EXPERIMENT("zero_shot_search", runZeroShot);
+#endif
 
 }  // namespace
 }  // namespace zcgp::cli

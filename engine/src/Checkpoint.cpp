@@ -1,0 +1,284 @@
+#include "zcgp/engine/Checkpoint.hpp"
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "zcgp/engine/Infix.hpp"
+
+static_assert(std::endian::native == std::endian::little, "the checkpoint format is little-endian");
+
+namespace zcgp::engine {
+
+namespace {
+constexpr std::string_view Magic = "ZCGPCKPT";
+constexpr std::size_t ChecksumOffset = Magic.size() + 4 + 8;  // magic, version, total bytes
+constexpr std::size_t BodyOffset = ChecksumOffset + 8;
+
+// 64-bit words folded with a multiply-rotate; detects truncation and corruption (not an adversary).
+std::uint64_t checksum(std::string_view bytes) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ bytes.size();
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, bytes.data() + i, 8);
+        h = std::rotl((h ^ w) * 0xBF58476D1CE4E5B9ULL, 31);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    h = std::rotl((h ^ tail) * 0x94D049BB133111EBULL, 29);
+    return h ^ (h >> 32);
+}
+
+class Encoder {
+public:
+    template <typename T> void put(T value) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        auto const at = out_.size();
+        out_.resize(at + sizeof(T));
+        std::memcpy(out_.data() + at, &value, sizeof(T));
+    }
+    void count(std::size_t n) { put(static_cast<std::uint32_t>(n)); }
+    void text(std::string_view s) {
+        count(s.size());
+        out_.append(s);
+    }
+    void words(std::span<std::uint64_t const> values) {
+        count(values.size());
+        auto const at = out_.size();
+        out_.resize(at + values.size_bytes());
+        if (!values.empty()) std::memcpy(out_.data() + at, values.data(), values.size_bytes());
+    }
+    void individual(Individual const& ind) {
+        count(ind.tree.size());
+        for (auto const& n : ind.tree.nodes()) {
+            put(static_cast<std::uint8_t>(n.op));
+            put(n.index);
+            put(n.value);
+        }
+        put(ind.trainTau);
+        put(ind.fitness);
+        put(static_cast<std::uint8_t>(ind.valid ? 1 : 0));
+        put(ind.ranks);
+    }
+    std::string& bytes() { return out_; }
+
+private:
+    std::string out_;
+};
+
+class Decoder {
+public:
+    Decoder(std::string_view bytes, std::filesystem::path const& file) : in_(bytes), file_(file) {}
+
+    template <typename T> T get() {
+        need(sizeof(T));
+        T value;
+        std::memcpy(&value, in_.data() + at_, sizeof(T));
+        at_ += sizeof(T);
+        return value;
+    }
+    // a count of items of at least `itemBytes` each, checked against what is left
+    std::size_t count(std::size_t itemBytes) {
+        auto const n = static_cast<std::size_t>(get<std::uint32_t>());
+        need(n * itemBytes);
+        return n;
+    }
+    std::string text() {
+        auto const n = count(1);
+        std::string s(in_.substr(at_, n));
+        at_ += n;
+        return s;
+    }
+    std::vector<std::uint64_t> words() {
+        std::vector<std::uint64_t> values(count(8));
+        if (!values.empty()) std::memcpy(values.data(), in_.data() + at_, values.size() * 8);
+        at_ += values.size() * 8;
+        return values;
+    }
+    Individual individual(std::vector<primitives::Opcode> const& opcodes) {
+        Individual ind;
+        std::vector<Node> nodes(count(13));
+        int stack = 0;  // postfix: every function node needs its arguments below it
+        for (auto& node : nodes) {
+            auto const code = get<std::uint8_t>();
+            if (code >= opcodes.size()) fail("a node has an unknown opcode");
+            node = Node::function(opcodes[code]);
+            node.index = get<std::uint32_t>();
+            node.value = get<double>();
+            stack -= node.arity();
+            if (stack < 0) fail("a tree is not in postfix order");
+            ++stack;
+        }
+        if (!nodes.empty() && stack != 1) fail("a tree is not in postfix order");
+        ind.tree = Tree(std::move(nodes));
+        ind.trainTau = get<double>();
+        ind.fitness = get<double>();
+        ind.valid = get<std::uint8_t>() != 0;
+        ind.ranks = get<std::uint64_t>();
+        ind.hash = structuralHash(ind.tree);
+        return ind;
+    }
+    [[nodiscard]] bool atEnd() const { return at_ == in_.size(); }
+    [[noreturn]] void fail(std::string_view what) const {
+        throw std::runtime_error(fmt::format("checkpoint '{}' is malformed: {}", file_.string(), what));
+    }
+
+private:
+    void need(std::size_t n) const {
+        if (n > in_.size() - at_) fail("it ends early");
+    }
+    std::string_view in_;
+    std::filesystem::path const& file_;
+    std::size_t at_{0};
+};
+
+[[noreturn]] void refuseJson(std::string_view bytes, std::filesystem::path const& file) {
+    int version = 0;
+    try {
+        version = nlohmann::json::parse(bytes).value("version", 0);
+    } catch (nlohmann::json::exception const&) {
+    }
+    throw std::runtime_error(fmt::format("checkpoint '{}' is a JSON checkpoint (format version {}) of an older zcgp; "
+                                         "this zcgp reads binary checkpoints of version {}: start the run again",
+                                         file.string(), version, CheckpointVersion));
+}
+}  // namespace
+
+std::string encodeCheckpoint(CheckpointView const& v) {
+    Encoder e;
+    e.bytes().reserve(4096 + 8 * (v.seenRanks.size() + v.seenTrees.size()) + 400 * v.population.size());
+    e.bytes().append(Magic);
+    e.put(CheckpointVersion);
+    e.put(std::uint64_t{0});  // total bytes, filled in below
+    e.put(std::uint64_t{0});  // checksum, filled in below
+    e.count(primitives::OpcodeCount);
+    for (auto const& p : primitives::primitives()) e.text(p.name);
+    e.put(v.run.seed);
+    e.put(v.run.splitSeed);
+    e.put(v.run.populationSize);
+    e.put(v.run.trainArchs);
+    e.count(v.run.tasks.size());
+    for (auto const& t : v.run.tasks) e.text(t);
+    e.put(v.progress.generation);
+    e.put(v.progress.evaluations);
+    e.put(v.progress.nodeEvaluations);
+    e.put(v.progress.seconds);
+    e.count(v.progress.pruned.size());
+    for (auto c : v.progress.pruned) e.put(c);
+    e.count(v.rngs.size());
+    for (auto const& r : v.rngs) {
+        for (auto s : r.state()) e.put(s);
+    }
+    e.count(v.population.size());
+    for (auto const& ind : v.population) e.individual(ind);
+    e.individual(v.best);
+    e.count(v.hallOfFame.size());
+    for (auto const& [size, ind] : v.hallOfFame) e.individual(ind);
+    e.words(v.seenRanks);
+    e.words(v.seenTrees);
+    auto& out = e.bytes();
+    auto const total = static_cast<std::uint64_t>(out.size());
+    std::memcpy(out.data() + Magic.size() + 4, &total, 8);
+    auto const sum = checksum(std::string_view(out).substr(BodyOffset));
+    std::memcpy(out.data() + ChecksumOffset, &sum, 8);
+    return std::move(out);
+}
+
+CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path const& file) {
+    if (!bytes.empty() && bytes.front() == '{') refuseJson(bytes, file);
+    Decoder d(bytes, file);
+    if (bytes.substr(0, Magic.size()) != Magic) d.fail("not a zcgp checkpoint");
+    for (std::size_t i = 0; i < Magic.size(); ++i) d.get<char>();
+    auto const version = d.get<std::uint32_t>();
+    if (version != CheckpointVersion) {
+        throw std::runtime_error(fmt::format("checkpoint '{}' has format version {}; this zcgp reads version {}: "
+                                             "start the run again", file.string(), version, CheckpointVersion));
+    }
+    if (d.get<std::uint64_t>() != bytes.size()) d.fail("its length is wrong (cut short while being copied?)");
+    if (d.get<std::uint64_t>() != checksum(bytes.substr(BodyOffset))) d.fail("its checksum does not match");
+
+    std::vector<primitives::Opcode> opcodes(d.count(1));
+    for (auto& op : opcodes) {
+        auto const name = d.text();
+        auto found = primitives::findByName(name);
+        if (!found) d.fail(fmt::format("unknown primitive '{}'", name));
+        op = *found;
+    }
+    CheckpointState s;
+    s.run.seed = d.get<std::uint64_t>();
+    s.run.splitSeed = d.get<std::uint64_t>();
+    s.run.populationSize = d.get<std::uint64_t>();
+    s.run.trainArchs = d.get<std::uint64_t>();
+    s.run.tasks.resize(d.count(4));
+    for (auto& t : s.run.tasks) t = d.text();
+    s.progress.generation = d.get<std::uint64_t>();
+    s.progress.evaluations = d.get<std::uint64_t>();
+    s.progress.nodeEvaluations = d.get<std::uint64_t>();
+    s.progress.seconds = d.get<double>();
+    if (d.count(8) != s.progress.pruned.size()) d.fail("wrong number of pruning counters");
+    for (auto& c : s.progress.pruned) c = d.get<std::uint64_t>();
+    s.rngs.resize(d.count(32));
+    for (auto& r : s.rngs) {
+        for (auto& x : r) x = d.get<std::uint64_t>();
+    }
+    auto const population = d.count(4);
+    for (std::size_t i = 0; i < population; ++i) s.population.push_back(d.individual(opcodes));
+    s.best = d.individual(opcodes);
+    auto const famous = d.count(4);
+    for (std::size_t i = 0; i < famous; ++i) s.hallOfFame.push_back(d.individual(opcodes));
+    s.seenRanks = d.words();
+    s.seenTrees = d.words();
+    if (!d.atEnd()) d.fail("bytes after the end");
+    return s;
+}
+
+CheckpointState readCheckpoint(std::filesystem::path const& file) {
+    std::ifstream is(file, std::ios::binary);
+    if (!is) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", file.string()));
+    std::string const bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
+    if (is.bad()) throw std::runtime_error(fmt::format("cannot read checkpoint '{}'", file.string()));
+    return decodeCheckpoint(bytes, file);
+}
+
+void writeCheckpointFile(std::filesystem::path const& file, std::string_view bytes) {
+    auto tmp = file;
+    tmp += ".tmp";
+    {
+        std::ofstream os(tmp, std::ios::binary | std::ios::trunc);
+        if (!os) throw std::runtime_error(fmt::format("cannot write checkpoint '{}': {}", tmp.string(), std::strerror(errno)));
+        os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!os.flush()) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp.string()));
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) throw std::runtime_error(fmt::format("cannot write checkpoint '{}': {}", file.string(), ec.message()));
+}
+
+CheckpointWriter::~CheckpointWriter() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void CheckpointWriter::wait() {
+    if (thread_.joinable()) thread_.join();
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+}
+
+void CheckpointWriter::write(std::filesystem::path file, std::string bytes) {
+    wait();
+    thread_ = std::thread([this, file = std::move(file), bytes = std::move(bytes)] {
+        try {
+            writeCheckpointFile(file, bytes);
+        } catch (...) {
+            error_ = std::current_exception();
+        }
+    });
+}
+
+}  // namespace zcgp::engine
