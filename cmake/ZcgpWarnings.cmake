@@ -15,3 +15,13 @@ if(ZCGP_SANITIZERS)
                       -Wno-maybe-uninitialized)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+if(ZCGP_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ZCGP_FUZZ needs clang (libFuzzer): configure with the fuzz preset")
+  endif()
+  # Coverage instrumentation for libFuzzer in every library; UBSan stays recoverable so that the one suppressed
+  # finding (tests/fuzz/ubsan.supp) can be skipped, and run.sh makes every other report fatal (halt_on_error=1).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+endif()

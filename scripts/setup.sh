@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libeigen3-dev libboost-program-options-dev libfmt-dev libtbb-dev catch2
   nlohmann-json3-dev rapidjson-dev libtomlplusplus-dev libcsv-dev libopenmpi-dev openmpi-bin
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
   gnuplot-nox hyperfine python3 python3-scipy python3-deap python3-sklearn python3-torch python3-numpy
 )
 

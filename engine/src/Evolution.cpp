@@ -54,6 +54,12 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     if (config_.generations == 0) throw std::invalid_argument("--generations must be at least 1");
     if (config_.elites >= config_.populationSize) throw std::invalid_argument("--elites must be below --population");
     if (config_.trainArchs < 3) throw std::invalid_argument("--train-archs must be at least 3");
+    if (config_.maxSize == 0 || config_.maxSize > MaxTreeSize) {
+        throw std::invalid_argument(fmt::format("--max-size must be in [1, {}], not {}", MaxTreeSize, config_.maxSize));
+    }
+    if (config_.maxDepth == 0 || config_.maxDepth > MaxTreeDepth) {
+        throw std::invalid_argument(fmt::format("--max-depth must be in [1, {}], not {}", MaxTreeDepth, config_.maxDepth));
+    }
     auto const& vocab = tasks_[0].data;
     for (auto const& t : tasks_) {
         if (t.data.scalarNames() != vocab.scalarNames() || t.data.layerNames() != vocab.layerNames()) {

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <queue>
+#include <tuple>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -76,9 +80,28 @@ private:
     Vocabulary const& v_;
     std::size_t pos_{0};
 
+    std::size_t nesting_{0};
+
     [[noreturn]] void fail(std::string const& why) const {
-        throw std::invalid_argument(fmt::format("formula '{}': {} at position {}", s_, why, pos_));
+        // a long formula is cut in the message; the position says where
+        constexpr std::size_t Shown = 200;
+        std::string shown(s_.substr(0, Shown));
+        if (s_.size() > Shown) shown += fmt::format("... ({} characters)", s_.size());
+        throw std::invalid_argument(fmt::format("formula '{}': {} at position {}", shown, why, pos_));
     }
+    // Parentheses, function calls and unary minus recurse; each level holds one of these.
+    struct Nested {
+        Parser& p;
+        explicit Nested(Parser& parser) : p(parser) {
+            if (++p.nesting_ > MaxFormulaNesting) {
+                --p.nesting_;
+                p.fail(fmt::format("nesting deeper than {} levels", MaxFormulaNesting));
+            }
+        }
+        ~Nested() { --p.nesting_; }
+        Nested(Nested const&) = delete;
+        Nested& operator=(Nested const&) = delete;
+    };
     void skip() {
         while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_])) != 0) ++pos_;
     }
@@ -106,10 +129,17 @@ private:
             fail(fmt::format("no operator '{}' takes ({})", symbol, sig));
         }
         Nodes out;
+        std::size_t size = 1;
+        for (auto const& a : args) size += a.size();
+        if (size > MaxTreeSize) fail(fmt::format("the formula has more than {} nodes", MaxTreeSize));
         for (auto& a : args) out.insert(out.end(), a.begin(), a.end());
         out.push_back(Node::function(*op));
-        Tree t(std::move(out));  // fills lengths and types
-        return t.nodes();
+        try {
+            Tree t(std::move(out));  // fills lengths and types; refuses trees deeper than MaxTreeDepth
+            return t.nodes();
+        } catch (std::invalid_argument const& e) {
+            fail(e.what());
+        }
     }
 
     Nodes expr() {
@@ -135,6 +165,7 @@ private:
             if (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) != 0 || s_[pos_] == '.')) {
                 return {Node::constant(-number())};
             }
+            Nested level(*this);
             return combine("neg", {unary()});
         }
         return primary();
@@ -148,15 +179,21 @@ private:
             while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_])) != 0) ++pos_;
         }
         std::string text(s_.substr(start, pos_ - start));
-        try {
-            std::size_t used = 0;
-            double v = std::stod(text, &used);
-            if (used != text.size()) fail(fmt::format("malformed number '{}'", text));
-            return v;
-        } catch (std::logic_error const&) {
+        // strtod, not std::stod: stod throws on subnormal results, which format() prints (2/1e308 simplifies to
+        // 2e-308), so they must read back. Overflow and underflow to zero are errors.
+        errno = 0;
+        char* end = nullptr;
+        double const v = std::strtod(text.c_str(), &end);
+        bool const whole = !text.empty() && end == text.c_str() + text.size();
+        if (!whole) {
             pos_ = start;
             fail(fmt::format("malformed number '{}'", text));
         }
+        if (errno == ERANGE && (std::isinf(v) || v == 0.0)) {
+            pos_ = start;
+            fail(fmt::format("number '{}' is out of the range of a double", text));
+        }
+        return v;
     }
     Nodes primary() {
         skip();
@@ -164,6 +201,7 @@ private:
         char c = s_[pos_];
         if (std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '.') return {Node::constant(number())};
         if (c == '(') {
+            Nested level(*this);
             ++pos_;
             auto e = expr();
             if (!accept(')')) fail("expected ')'");
@@ -177,6 +215,7 @@ private:
             }
             std::string word(s_.substr(start, pos_ - start));
             if (accept('(')) {
+                Nested level(*this);
                 std::vector<Nodes> args;
                 if (!accept(')')) {
                     do { args.push_back(expr()); } while (accept(','));
@@ -308,6 +347,46 @@ void flatten(Opcode op, Expr const& e, std::vector<Expr>& out) {
     }
 }
 
+std::size_t depthOf(Expr const& e) {
+    std::size_t d = 0;
+    for (auto const& a : e.args) d = std::max(d, depthOf(a));
+    return d + 1;
+}
+
+// The operands of a flattened commutative operator, in hash order, as one expression: the left-nested chain
+// (the canonical form). Flattening a balanced sum of many terms would make that chain deeper than MaxTreeDepth;
+// then the operands are paired shallowest first instead, which reaches the least depth any pairing can, so
+// never more than the input had.
+Expr combineSorted(Opcode op, std::vector<std::pair<std::uint64_t, Expr>> keyed) {
+    std::vector<std::size_t> depths;
+    for (auto const& k : keyed) depths.push_back(depthOf(k.second));
+    std::size_t chain = depths[0];
+    for (std::size_t k = 1; k < depths.size(); ++k) chain = 1 + std::max(chain, depths[k]);
+    if (chain <= MaxTreeDepth) {
+        Expr acc = std::move(keyed[0].second);
+        for (std::size_t k = 1; k < keyed.size(); ++k) acc = make(op, {std::move(acc), std::move(keyed[k].second)});
+        return acc;
+    }
+    // (depth, sequence) keeps the pairing deterministic; the queue's top is the shallowest, earliest operand
+    using Item = std::tuple<std::size_t, std::size_t, std::size_t>;  // depth, sequence, slot in `parts`
+    std::vector<Expr> parts;
+    std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+    for (std::size_t k = 0; k < keyed.size(); ++k) {
+        parts.push_back(std::move(keyed[k].second));
+        queue.emplace(depths[k], k, k);
+    }
+    std::size_t sequence = keyed.size();
+    while (queue.size() > 1) {
+        auto [da, sa, a] = queue.top();
+        queue.pop();
+        auto [db, sb, b] = queue.top();
+        queue.pop();
+        parts.push_back(make(op, {std::move(parts[a]), std::move(parts[b])}));
+        queue.emplace(1 + std::max(da, db), sequence++, parts.size() - 1);
+    }
+    return std::move(parts[std::get<2>(queue.top())]);
+}
+
 Expr simplifyExpr(Expr e) {
     for (auto& a : e.args) a = simplifyExpr(std::move(a));
     auto op = e.node.op;
@@ -373,9 +452,7 @@ Expr simplifyExpr(Expr e) {
         std::vector<std::pair<std::uint64_t, Expr>> keyed;
         for (auto& r : rest) keyed.emplace_back(hashOf(r), std::move(r));
         std::stable_sort(keyed.begin(), keyed.end(), [](auto const& a, auto const& b) { return a.first < b.first; });
-        Expr acc = std::move(keyed[0].second);
-        for (std::size_t k = 1; k < keyed.size(); ++k) acc = make(op, {std::move(acc), std::move(keyed[k].second)});
-        return acc;
+        return combineSorted(op, std::move(keyed));
     }
     return e;
 }

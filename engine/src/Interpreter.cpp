@@ -65,7 +65,8 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
     auto const& nodes = tree.nodes();
     scratch.reserve(nodes.size(), stride_);
     auto const rows = static_cast<Eigen::Index>(rows_);
-    auto const* offsets = layers_ > 0 ? data_->layerOffsets().data() : nullptr;
+    // rows+1 offsets whenever the Dataset has LayerVector columns, even if every architecture has 0 layers
+    auto const* offsets = data_->layerOffsets().data();
     auto& cols = scratch.columns_;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         auto const& n = nodes[i];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <stdexcept>
 
 #include <fmt/core.h>
 
@@ -22,8 +23,26 @@ bool Node::operator==(Node const& o) const {
 }
 
 void Tree::updateLengths() {
+    if (nodes_.size() > MaxTreeSize) {
+        throw std::invalid_argument(
+            fmt::format("a tree of {} nodes exceeds the maximum of {} nodes", nodes_.size(), MaxTreeSize));
+    }
+    // subtree depths in the same postfix pass (a reused buffer: trees are built in the GP's inner loop)
+    thread_local std::vector<std::uint16_t> depths;
+    depths.clear();
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         auto& n = nodes_[i];
+        std::size_t const arity = n.arity();
+        if (depths.size() < arity) throw std::logic_error("malformed postfix tree");
+        std::uint16_t deepest = 0;
+        for (std::size_t a = 0; a < arity; ++a) {
+            deepest = std::max(deepest, depths.back());
+            depths.pop_back();
+        }
+        if (deepest + 1U > MaxTreeDepth) {
+            throw std::invalid_argument(fmt::format("a tree deeper than {} levels", MaxTreeDepth));
+        }
+        depths.push_back(static_cast<std::uint16_t>(deepest + 1));
         n.type = n.op == Opcode::Constant || n.op == Opcode::Variable ? ValueType::Scalar
                  : n.op == Opcode::LayerVar                          ? ValueType::LayerVector
                                                                       : primitives::primitive(n.op).result;
@@ -103,6 +122,7 @@ bool Tree::hasTerminal(Opcode op) const {
 
 std::string Tree::validate() const {
     if (nodes_.empty()) return "empty tree";
+    if (nodes_.size() > MaxTreeSize) return fmt::format("{} nodes exceed the maximum of {}", nodes_.size(), MaxTreeSize);
     std::vector<ValueType> stack;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         auto const& n = nodes_[i];
@@ -121,6 +141,7 @@ std::string Tree::validate() const {
         stack.push_back(expected);
     }
     if (stack.size() != 1) return fmt::format("{} values left on the stack", stack.size());
+    if (depth() > MaxTreeDepth) return fmt::format("depth {} exceeds the maximum of {}", depth(), MaxTreeDepth);
     Tree copy = *this;
     copy.updateLengths();
     if (!(copy == *this)) return "subtree lengths are stale";

@@ -82,8 +82,8 @@ NumericRanges ranges() {
         {"checkpoint-every", {0, 1e9}},
         {"mutation-rate", {0, 1}},
         {"ensemble", {1, 1000}},
-        {"max-size", {1, 10000}},
-        {"max-depth", {1, 256}},
+        {"max-size", {1, static_cast<double>(engine::MaxTreeSize)}},
+        {"max-depth", {1, static_cast<double>(engine::MaxTreeDepth)}},
         {"elites", {0, 1e7}},
         {"parsimony", {0, 1}},
         {"constants", {0, 0.9}},
@@ -243,6 +243,12 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
         throw UsageError(fmt::format("--elites {} must be below --population {}", cfg.elites, cfg.populationSize));
     }
     in.ensemble = vm["ensemble"].as<std::size_t>();
+    // the combined formula adds tanh((f - median) * k) and a '+' per member: 6 nodes around each member's tree
+    if (in.ensemble > 1 && in.ensemble * (cfg.maxSize + 6) > engine::MaxTreeSize) {
+        throw UsageError(fmt::format("--ensemble {} with --max-size {}: the combined formula could exceed the {}-node "
+                                     "tree limit (at most {} members of that size)", in.ensemble, cfg.maxSize,
+                                     engine::MaxTreeSize, engine::MaxTreeSize / (cfg.maxSize + 6)));
+    }
     in.normalize = vm["normalize"].as<std::string>();
     primitives::Normalization normalization{};
     try {

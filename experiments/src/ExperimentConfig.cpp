@@ -115,17 +115,45 @@ bool matches(toml::node const& node, KeyType type) {
     return false;
 }
 
-// Parses an override value as TOML; failing that, a bare word is a string and, for list keys, a comma-separated
-// word list (so `--set tasks=nb201/cifar10,nb301/cifar10` needs no shell quoting).
-toml::table parseValue(std::string const& key, std::string const& value, std::optional<KeyType> type) {
-    try {
-        auto parsed = toml::parse(key + " = " + value);
-        if (!(type == KeyType::StringList && parsed.get(key)->is_string())) {
-            return parsed;
+// A TOML basic string holding `text`; toml++ then refuses text that is not UTF-8.
+std::string quotedToml(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        auto const u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20 || u == 0x7f) {
+            out += fmt::format("\\u{:04x}", u);
+        } else {
+            out += c;
         }
+    }
+    return out + "\"";
+}
+
+// Parses an override value as TOML; failing that, a bare word is a string and, for list keys, a comma-separated
+// word list (so `--set tasks=nb201/cifar10,nb301/cifar10` needs no shell quoting). The value is always parsed
+// under a fixed key, so whatever the user's key is (`a.b`, `"x"`, with spaces), the result is one node.
+toml::node_view<toml::node const> onlyValue(toml::table const& table) {
+    return table.size() == 1 ? table["v"] : toml::node_view<toml::node const>{};
+}
+
+toml::table parseValue(std::string const& assignment, std::string const& value, std::optional<KeyType> type) {
+    try {
+        auto parsed = toml::parse("v = " + value);
+        auto const node = onlyValue(parsed);
+        if (node && !(type == KeyType::StringList && node.is_string())) return parsed;
     } catch (toml::parse_error const&) {
     }
-    auto table = toml::table{};
+    auto string = [&](std::string_view text) -> toml::table {
+        try {
+            return toml::parse("v = " + quotedToml(text));
+        } catch (toml::parse_error const& e) {
+            throw UsageError(fmt::format("--set '{}': the value is not valid UTF-8 text ({})", assignment,
+                                         e.description()));
+        }
+    };
     if (type == KeyType::StringList) {
         std::string body = value;
         if (body.size() >= 2 && body.front() == '[' && body.back() == ']') body = body.substr(1, body.size() - 2);
@@ -134,13 +162,19 @@ toml::table parseValue(std::string const& key, std::string const& value, std::op
         for (std::string item; std::getline(in, item, ',');) {
             auto const b = item.find_first_not_of(" \t\"'");
             auto const e = item.find_last_not_of(" \t\"'");
-            if (b != std::string::npos) items.push_back(item.substr(b, e - b + 1));
+            if (b != std::string::npos) items.push_back(*string(item.substr(b, e - b + 1))["v"].as_string());
         }
-        table.insert(key, std::move(items));
-    } else {
-        table.insert(key, value);
+        toml::table table;
+        table.insert("v", std::move(items));
+        return table;
     }
-    return table;
+    return string(value);
+}
+
+std::string trimmed(std::string const& text) {
+    auto const b = text.find_first_not_of(" \t");
+    if (b == std::string::npos) return {};
+    return text.substr(b, text.find_last_not_of(" \t") - b + 1);
 }
 
 }  // namespace
@@ -172,15 +206,24 @@ ExperimentConfig ExperimentConfig::load(std::filesystem::path const& file, std::
         throw UsageError(fmt::format("{}:{}:{}: malformed TOML: {}", file.string(), e.source().begin.line,
                                      e.source().begin.column, e.description()));
     }
-    std::vector<std::pair<std::string, std::string>> assignments;
+    struct Assignment {
+        std::string text;  // as given, for messages
+        std::string key;
+        std::string value;
+    };
+    std::vector<Assignment> assignments;
     for (auto const& assignment : overrides) {
         auto const eq = assignment.find('=');
-        if (eq == std::string::npos || eq == 0) {
+        auto key = eq == std::string::npos ? std::string{} : trimmed(assignment.substr(0, eq));
+        if (key.empty()) {
             throw UsageError(fmt::format("--set '{}': expected KEY=VALUE", assignment));
         }
-        assignments.emplace_back(assignment.substr(0, eq), assignment.substr(eq + 1));
-        if (assignments.back().first == "experiment") {
-            config.table_.insert_or_assign("experiment", assignments.back().second);
+        assignments.push_back({assignment, std::move(key), trimmed(assignment.substr(eq + 1))});
+    }
+    for (auto const& assignment : assignments) {
+        if (assignment.key == "experiment") {
+            auto parsed = parseValue(assignment.text, assignment.value, KeyType::String);
+            config.table_.insert_or_assign("experiment", std::move(*parsed.get("v")));
         }
     }
     auto const* experiment = config.table_.get_as<std::string>("experiment");
@@ -195,21 +238,32 @@ ExperimentConfig ExperimentConfig::load(std::filesystem::path const& file, std::
     } catch (UsageError const& e) {
         throw UsageError(fmt::format("{}: key 'experiment': {}", file.string(), e.what()));
     }
-    for (auto const& [key, value] : assignments) {
-        auto it = std::find_if(keys->begin(), keys->end(), [&](auto const& k) { return k.name == key; });
-        auto parsed = parseValue(key, value, it == keys->end() ? std::nullopt : std::optional<KeyType>(it->type));
-        config.table_.insert_or_assign(key, std::move(*parsed.get(key)));
-    }
-    for (auto const& [key, node] : config.table_) {
-        auto it = std::find_if(keys->begin(), keys->end(), [&](auto const& k) { return k.name == key.str(); });
+    // (no structured bindings in these lambdas: clang 14, which builds the fuzz targets, cannot capture them)
+    auto schemaKey = [&](std::string_view name) {
+        return std::find_if(keys->begin(), keys->end(), [&](ConfigKey const& k) { return k.name == name; });
+    };
+    for (auto const& assignment : assignments) {
+        auto const it = schemaKey(assignment.key);
         if (it == keys->end()) {
             std::vector<std::string> valid;
             for (auto const& k : *keys) valid.push_back(k.name);
-            throw UsageError(fmt::format("{}: unknown key '{}' for experiment '{}' (valid: {})", file.string(),
-                                         key.str(), config.experiment_, fmt::join(valid, ", ")));
+            throw UsageError(fmt::format("--set '{}': unknown key '{}' for experiment '{}' (valid: {})", assignment.text,
+                                         assignment.key, config.experiment_, fmt::join(valid, ", ")));
         }
-        if (!matches(node, it->type)) {
-            throw UsageError(fmt::format("{}: key '{}' must be {}", file.string(), key.str(), typeName(it->type)));
+        auto parsed = parseValue(assignment.text, assignment.value, it->type);
+        config.table_.insert_or_assign(assignment.key, std::move(*parsed.get("v")));
+    }
+    for (auto const& entry : config.table_) {
+        auto const& key = entry.first.str();
+        auto const it = schemaKey(key);
+        if (it == keys->end()) {
+            std::vector<std::string> valid;
+            for (auto const& k : *keys) valid.push_back(k.name);
+            throw UsageError(fmt::format("{}: unknown key '{}' for experiment '{}' (valid: {})", file.string(), key,
+                                         config.experiment_, fmt::join(valid, ", ")));
+        }
+        if (!matches(entry.second, it->type)) {
+            throw UsageError(fmt::format("{}: key '{}' must be {}", file.string(), key, typeName(it->type)));
         }
     }
     for (auto const& k : *keys) {
@@ -221,8 +275,19 @@ ExperimentConfig ExperimentConfig::load(std::filesystem::path const& file, std::
         config.table_.insert(k.name, std::move(*parsed.get(k.name)));
     }
     config.name_ = config.getString("name");
-    if (config.name_.empty() || config.name_.find('/') != std::string::npos) {
+    if (config.name_.empty() || config.name_ == "." || config.name_ == ".." ||
+        config.name_.find_first_of("/\\") != std::string::npos ||
+        std::any_of(config.name_.begin(), config.name_.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
         throw UsageError(fmt::format("{}: key 'name' must be a non-empty file name", file.string()));
+    }
+    // results/<name>/config.toml must load again: the effective table has to read back as itself
+    try {
+        if (!(toml::parse(config.effectiveToml()) == config.table_)) {
+            throw UsageError(fmt::format("{}: the effective config does not read back as written", file.string()));
+        }
+    } catch (toml::parse_error const& e) {
+        throw UsageError(fmt::format("{}: the effective config does not read back as TOML ({})", file.string(),
+                                     e.description()));
     }
     return config;
 }

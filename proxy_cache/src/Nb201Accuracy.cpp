@@ -1,6 +1,7 @@
 #include "zcgp/proxy_cache/Nb201Accuracy.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -44,6 +45,7 @@ Nb201Accuracy Nb201Accuracy::load(std::filesystem::path const& dataDir) {
     auto const unique = column("UniqueString");
     Nb201Accuracy table;
     for (std::size_t lineNo = 2; std::getline(in, line); ++lineNo) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF: a blank line is "\r"
         if (line.empty()) continue;
         auto const f = splitCsvLine(line);
         if (f.size() != header.size()) {
@@ -51,10 +53,11 @@ Nb201Accuracy Nb201Accuracy::load(std::filesystem::path const& dataDir) {
         }
         Entry e{f[arch], {}, f[unique]};
         for (std::size_t d = 0; d < 3; ++d) {
-            try {
-                e.accuracy[d] = std::stod(f[acc[d]]);
-            } catch (std::exception const&) {
-                throw DataError(fmt::format("{}:{}: '{}' is not a number", file.string(), lineNo, f[acc[d]]));
+            // the whole field must be the number: std::stod read "93.5garbage" as 93.5
+            auto const& text = f[acc[d]];
+            auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), e.accuracy[d]);
+            if (ec != std::errc() || end != text.data() + text.size()) {
+                throw DataError(fmt::format("{}:{}: '{}' is not a number", file.string(), lineNo, text));
             }
             if (!std::isfinite(e.accuracy[d])) {
                 throw DataError(fmt::format("{}:{}: non-finite accuracy for {}", file.string(), lineNo, e.archString));

@@ -426,6 +426,10 @@ StatisticsCache StatisticsCache::read(std::filesystem::path const& path) {
             throw fail("unsupported byte order " + header.at("byte_order").dump());
         }
         cache.options_ = detail::optionsFromJson(header.at("options"));
+        if (cache.options_.shardIndex >= cache.options_.shardCount) {
+            throw fail(fmt::format("options: shard_index {} is not below shard_count {}", cache.options_.shardIndex,
+                                   cache.options_.shardCount));
+        }
         cache.archs_ = header.at("architectures").get<std::vector<std::string>>();
         if (header.at("architecture_count").get<std::uint64_t>() != cache.archs_.size()) {
             throw fail("architecture_count disagrees with the architecture list");
@@ -436,6 +440,26 @@ StatisticsCache StatisticsCache::read(std::filesystem::path const& path) {
         for (auto const& s : header.at("statistics")) {
             statNames.push_back(s.at("name").get<std::string>());
             valueCounts.push_back(s.at("value_count").get<std::uint64_t>());
+        }
+        // Every array must fit in the bytes after the header before any offset is summed: counts straight from
+        // the header can be near 2^64, where 8 * count and the running offset would wrap.
+        std::uint64_t room = (fileSize - PreambleSize - headerSize) / 8;  // 8-byte values the file can still hold
+        auto claim = [&](std::uint64_t count, std::string const& what) {
+            if (count > room) {
+                throw fail(fmt::format("truncated: {} claims {} values, the file has room for {} more", what, count,
+                                       room));
+            }
+            room -= count;
+        };
+        std::uint64_t proxyValues = 0;
+        if (__builtin_mul_overflow(std::uint64_t{cache.archs_.size()}, std::uint64_t{cache.proxyNames_.size()},
+                                   &proxyValues)) {
+            throw fail("the proxy array's size overflows");
+        }
+        claim(proxyValues, "the proxy array");
+        for (std::size_t st = 0; st < statNames.size(); ++st) {
+            claim(std::uint64_t{cache.archs_.size()} + 1, fmt::format("statistic '{}' offsets", statNames[st]));
+            claim(valueCounts[st], fmt::format("statistic '{}' (value_count)", statNames[st]));
         }
         auto expected = layoutOf(cache.archs_.size(), cache.proxyNames_.size(), valueCounts, statNames);
         auto const& arrays = header.at("arrays");
@@ -566,9 +590,10 @@ StatisticsCache StatisticsCache::merge(std::vector<StatisticsCache> const& input
     options.device = device;
 
     // Shards of one selection: interleave back into the selection order.
+    // shardCount comes from a file header: size nothing by it before it matches the number of inputs
     std::uint64_t n = first.options_.shardCount;
-    std::vector<StatisticsCache const*> byShard(n, nullptr);
     bool shards = n > 1 && inputs.size() == n;
+    std::vector<StatisticsCache const*> byShard(shards ? n : 0, nullptr);
     for (auto const& in : inputs) {
         if (!shards) {
             break;
@@ -608,11 +633,17 @@ StatisticsCache StatisticsCache::merge(std::vector<StatisticsCache> const& input
                 sameSelection = sameSelection && in.options_.shardCount == n;
             }
             if (sameSelection) {
+                // name the first few missing shards (n may be huge); at most present.size() + 5 indices are looked at
                 std::string missing;
-                for (std::uint64_t i = 0; i < n; ++i) {
+                std::uint64_t listed = 0;
+                for (std::uint64_t i = 0; i < n && listed < 5; ++i) {
                     if (!present.contains(i)) {
                         missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, n);
+                        ++listed;
                     }
+                }
+                if (listed == 5 && n - present.size() > 5) {
+                    missing += fmt::format(" and {} more", n - present.size() - 5);
                 }
                 throw CacheError(fmt::format("statistics cache merge: {} are shards of one selection ({}), but shard {} "
                                              "is missing",

@@ -226,10 +226,8 @@ TEST_CASE("random typed trees near overflow: interpreter and reference reject th
     // 1e300: its square and its products with large values overflow, and trees over it are rejected often enough
     // to compare (43 of these 1500). Only finiteness is compared: at this scale normalize() of a vector
     // that is constant to rounding decides on the summation order, so values legitimately differ there.
-    // aq is left out here: the interpreter gets aq(x, y) wrong once y^2 overflows (the [!mayfail] test below).
     auto d = withHugeTerminal();
     auto ctx = contextFor(d);
-    ctx.functions.enable(Opcode::AQ, false);
     ctx.prepare();
     Interpreter interp(d);
     Random rng(43);
@@ -239,7 +237,6 @@ TEST_CASE("random typed trees near overflow: interpreter and reference reject th
     for (std::size_t i = 0; i < trees; ++i) {
         Tree t = ptc2.create(ctx, rng, i);
         INFO(format(t, Vocabulary::of(d)));
-        REQUIRE_FALSE(t.hasTerminal(Opcode::AQ));  // any opcode, despite the name
         nonFinite += agreesWithReference(t, d, interp, 0) ? 0 : 1;
     }
     // both outcomes were exercised
@@ -247,14 +244,12 @@ TEST_CASE("random typed trees near overflow: interpreter and reference reject th
     CHECK(nonFinite <= trees - 20);
 }
 
-// Known interpreter bug, kept visible (found by the test above, which now leaves aq out). With -march=native on an
-// AVX-512 machine, Eigen 3.4's vectorised double sqrt under EIGEN_FAST_MATH (its default) is x * rsqrt(x) refined
-// by Newton steps, which is NaN for +inf. So aq(x, y) = x / sqrt(1 + y^2) is NaN instead of 0 once y^2 overflows
-// (|y| > ~1.3e154): the GP rejects as non-finite a tree that the scalar kernel, and the exported C++, evaluate to a
-// finite value (Export.cpp's aq uses std::sqrt). The fix belongs in engine/ (e.g. EIGEN_FAST_MATH=0 for
-// Interpreter.cpp). [!mayfail]: it fails on AVX-512 machines and passes elsewhere; once fixed, drop the tag and
-// put aq back into the test above.
-TEST_CASE("interpreter: aq(x, y) is finite when y^2 overflows, as the scalar kernel", "[engine][!mayfail]") {
+// Regression (found by the test above): with -march=native on an AVX-512 machine, Eigen 3.4's vectorised double
+// sqrt under EIGEN_FAST_MATH (its default) is x * rsqrt(x) refined by Newton steps, which is NaN for +inf. So
+// aq(x, y) = x / sqrt(1 + y^2) was NaN instead of 0 once y^2 overflowed (|y| > ~1.3e154), and the GP rejected as
+// non-finite a tree that the scalar kernel and the exported C++ (std::sqrt) evaluate finitely. Interpreter.cpp is
+// now built with EIGEN_FAST_MATH=0 (engine/CMakeLists.txt).
+TEST_CASE("interpreter: aq(x, y) is finite when y^2 overflows, as the scalar kernel", "[engine]") {
     auto d = withHugeTerminal();
     auto vocab = Vocabulary::of(d);
     Interpreter interp(d);

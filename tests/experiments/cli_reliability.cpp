@@ -46,7 +46,7 @@ void checkUsageError(zcgp::test::CommandResult const& r, std::string const& need
 
 }  // namespace
 
-TEST_CASE("reusing --out never destroys the earlier run; a failed command leaves no files", "[experiments]") {
+TEST_CASE("reusing --out never destroys the earlier run, and a failed command leaves no files", "[experiments]") {
     auto const tmp = zcgp::test::scratchDir("reuse_out");
     auto const run = tmp / "main";
     auto r = runCommand(zcgpCli("evolve --task nb201/cifar10 --generations 5 --quiet --out " + run.string()));

@@ -30,7 +30,7 @@ std::string mpirun(int ranks) {
 }
 }  // namespace
 
-TEST_CASE("zcgp gather under mpirun -n 2 writes the single-process cache; failed and killed ranks resume", "[proxy_cache][torch]") {
+TEST_CASE("zcgp gather under mpirun -n 2 writes the single-process cache, and failed and killed ranks resume", "[proxy_cache][torch]") {
     zcgp::test::TempDir dir;
     std::ofstream(dir.path / "archs.txt") << "(0, 2, 3, 2, 3, 1)\n(4, 0, 4, 1, 2, 0)\n(2, 2, 2, 2, 2, 2)\n"
                                              "(0, 3, 4, 0, 2, 3)\n(3, 1, 0, 4, 1, 2)\n";

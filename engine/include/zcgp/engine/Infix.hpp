@@ -20,7 +20,12 @@ struct Vocabulary {
 
 // Binary infix operators fully parenthesised; functions as name(args); constants in shortest round-trip form.
 [[nodiscard]] std::string format(Tree const& tree, Vocabulary const& vocabulary);
-// Throws std::invalid_argument naming the unknown proxy/function or the position of a syntax/type error.
+// Parentheses, function calls and unary minus nest at most this deep in a formula (docs/engine.md); equal to
+// MaxTreeDepth, so that every tree's formula parses back.
+inline constexpr std::size_t MaxFormulaNesting = MaxTreeDepth;
+
+// Throws std::invalid_argument naming the unknown proxy/function or the position of a syntax/type error, a
+// formula over MaxTreeSize nodes, MaxTreeDepth levels or nested deeper than MaxFormulaNesting.
 [[nodiscard]] Tree parse(std::string_view formula, Vocabulary const& vocabulary);
 
 // Structural hash: equal for trees equal up to the order of commutative children.

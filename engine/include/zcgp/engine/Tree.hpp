@@ -13,6 +13,15 @@ namespace zcgp::engine {
 using primitives::Opcode;
 using primitives::ValueType;
 
+// The most nodes a tree may have, and its greatest depth (docs/engine.md). Every Tree is built through
+// updateLengths(), which refuses larger or deeper ones, so parse, variation, checkpoints and ensembles all stop
+// here. Node::length is 16 bits (so the 16-byte node stays small); format, simplify and the parser recurse once
+// per level. 4096 nodes leave room for ensembles (40 members of 40 nodes combine into about 1,900, depth ~55);
+// format() nests parentheses depth - 1 deep, so with MaxTreeDepth equal to the parser's nesting limit
+// (MaxFormulaNesting, Infix.hpp) every tree's formula parses back.
+inline constexpr std::size_t MaxTreeSize = 4096;
+inline constexpr std::size_t MaxTreeDepth = 256;
+
 struct Node {
     double value{0.0};        // Constant: its value
     std::uint32_t index{0};   // Variable / LayerVar: terminal column
@@ -43,7 +52,8 @@ public:
     [[nodiscard]] Node const& root() const { return nodes_.back(); }
     [[nodiscard]] Node const& operator[](std::size_t i) const { return nodes_[i]; }
 
-    // Recomputes every node's subtree length from the arities (postfix).
+    // Recomputes every node's subtree length from the arities (postfix). Throws std::invalid_argument for a
+    // tree over MaxTreeSize nodes or MaxTreeDepth levels, std::logic_error for a malformed one.
     void updateLengths();
     [[nodiscard]] std::size_t depth() const;       // a single terminal has depth 1
     [[nodiscard]] std::size_t depthOf(std::size_t i) const;  // depth of the subtree rooted at i
@@ -57,7 +67,8 @@ public:
     // Replaces subtree i with the given postfix nodes.
     [[nodiscard]] Tree replaced(std::size_t i, std::span<Node const> with) const;
     [[nodiscard]] bool hasTerminal(Opcode op) const;
-    // Checks arities, lengths and types; returns an empty string when well-formed, else the reason.
+    // Checks size and depth (MaxTreeSize, MaxTreeDepth), arities, lengths and types; returns an empty string when
+    // well-formed, else the reason.
     [[nodiscard]] std::string validate() const;
 
     bool operator==(Tree const& o) const { return nodes_ == o.nodes_; }
