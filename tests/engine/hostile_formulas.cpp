@@ -144,7 +144,7 @@ TEST_CASE("trees over MaxTreeSize or MaxTreeDepth are refused by parse, the Tree
     CHECK_THROWS_WITH(Evolution(tasks, cfg), Catch::Contains("--max-depth must be in [1, 256]"));
 }
 
-TEST_CASE("subnormal constants survive format and parse, overflow and total underflow are errors", "[engine]") {
+TEST_CASE("subnormal constants survive format and parse, and overflow and total underflow are errors", "[engine]") {
     auto const vocab = vocabulary();
     auto const simplified = simplify(parse("alpha + 2/1e308", vocab));
     auto const text = format(simplified, vocab);
