@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -348,9 +350,19 @@ int runEvolve(std::vector<std::string> const& argsIn) {
     }
     po::variables_map vm;
     if (!parseArguments("evolve", evolve::usage(), options, args, vm, nullptr, evolve::ranges())) return 0;
-    if (vm.count("out") == 0U) throw UsageError("zcgp evolve: --out DIR is required");
     bool const resume = vm.count("resume") != 0U;
-    fs::path const out = vm["out"].as<std::string>();
+    // without --out the run works in a private scratch folder that is removed when the command ends: the result is
+    // printed (and --json written), but nothing is kept to export or resume
+    bool const keep = vm.count("out") != 0U;
+    fs::path const out = keep ? fs::path(vm["out"].as<std::string>())
+                              : fs::temp_directory_path() / fmt::format("zcgp-evolve-{}", ::getpid());
+    struct Scratch {
+        fs::path dir;
+        ~Scratch() {
+            std::error_code ec;
+            if (!dir.empty()) fs::remove_all(dir, ec);
+        }
+    } const scratch{keep ? fs::path() : out};
     Display display;
     display.quiet = vm["quiet"].as<bool>();
     display.verbose = vm["verbose"].as<bool>() && !display.quiet;
@@ -362,6 +374,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
     auto const inputs = evolve::prepareRun(vm);
     if (!display.quiet) {
         for (auto const& note : inputs.notes) std::cerr << note << '\n';
+        if (!keep) std::cerr << "no --out: the run's files (result.json, log.jsonl, checkpoints) are not kept\n";
     }
     if (resume && !hasCheckpoint(out) && inputs.ensemble == 1 && !display.quiet) {
         std::cerr << fmt::format("{}: no checkpoint yet (killed before the first one, or --checkpoint-every 0): "

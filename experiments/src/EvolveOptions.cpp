@@ -30,8 +30,8 @@ po::options_description options() {
         ("seed", po::value<std::uint64_t>()->default_value(0), "master seed (train sample and every slot's RNG)")
         ("threads", po::value<std::size_t>()->default_value(0),
          "worker threads (0: all; more than the hardware's are capped); results do not depend on it")
-        ("out", po::value<std::string>(), "output directory (log.jsonl, checkpoint.json, result.json); must not hold "
-         "a run unless --force or --resume")
+        ("out", po::value<std::string>(), "output directory (log.jsonl, checkpoint.bin, result.json); must not hold "
+         "a run unless --force or --resume; without it nothing is kept (the result is printed)")
         ("force", po::bool_switch(), "replace the run already in --out")
         ("json", po::bool_switch(), "print one final JSON object (result.json) to stdout")
         ("quiet", po::bool_switch(), "print nothing but errors (result.json, log.jsonl and --json are still written)")
@@ -93,7 +93,7 @@ NumericRanges ranges() {
 std::string usage() {
     return "(--task SPACE/TASK [--task ...] | --table FILE.csv --target COLUMN [--target-order higher|lower] [--id COLUMN]) "
            "[--exclude COLUMN ...] [--train-archs N] [--population N] [--generations N] [--seed S] "
-           "[--threads T] --out DIR [--force] [--json] [--quiet|--verbose] [--time-limit S] | --resume DIR";
+           "[--threads T] [--out DIR [--force]] [--json] [--quiet|--verbose] [--time-limit S] | --resume DIR";
 }
 
 bool isRuntimeOption(std::string const& name) {

@@ -195,3 +195,22 @@ TEST_CASE("reproduce correlations takes a researcher's table from the config", "
     CHECK_THAT(text, Catch::StartsWith("proxy,nb301/cifar10,table:BERT_results_activation_lpzero\n"));
     CHECK_THAT(text, Catch::Contains("\nlpzero,,0.480\n"));
 }
+
+TEST_CASE("the issue's FlexiBERT command, without --out, prints the held-out tau over 400 and keeps no files",
+          "[experiments]") {
+    auto const scratchFolders = [] {
+        std::size_t n = 0;
+        for (auto const& e : fs::directory_iterator(fs::temp_directory_path())) {
+            n += e.path().filename().string().rfind("zcgp-evolve-", 0) == 0 ? 1 : 0;
+        }
+        return n;
+    };
+    auto const before = scratchFolders();
+    auto const csv = zcgp::test::requireData(kBert);
+    auto const r = runCommand(zcgp::test::zcgpCli("evolve --table " + csv.string() +
+                                                  " --target \"GLUE Score\" --id ID --exclude lpzero"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("held-out tau over the other 400") && Catch::Contains("not kept"));
+    CHECK(scratchFolders() == before);
+}

@@ -16,6 +16,16 @@ using zcgp::test::runCommand;
 using zcgp::test::zcgpCli;
 namespace fs = std::filesystem;
 
+TEST_CASE("zcgp score --batch out of range is one clear error, not a LibTorch allocation trace", "[experiments][torch]") {
+    for (std::string const batch : {"100000", "0", "-5"}) {
+        auto const r = runCommand(zcgpCli("score --arch \"(0, 2, 3, 2, 3, 1)\" --batch " + batch));
+        INFO(r.err);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Catch::Contains("--batch") && Catch::Contains("from 1 to 1024"));
+        CHECK_THAT(r.err, !Catch::Contains("alloc"));
+    }
+}
+
 TEST_CASE("runs over raw statistics work with export, evaluate and search", "[experiments][torch]") {
     auto const tmp = zcgp::test::scratchDir("raw_runs");
     auto const cache = tmp / "c10.zcstats";
