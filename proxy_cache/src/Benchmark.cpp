@@ -189,7 +189,9 @@ void addBenchmarkListTasks(std::filesystem::path const& dir, std::vector<TaskSou
     }
     std::map<std::pair<SearchSpace, std::string>, std::vector<BenchmarkListFile>> groups;
     for (auto const& f : files) groups[{f.space, f.dataset}].push_back(f);
-    for (auto const& [key, group] : groups) {
+    for (auto const& entry : groups) {  // no structured binding: clang 14 (the fuzz preset) cannot capture one
+        auto const& key = entry.first;
+        auto const& group = entry.second;
         auto const prefix = std::string(toString(key.first));
         sources.push_back({fmt::format("{}/*/benchmark--*--{}--*.json", dir.string(), key.second), key.first, prefix,
                            {prefix + "/" + key.second}, [group] { return loadBenchmarkLists(group); }});

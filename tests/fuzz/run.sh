@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET ...]
-# Replays every regression input of each target (regressions/<target>/, except known-* reproducers of crashes
+# Replays every regression input of each target (regressions/<target>/; files named known-* would be skipped, reproducers of crashes
 # that are not fixed yet, see docs/fuzzing.md), then fuzzes it for SECONDS over a scratch copy of its corpus.
 # Fails on the first crash, sanitizer report, leak, timeout or broken property. Build with the fuzz preset:
 #   cmake --preset fuzz && cmake --build --preset fuzz && tests/fuzz/run.sh build/fuzz 30
