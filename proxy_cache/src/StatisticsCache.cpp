@@ -86,19 +86,31 @@ Json detail::optionsToJson(GatherOptions const& o) {
 }
 
 GatherOptions detail::optionsFromJson(Json const& o) {
+    // integers are checked for their JSON type first: get<std::uint64_t>() on a float such as 4.4e127 converts it
+    // unchecked (undefined behaviour, found by the statistics_cache fuzz target)
+    auto const unsignedField = [&](char const* key) {
+        auto const& v = o.at(key);
+        if (!v.is_number_unsigned()) throw Json::type_error::create(302, std::string("'") + key + "' must be a non-negative integer", &v);
+        return v.get<std::uint64_t>();
+    };
+    auto const integerField = [&](char const* key) {
+        auto const& v = o.at(key);
+        if (!v.is_number_integer()) throw Json::type_error::create(302, std::string("'") + key + "' must be an integer", &v);
+        return v.get<std::int64_t>();
+    };
     GatherOptions opt;
     opt.space = o.at("space").get<std::string>();
     opt.dataset = o.at("dataset").get<std::string>();
-    opt.seed = o.at("seed").get<std::uint64_t>();
-    opt.batchSize = o.at("batch_size").get<std::int64_t>();
+    opt.seed = unsignedField("seed");
+    opt.batchSize = integerField("batch_size");
     opt.proxies = o.at("proxies").get<std::string>();
     opt.device = o.at("device").get<std::string>();
     opt.zcgpVersion = o.at("zcgp_version").get<std::string>();
     opt.selection = o.at("selection").get<std::string>();
-    opt.selectionSize = o.at("selection_size").get<std::uint64_t>();
+    opt.selectionSize = unsignedField("selection_size");
     opt.selectionHash = o.at("selection_hash").get<std::string>();
-    opt.shardIndex = o.at("shard_index").get<std::uint64_t>();
-    opt.shardCount = o.at("shard_count").get<std::uint64_t>();
+    opt.shardIndex = unsignedField("shard_index");
+    opt.shardCount = unsignedField("shard_count");
     return opt;
 }
 

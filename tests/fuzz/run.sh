@@ -30,7 +30,8 @@ for t in "${targets[@]}"; do
             { tail -n 40 "$work/$t.regressions.log"; echo "fuzz: $t: a regression input fails" >&2; exit 1; }
     fi
     echo "fuzz: $t: fuzzing for ${seconds}s"
-    if ! "$bin" "${flags[@]}" -max_total_time="$seconds" -artifact_prefix="$work/artifacts/$t/" \
+    # a fixed mutation seed (ZCGP_FUZZ_SEED, default 1) keeps the short CI run repeatable; long campaigns vary it
+    if ! "$bin" "${flags[@]}" -seed="${ZCGP_FUZZ_SEED:-1}" -max_total_time="$seconds" -artifact_prefix="$work/artifacts/$t/" \
             "$work/corpus/$t" "$here/corpus/$t" > "$work/$t.log" 2>&1; then
         tail -n 60 "$work/$t.log"
         echo "fuzz: $t: crash; the input is in $work/artifacts/$t/ (keep it under tests/fuzz/regressions/$t/)" >&2
