@@ -73,13 +73,7 @@ int runEvaluate(std::vector<std::string> const& args) {
             o.taskArgs = taskArgs;
             return evolve::prepareFinishedRun(vm["run"].as<std::string>(), vm, o);
         }
-        std::vector<std::string> evolveArgs = taskArgs;
-        evolveArgs.insert(evolveArgs.end(), {"--normalize", normalize, "--quiet", "--threads", "1", "--train-archs", "3"});
-        if (overrides.stats) evolveArgs.insert(evolveArgs.end(), {"--stats", *overrides.stats, "--terminals", "both"});
-        if (vm.count("data") != 0U) evolveArgs.insert(evolveArgs.end(), {"--data", vm["data"].as<std::string>()});
-        po::variables_map evm;
-        (void)parseArguments("evaluate", "", evolve::options(), evolveArgs, evm, nullptr, evolve::ranges());
-        return evolve::prepareRun(evm);
+        return evolve::prepareFormulaInputs(taskArgs, normalize, vm, overrides);
     };
 
     ResultTable table;

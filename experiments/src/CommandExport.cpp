@@ -111,13 +111,7 @@ int runExport(std::vector<std::string> const& args) {
         formula = vm["formula"].as<std::string>();
         if (vm.count("task") != 0U) taskId = vm["task"].as<std::string>();
         if (vm.count("normalize") != 0U) normalize = vm["normalize"].as<std::string>();
-        std::vector<std::string> evolveArgs{"--task", taskId, "--normalize", normalize, "--quiet", "--threads", "1",
-                                            "--train-archs", "3"};
-        if (overrides.stats) evolveArgs.insert(evolveArgs.end(), {"--stats", *overrides.stats, "--terminals", "both"});
-        if (vm.count("data") != 0U) evolveArgs.insert(evolveArgs.end(), {"--data", vm["data"].as<std::string>()});
-        po::variables_map evm;
-        (void)parseArguments("export", "", evolve::options(), evolveArgs, evm, nullptr, evolve::ranges());
-        inputs = evolve::prepareRun(evm);
+        inputs = evolve::prepareFormulaInputs({"--task", taskId}, normalize, vm, overrides);
     }
     auto const& data = inputs.tasks.at(0).data;
     auto vocab = engine::Vocabulary::of(data);

@@ -328,6 +328,17 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     return in;
 }
 
+RunInputs prepareFormulaInputs(std::vector<std::string> const& taskArgs, std::string const& normalize,
+                               po::variables_map const& dataVm, PrepareOverrides const& overrides) {
+    std::vector<std::string> args = taskArgs;
+    args.insert(args.end(), {"--normalize", normalize, "--quiet", "--threads", "1", "--train-archs", "3"});
+    if (overrides.stats) args.insert(args.end(), {"--stats", *overrides.stats, "--terminals", "both"});
+    if (dataVm.count("data") != 0U) args.insert(args.end(), {"--data", dataVm["data"].as<std::string>()});
+    po::variables_map vm;
+    (void)parseArguments("evolve", usage(), options(), args, vm, nullptr, ranges());
+    return prepareRun(vm, overrides);
+}
+
 RunInputs prepareFinishedRun(fs::path const& dir, po::variables_map const& dataVm, PrepareOverrides const& given) {
     auto args = savedArguments(dir);
     PrepareOverrides overrides = given;

@@ -61,6 +61,13 @@ struct PrepareOverrides {
 [[nodiscard]] RunInputs prepareRun(boost::program_options::variables_map const& vm,
                                    PrepareOverrides const& overrides = {});
 
+// The terminals a --formula is scored on (export, evaluate): the task given by `taskArgs` (--task ID or --table
+// flags), normalised with `normalize`, plus the LayerVector statistics of overrides.stats if given; built as zcgp
+// evolve builds them. The data directory comes from `dataVm`'s --data or the default.
+[[nodiscard]] RunInputs prepareFormulaInputs(std::vector<std::string> const& taskArgs, std::string const& normalize,
+                                             boost::program_options::variables_map const& dataVm,
+                                             PrepareOverrides const& overrides = {});
+
 // A finished run's inputs, rebuilt from DIR/options.json (data directory from `dataVm`'s --data or the default).
 [[nodiscard]] RunInputs prepareFinishedRun(std::filesystem::path const& dir,
                                            boost::program_options::variables_map const& dataVm,

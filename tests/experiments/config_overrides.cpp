@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "RunCommand.hpp"
+#include "TempDir.hpp"
 #include "TestData.hpp"
 
 using zcgp::test::runCommand;
@@ -16,12 +17,7 @@ using zcgp::test::zcgpCli;
 namespace fs = std::filesystem;
 
 namespace {
-std::string readText(fs::path const& p) {
-    std::ifstream in(p);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+std::string readText(fs::path const& p) { return zcgp::test::readBytes(p); }
 
 // A correlations config over one task, written into dir.
 std::string writeConfig(fs::path const& dir) {

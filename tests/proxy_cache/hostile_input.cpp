@@ -13,19 +13,10 @@ using namespace zcgp::proxy_cache;
 namespace fs = std::filesystem;
 
 namespace {
-std::string errorOf(auto&& f) {
-    try {
-        f();
-    } catch (DataError const& e) {
-        return e.what();
-    }
-    return "no DataError";
-}
+std::string errorOf(auto&& f) { return zcgp::test::errorOf<DataError>(f, "DataError"); }
 
 fs::path write(fs::path const& dir, std::string const& name, std::string const& text) {
-    auto const path = dir / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
+    return zcgp::test::writeFile(dir, name, text);
 }
 
 std::string record(std::string const& key) {

@@ -22,19 +22,10 @@ Benchmark const& realBenchmark() {
     return benchmark;
 }
 
-std::string errorOf(auto&& f) {
-    try {
-        f();
-    } catch (DataError const& e) {
-        return e.what();
-    }
-    return "no DataError";
-}
+std::string errorOf(auto&& f) { return zcgp::test::errorOf<DataError>(f, "DataError"); }
 
 fs::path write(fs::path const& dir, std::string const& name, std::string const& text) {
-    auto const path = dir / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
+    return zcgp::test::writeFile(dir, name, text);
 }
 }  // namespace
 

@@ -24,6 +24,25 @@ struct TempDir {
     TempDir& operator=(TempDir const&) = delete;
 };
 
+// Writes `text` to dir/name (binary, as given) and returns the path.
+inline std::filesystem::path writeFile(std::filesystem::path const& dir, std::string const& name,
+                                       std::string const& text) {
+    auto const path = dir / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+// The message of the `Error` that f() throws, or "no <what>" if it throws none.
+template <typename Error, typename F>
+std::string errorOf(F&& f, std::string const& what = "error") {
+    try {
+        f();
+    } catch (Error const& e) {
+        return e.what();
+    }
+    return "no " + what;
+}
+
 inline std::string readBytes(std::filesystem::path const& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
