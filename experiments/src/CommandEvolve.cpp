@@ -188,7 +188,9 @@ Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Disp
                 s.bestSize, s.meanSize, s.evaluationsPerSecond, prunedTotal, s.pruned[0], s.pruned[1], s.pruned[2],
                 s.pruned[3], s.pruned[4], s.pruned[5]);
         }
-        bar.update(s.generation, fmt::format("run best: train tau {:.4f}, size {}", s.bestSoFarTrainTau, s.bestSize));
+        if (bar.enabled()) {  // the detail text is built only when drawn: this runs every generation
+            bar.update(s.generation, fmt::format("run best: train tau {:.4f}, size {}", s.bestSoFarTrainTau, s.bestSize));
+        }
     };
     evo.run(onGeneration);
     bar.finish();

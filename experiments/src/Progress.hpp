@@ -17,6 +17,7 @@ public:
     // `done` of `total` steps finished; `detail` follows the bar. Redraws at most ~20 times a second.
     void update(std::size_t done, std::string const& detail);
     void finish();  // clears the line
+    [[nodiscard]] bool enabled() const { return enabled_; }
 
     // stderr is a terminal (and TERM is not "dumb")
     [[nodiscard]] static bool stderrIsTerminal();

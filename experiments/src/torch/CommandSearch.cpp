@@ -218,7 +218,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
         auto const* e = accuracy.find(bestArch);
         trajectory.push_back({std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                               e ? e->accuracy[0] : std::nan("")});
-        bar.update(trajectory.size(), fmt::format("best score {:.4g}", bestSoFar));
+        if (bar.enabled()) bar.update(trajectory.size(), fmt::format("best score {:.4g}", bestSoFar));
         return s;
     };
     auto const result = runSearch(config, score);
