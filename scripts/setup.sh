@@ -10,6 +10,7 @@ packages=(
   libtorch-dev libeigen3-dev libboost-program-options-dev libfmt-dev libtbb-dev catch2
   nlohmann-json3-dev rapidjson-dev libtomlplusplus-dev libcsv-dev libopenmpi-dev openmpi-bin
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  libxgboost-dev pybind11-dev python3-pybind11 python3-dev python3-pytest python3-tqdm python3-matplotlib python3-pandas
   gnuplot-nox hyperfine python3 python3-scipy python3-deap python3-sklearn python3-torch python3-numpy
 )
 
