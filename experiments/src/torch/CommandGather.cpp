@@ -23,6 +23,7 @@
 
 #include "Command.hpp"
 #include "MpiWorld.hpp"
+#include "ScorerProfile.hpp"
 #include "TorchCommands.hpp"
 #include "zcgp/proxy_cache/ArchitectureSelection.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
@@ -359,6 +360,7 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
     scorerOptions.device = vm["device"].as<std::string>();
     scorerOptions.proxies = proxies;
     scorerOptions.statistics = true;
+    scorerOptions.phaseTimer = profileTimerFromEnvironment();
 
     if (resume && fs::exists(out) && !fs::exists(journalPath)) {
         // A finished run: nothing to do if it is the same gather, an error otherwise.

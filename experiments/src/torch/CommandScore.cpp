@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Command.hpp"
+#include "ScorerProfile.hpp"
 #include "TorchCommands.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
@@ -93,6 +94,7 @@ int runScore(std::vector<std::string> const& args) {
     o.seed = vm["seed"].as<std::uint64_t>();
     o.device = vm["device"].as<std::string>();
     o.statistics = vm.count("statistics") != 0U;
+    o.phaseTimer = zcgp::cli::profileTimerFromEnvironment();
     bool const json = vm.count("json") != 0U;
     try {
         o.proxies = pc::parseProxyList(vm["proxies"].as<std::string>());

@@ -1,21 +1,22 @@
-// Native LibTorch scoring: the 13 NAS-Bench-Suite-Zero proxies and per-layer raw statistics of one architecture.
+// Native LibTorch scoring: the ArchitectureScorer front (device, dispatch to a space's pipeline) and the NB201
+// pipeline: the 13 NAS-Bench-Suite-Zero proxies and per-layer raw statistics of one cell.
 //
-// Passes (docs/proxies.md has the maths):
-//   counting   batch-1 forward, no grad: flops (tensorwatch rules), params
-//   data pass  one forward of the data batch (BN in train mode) recording layer inputs/outputs and ReLU inputs:
-//              nwot from the ReLU codes; d(sum logits)/dx for jacov and epe_nas; one create_graph backward of
-//              the CE loss gives weight gradients (grad_norm, snip, plain, grasp's g) and layer-output gradients
-//              (fisher); one Hessian-vector product gives grasp's Hg
-//   synflow    |weights|, double, BN off, ones input
-//   zen        Gaussian re-init, BN batch statistics, input and perturbed input, no grad
+// NB201 passes, one function per proxy family sharing one Nb201Pass context (docs/proxies.md has the maths):
+//   counting         params, l2_norm, weight statistics; flops from a batch-1 forward (tensorwatch rules)
+//   forward records  one forward of the data batch (BN in train mode) recording layer inputs/outputs, ReLU inputs
+//   kernels          nwot from the ReLU codes
+//   Jacobian         d(sum logits)/dx for jacov and epe_nas
+//   gradient terms   one create_graph backward of the CE loss: weight gradients (grad_norm, snip, plain, grasp's g),
+//                    layer-output gradients (fisher); one Hessian-vector product gives grasp's Hg
+//   synflow          |weights|, double, BN off, ones input
+//   zen              Gaussian re-init, BN batch statistics, input and perturbed input, no grad
+// synflow and zen change the weights, so each runs on its own copy of the network (rebuilt from the seed: the
+// same weights), and no proxy depends on which others were measured before it.
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -28,6 +29,7 @@
 #include <fmt/core.h>
 
 #include "SearchSpaceNetwork.hpp"
+#include "SpaceScorer.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
 
 namespace zcgp::proxy_cache {
@@ -35,10 +37,10 @@ namespace zcgp::proxy_cache {
 namespace {
 
 namespace F = torch::nn::functional;
+using detail::finiteOr;
 
 constexpr std::int64_t kCifarImageBytes = 3 * 32 * 32;
 constexpr double kLogEps = 1e-5;          // jacov and epe_nas use log(x + 1e-5)
-constexpr double kNonFiniteScore = -1e8;  // NASLib's ZeroCost predictor stores NaN/inf scores as -1e8
 constexpr double kZenMixup = 1e-2;
 
 struct ImageSet {
@@ -213,8 +215,6 @@ double epeScore(torch::Tensor const& jacobian, torch::Tensor const& labels, std:
     return score;
 }
 
-double finiteOr(double v) { return std::isfinite(v) ? v : kNonFiniteScore; }
-
 std::vector<std::string> const& layerStatisticNames() {
     static std::vector<std::string> const names = {
         "weight_l2",   "weight_abs_mean", "weight_std",          "grad_l2",           "grad_abs_mean",
@@ -230,390 +230,432 @@ std::vector<std::string> const& nodeStatisticNames() {
     return names;
 }
 
-}  // namespace
 
-struct ArchitectureScorer::Impl {
+// ---- the NB201 pipeline ----
+
+// The inputs every NB201 measurement shares: validated options and the data batch, built once per scorer.
+struct Nb201Setup {
     ScorerOptions options;
     DatasetSpec dataset;
-    torch::Device device{torch::kCPU};
-    std::string deviceName;
+    torch::Device device;
     std::set<std::string> proxies;
     torch::Tensor batchX, batchY;
 
-    explicit Impl(ScorerOptions opts) : options(std::move(opts)), dataset(datasetSpec(options.dataset)) {
-        auto const& spaces = nativeSpaces();
-        if (std::find(spaces.begin(), spaces.end(), options.space) == spaces.end()) {
-            throw std::invalid_argument(fmt::format("search space '{}' has no native network (valid: nb201)",
-                                                    options.space));
-        }
-        if (options.batchSize < 2) {
-            throw std::invalid_argument(fmt::format("batch size {} is too small (need at least 2)", options.batchSize));
-        }
-        if (options.device == "auto") {
-            device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-        } else if (options.device == "cuda") {
-            if (!torch::cuda::is_available()) {
-                throw std::invalid_argument("device 'cuda' requested but CUDA is not available (use auto or cpu)");
-            }
-            device = torch::Device(torch::kCUDA);
-        } else if (options.device != "cpu") {
-            throw std::invalid_argument(fmt::format("unknown device '{}' (valid: auto, cpu, cuda)", options.device));
-        }
-        deviceName = device.is_cuda() ? "cuda" : "cpu";
-        if (device.is_cuda()) {
-            // full float32 on the GPU (no TF32 matmuls or convolutions) and deterministic cuDNN kernels, so a
-            // CUDA measurement agrees with the CPU one to rounding (docs/gpu.md) and repeats bit for bit
-            at::globalContext().setAllowTF32CuBLAS(false);
-            at::globalContext().setAllowTF32CuDNN(false);
-            at::globalContext().setBenchmarkCuDNN(false);
-            at::globalContext().setDeterministicCuDNN(true);
-        }
-        if (options.proxies.empty()) {
-            options.proxies = proxyNames();
-        }
-        for (auto const& p : options.proxies) {
-            auto list = parseProxyList(p);  // validates the name
-            proxies.insert(list.begin(), list.end());
-        }
-        auto [x, y] = makeBatch(options.dataDir, dataset, options.batchSize, options.seed);
-        batchX = x.to(device);
-        batchY = y.to(device);
-    }
-
     [[nodiscard]] bool wants(std::string const& p) const { return proxies.count(p) != 0U; }
-
-    ArchitectureMeasurement measure(std::string const& archKey);
+    // The network of `cell` as measure() starts from it: seeded afresh, so every call gives the same weights.
+    [[nodiscard]] std::shared_ptr<detail::SearchSpaceNetwork> freshNetwork(std::string const& archKey) const {
+        torch::manual_seed(options.seed);
+        auto net = detail::makeNetwork(options.space, archKey, dataset);
+        net->to(device);
+        net->train();
+        return net;
+    }
 };
 
-ArchitectureMeasurement ArchitectureScorer::Impl::measure(std::string const& archKey) {
-    auto start = std::chrono::steady_clock::now();
-    auto lap = start;
-    bool const profile = std::getenv("ZCGP_PROFILE") != nullptr;
-    auto phase = [&](char const* name) {
-        if (profile) {
-            auto now = std::chrono::steady_clock::now();
-            std::fprintf(stderr, "  %-12s %.3f s\n", name, std::chrono::duration<double>(now - lap).count());
-            lap = now;
-        }
-    };
+// What the passes of one measurement share.
+struct Nb201Pass {
+    Nb201Setup const& setup;
+    std::string const& archKey;
+    std::shared_ptr<detail::SearchSpaceNetwork> net;
+    std::vector<torch::Tensor> weights;   // the weight layers' weights, in weightLayers() order
+    std::size_t nLayers{0};
+    bool stats{false};
     ArchitectureMeasurement result;
-    result.archKey = nb201TupleKey(parseNb201Cell(archKey));  // throws naming the key
-
-    torch::manual_seed(options.seed);
-    auto net = detail::makeNetwork(options.space, archKey, dataset);
-    net->to(device);
-    net->train();
-
-    auto const& layers = net->weightLayers();
-    auto const nLayers = layers.size();
-    std::vector<torch::Tensor> weights;
-    for (auto const& l : layers) {
-        weights.push_back(l.weight);
-    }
-    bool const stats = options.statistics;
     std::map<std::string, std::vector<double>> layerStats;
-    auto put = [&](std::string const& name, double v) { layerStats[name].push_back(v); };
+    // forward records
+    torch::Tensor x, logits;
+    std::vector<torch::Tensor> reluKernels;  // one per ReLU input, shared where ReLUs read the same tensor
+    detail::PhaseClock phase;
 
-    // ---- counting: params and flops (batch 1, as NAS-Bench-Suite-Zero) ----
-    if (wants("params")) {
+    Nb201Pass(Nb201Setup const& s, std::string const& key)
+        : setup(s), archKey(key), net(s.freshNetwork(key)), stats(s.options.statistics), phase(s.options.phaseTimer) {
+        for (auto const& l : net->weightLayers()) weights.push_back(l.weight);
+        nLayers = weights.size();
+    }
+    [[nodiscard]] bool wants(std::string const& p) const { return setup.wants(p); }
+    void put(std::string const& name, double v) { layerStats[name].push_back(v); }
+    [[nodiscard]] bool needGrad() const {
+        return stats || wants("grad_norm") || wants("snip") || wants("plain") || wants("fisher") || wants("grasp");
+    }
+    [[nodiscard]] bool needJacobian() const { return wants("jacov") || wants("epe_nas"); }
+    [[nodiscard]] bool needCodes() const { return stats || wants("nwot"); }
+};
+
+// params and l2_norm need no pass; flops a batch-1 forward (as NAS-Bench-Suite-Zero). Per-layer weight statistics.
+void countingTerms(Nb201Pass& p) {
+    auto& net = *p.net;
+    if (p.wants("params")) {
         std::int64_t n = 0;
-        for (auto const& p : net->parameters()) {
-            n += p.numel();
-        }
-        result.proxies["params"] = static_cast<double>(n) / 1e6;
+        for (auto const& w : net.parameters()) n += w.numel();
+        p.result.proxies["params"] = static_cast<double>(n) / 1e6;
     }
-    if (wants("flops")) {
+    if (p.wants("flops")) {
         torch::NoGradGuard noGrad;
-        net->eval();
+        net.eval();
         std::int64_t flops = 0;
-        net->probe.flops = &flops;
-        (void)net->forward(torch::zeros({1, 3, dataset.resolution, dataset.resolution}, batchX.options()));
-        net->probe.flops = nullptr;
-        net->train();
-        result.proxies["flops"] = static_cast<double>(flops) / 1e6;
+        net.probe.flops = &flops;
+        auto const r = p.setup.dataset.resolution;
+        (void)net.forward(torch::zeros({1, 3, r, r}, p.setup.batchX.options()));
+        net.probe.flops = nullptr;
+        net.train();
+        p.result.proxies["flops"] = static_cast<double>(flops) / 1e6;
     }
-    if (wants("l2_norm") || stats) {
+    if (p.wants("l2_norm") || p.stats) {
         torch::NoGradGuard noGrad;
         double l2 = 0.0;
-        for (auto const& w : weights) {
+        for (auto const& w : p.weights) {
             auto wd = w.to(torch::kFloat64);
             double norm = wd.norm().item<double>();
             l2 += norm;
-            if (stats) {
-                put("weight_l2", norm);
-                put("weight_abs_mean", wd.abs().mean().item<double>());
-                put("weight_std", wd.std().item<double>());
-                put("param_count", static_cast<double>(w.numel()));
+            if (p.stats) {
+                p.put("weight_l2", norm);
+                p.put("weight_abs_mean", wd.abs().mean().item<double>());
+                p.put("weight_std", wd.std().item<double>());
+                p.put("param_count", static_cast<double>(w.numel()));
             }
         }
-        result.proxies["l2_norm"] = l2;
+        p.result.proxies["l2_norm"] = l2;
     }
-
-    phase("counting");
-    // ---- data pass ----
-    bool const needGrad = stats || wants("grad_norm") || wants("snip") || wants("plain") || wants("fisher") ||
-                          wants("grasp");
-    bool const needJacobian = wants("jacov") || wants("epe_nas");
-    bool const needCodes = stats || wants("nwot");
-    if (needGrad || needJacobian || needCodes) {
-        auto x = batchX.clone();
-        if (needJacobian) {
-            x.requires_grad_(true);
-        }
-        net->clearRecords();
-        net->probe.record = true;
-        torch::Tensor logits;
-        {
-            std::optional<torch::NoGradGuard> noGrad;
-            if (!needGrad && !needJacobian) {
-                noGrad.emplace();
-            }
-            logits = net->forward(x);
-        }
-        net->probe.record = false;
-        phase("forward");
-
-        // One code kernel per ReLU (NWOT hooks every ReLU module); ReLUs applied to the same tensor (a cell node
-        // feeding several conv edges) share it. The per-layer statistics reuse them for ReLU-fed layers.
-        std::vector<torch::Tensor> reluKernels;
-        if (needCodes) {
-            torch::NoGradGuard noGrad;
-            torch::Tensor k;
-            auto const& ins = net->reluInputs;
-            for (std::size_t r = 0; r < ins.size(); ++r) {
-                torch::Tensor kr;
-                for (std::size_t q = 0; q < r && !kr.defined(); ++q) {
-                    if (ins[q].is_same(ins[r])) {
-                        kr = reluKernels[q];
-                    }
-                }
-                if (!kr.defined()) {
-                    kr = codeKernel(ins[r]);
-                }
-                reluKernels.push_back(kr);
-                k = k.defined() ? k + kr : kr;
-            }
-            result.proxies["nwot"] = k.defined() ? logAbsDet(k) : -std::numeric_limits<double>::infinity();
-        }
-        phase("nwot");
-
-        if (needJacobian) {
-            // d(sum of logits)/dx, i.e. backward(ones_like(y)) as in the reference; keeps the graph for the loss.
-            // A degenerate cell (every path through 'none') disconnects the logits from the input: the
-            // Jacobian is then zero rather than an error.
-            auto jac = torch::autograd::grad({logits.sum()}, {x}, {}, /*retain_graph=*/needGrad, /*create_graph=*/false,
-                                             /*allow_unused=*/true)[0];
-            if (!jac.defined()) {
-                jac = torch::zeros_like(x);
-            }
-            auto j = jac.detach().flatten(1).to(torch::kFloat64);
-            if (wants("jacov")) {
-                result.proxies["jacov"] = jacovScore(j);
-            }
-            if (wants("epe_nas")) {
-                result.proxies["epe_nas"] = epeScore(j, batchY, logits.size(1));
-            }
-            phase("jacobian");
-        }
-
-        if (needGrad) {
-            auto loss = F::cross_entropy(logits, batchY);
-            std::vector<torch::Tensor> targets = weights;
-            for (auto const& o : net->layerOutputs) {
-                targets.push_back(o);
-            }
-            bool const grasp = stats || wants("grasp");
-            auto grads = torch::autograd::grad({loss}, targets, {}, /*retain_graph=*/grasp, /*create_graph=*/grasp,
-                                               /*allow_unused=*/true);
-            std::vector<torch::Tensor> hg(nLayers);
-            if (grasp) {
-                // GraSP: Hg = d/dw (g_detached . g(w)), one Hessian-vector product through the same graph.
-                torch::Tensor z;
-                for (std::size_t i = 0; i < nLayers; ++i) {
-                    if (grads[i].defined()) {
-                        auto term = (grads[i].detach() * grads[i]).sum();
-                        z = z.defined() ? z + term : term;
-                    }
-                }
-                std::vector<torch::Tensor> h(nLayers);
-                if (z.defined() && z.requires_grad()) {
-                    h = torch::autograd::grad({z}, weights, {}, false, false, true);
-                }
-                for (std::size_t i = 0; i < nLayers; ++i) {
-                    hg[i] = h[i].defined() ? h[i] : torch::zeros_like(weights[i]);
-                }
-            }
-            phase("backward+hvp");
-            torch::NoGradGuard noGrad;
-            double gradNorm = 0.0, snip = 0.0, plain = 0.0, graspSum = 0.0, fisher = 0.0;
-            for (std::size_t i = 0; i < nLayers; ++i) {
-                auto w = weights[i].detach().to(torch::kFloat64);
-                auto g = grads[i].defined() ? grads[i].detach().to(torch::kFloat64) : torch::zeros_like(w);
-                double gn = g.norm().item<double>();
-                double sn = (w * g).abs().sum().item<double>();
-                double pl = (w * g).sum().item<double>();
-                double gr = grasp ? -(w * hg[i].to(torch::kFloat64)).sum().item<double>() : 0.0;
-                // Fisher (Theis et al.; Turner et al.): per output channel 0.5 * mean_n (sum_hw a * da)^2, broadcast
-                // to each of the channel's fan-in weights before summing, as NAS-Bench-Suite-Zero does.
-                // Activation-sized tensors stay in float32 (reductions accumulate pairwise); small results go to double.
-                auto act = net->layerOutputs[i].detach();
-                auto gAct = grads[nLayers + i].defined() ? grads[nLayers + i].detach() : torch::zeros_like(act);
-                auto prod = act * gAct;
-                auto gnk = (prod.dim() > 2 ? prod.sum({2, 3}) : prod).to(torch::kFloat64);
-                auto delK = gnk.pow(2).mean(0).mul(0.5);
-                double fanIn = static_cast<double>(w.numel() / w.size(0));
-                double fi = delK.abs().sum().item<double>() * fanIn;
-                gradNorm += gn;
-                snip += sn;
-                plain += pl;
-                graspSum += gr;
-                fisher += fi;
-                if (stats) {
-                    put("grad_l2", gn);
-                    put("grad_abs_mean", g.abs().mean().item<double>());
-                    put("snip_layer", sn);
-                    put("plain_layer", pl);
-                    put("grasp_layer", gr);
-                    put("fisher_layer", fi);
-                    auto [actStd, actMean] = torch::std_mean(act);
-                    put("act_mean", actMean.item<double>());
-                    put("act_std", actStd.item<double>());
-                    put("act_grad_l2", gAct.norm().item<double>());
-                    auto const& in = net->layerInputs[i];
-                    put("input_zero_fraction", static_cast<double>((in == 0).sum().item<std::int64_t>()) /
-                                                   static_cast<double>(in.numel()));
-                    auto relu = net->layerReluSource[i];
-                    put("input_code_logdet",
-                        logAbsDet(relu >= 0 ? reluKernels[static_cast<std::size_t>(relu)] : codeKernel(in)));
-                }
-            }
-            result.proxies["grad_norm"] = gradNorm;
-            result.proxies["snip"] = snip;
-            result.proxies["plain"] = plain;
-            result.proxies["grasp"] = graspSum;
-            result.proxies["fisher"] = fisher;
-        }
-        if (stats) {
-            torch::NoGradGuard noGrad;
-            for (auto const& node : net->nodeOutputs) {
-                auto [sd, mean] = torch::std_mean(node);
-                layerStats["node_act_mean"].push_back(mean.item<double>());
-                layerStats["node_act_std"].push_back(sd.item<double>());
-                layerStats["node_positive_fraction"].push_back(static_cast<double>((node > 0).sum().item<std::int64_t>()) /
-                                                               static_cast<double>(node.numel()));
-                layerStats["node_code_logdet"].push_back(logAbsDet(codeKernel(node)));
-            }
-        }
-        net->clearRecords();
-        reluKernels.clear();
-        phase("layer terms");
-    }
-
-    // ---- synflow: |w|, double, BN off, all-ones input of one sample ----
-    if (wants("synflow") || stats) {
-        {
-            torch::NoGradGuard noGrad;
-            for (auto& p : net->parameters()) {
-                p.abs_();
-            }
-        }
-        net->to(torch::kFloat64);
-        net->probe.batchNorm = false;
-        auto ones = torch::ones({1, 3, dataset.resolution, dataset.resolution},
-                                torch::TensorOptions().dtype(torch::kFloat64).device(device));
-        auto out = net->forward(ones);
-        auto grads = torch::autograd::grad({out.sum()}, weights, {}, false, false, true);
-        net->probe.batchNorm = true;
-        torch::NoGradGuard noGrad;
-        double total = 0.0;
-        for (std::size_t i = 0; i < nLayers; ++i) {
-            double s = grads[i].defined() ? (weights[i] * grads[i]).abs().sum().item<double>() : 0.0;
-            total += s;
-            if (stats) {
-                put("synflow_layer", s);
-            }
-        }
-        // NAS-Bench-Suite-Zero stores synflow as log(score) (-log(-score) for negative sums).
-        result.proxies["synflow"] = total == 0.0 ? 0.0 : (total > 0 ? std::log(total) : -std::log(-total));
-        net->to(torch::kFloat32);
-        phase("synflow");
-    }
-
-    // ---- zen (Lin et al. 2021): Gaussian init, BN with batch statistics, input and perturbed input ----
-    if (wants("zen")) {
-        torch::NoGradGuard noGrad;
-        // random draws come from the CPU generator whatever the device (then copied over), so CUDA measures
-        // the network and inputs that CPU does; on CPU this is the same stream as normal_ in place
-        auto gaussian = [&](torch::Tensor const& like) {
-            return torch::randn(like.sizes(), like.options().device(torch::kCPU)).to(like.device());
-        };
-        for (auto const& c : net->convs()) {
-            c->weight.copy_(gaussian(c->weight));
-        }
-        net->classifier()->weight.copy_(gaussian(net->classifier()->weight));
-        net->classifier()->bias.zero_();
-        for (auto bn : net->batchNorms()) {  // holder copies: the options are mutable
-            bn->weight.fill_(1.0);
-            bn->bias.zero_();
-            bn->options.momentum(1.0);  // running_var becomes the last batch's variance
-        }
-        auto shape = batchX.sizes();
-        auto a = gaussian(batchX);
-        auto b = gaussian(batchX);
-        auto fa = net->features(a);
-        auto fb = net->features(a + kZenMixup * b);
-        double score = std::log((fa - fb).abs().sum({1, 2, 3}).mean().item<double>());
-        for (auto const& bn : net->batchNorms()) {
-            score += std::log(std::sqrt(bn->running_var.mean().item<double>()));
-        }
-        result.proxies["zen"] = score;
-        phase("zen");
-    }
-
-    // Keep only the requested proxies; non-finite scores become NASLib's -1e8.
-    for (auto it = result.proxies.begin(); it != result.proxies.end();) {
-        if (!wants(it->first)) {
-            it = result.proxies.erase(it);
-        } else {
-            it->second = finiteOr(it->second);
-            ++it;
-        }
-    }
-    if (stats) {
-        for (auto const& name : layerStatisticNames()) {
-            auto& v = layerStats[name];
-            if (v.size() != nLayers) {
-                throw std::logic_error(fmt::format("statistic {} has {} values for {} layers", name, v.size(), nLayers));
-            }
-            result.statistics.push_back({name, std::move(v)});
-        }
-        for (auto const& name : nodeStatisticNames()) {
-            auto& v = layerStats[name];
-            if (v.size() != net->nodeCount()) {
-                throw std::logic_error(fmt::format("statistic {} has {} values for {} nodes", name, v.size(),
-                                                   net->nodeCount()));
-            }
-            result.statistics.push_back({name, std::move(v)});
-        }
-    }
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return result;
+    p.phase("counting");
 }
 
-ArchitectureScorer::ArchitectureScorer(ScorerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+// One forward of the data batch, recording layer inputs/outputs and ReLU inputs (the graph is kept when a gradient
+// or the Jacobian needs it).
+void forwardRecords(Nb201Pass& p) {
+    auto& net = *p.net;
+    p.x = p.setup.batchX.clone();
+    if (p.needJacobian()) p.x.requires_grad_(true);
+    net.clearRecords();
+    net.probe.record = true;
+    {
+        std::optional<torch::NoGradGuard> noGrad;
+        if (!p.needGrad() && !p.needJacobian()) noGrad.emplace();
+        p.logits = net.forward(p.x);
+    }
+    net.probe.record = false;
+    p.phase("forward");
+}
+
+// One code kernel per ReLU (NWOT hooks every ReLU module); ReLUs applied to the same tensor (a cell node feeding
+// several conv edges) share it. The per-layer statistics reuse them for ReLU-fed layers.
+void kernelTerms(Nb201Pass& p) {
+    torch::NoGradGuard noGrad;
+    torch::Tensor k;
+    auto const& ins = p.net->reluInputs;
+    for (std::size_t r = 0; r < ins.size(); ++r) {
+        torch::Tensor kr;
+        for (std::size_t q = 0; q < r && !kr.defined(); ++q) {
+            if (ins[q].is_same(ins[r])) kr = p.reluKernels[q];
+        }
+        if (!kr.defined()) kr = codeKernel(ins[r]);
+        p.reluKernels.push_back(kr);
+        k = k.defined() ? k + kr : kr;
+    }
+    p.result.proxies["nwot"] = k.defined() ? logAbsDet(k) : -std::numeric_limits<double>::infinity();
+    p.phase("nwot");
+}
+
+// d(sum of logits)/dx, i.e. backward(ones_like(y)) as in the reference; keeps the graph for the loss. A degenerate
+// cell (every path through 'none') disconnects the logits from the input: the Jacobian is then zero, not an error.
+void jacobianTerms(Nb201Pass& p) {
+    auto jac = torch::autograd::grad({p.logits.sum()}, {p.x}, {}, /*retain_graph=*/p.needGrad(),
+                                     /*create_graph=*/false, /*allow_unused=*/true)[0];
+    if (!jac.defined()) jac = torch::zeros_like(p.x);
+    auto j = jac.detach().flatten(1).to(torch::kFloat64);
+    if (p.wants("jacov")) p.result.proxies["jacov"] = jacovScore(j);
+    if (p.wants("epe_nas")) p.result.proxies["epe_nas"] = epeScore(j, p.setup.batchY, p.logits.size(1));
+    p.phase("jacobian");
+}
+
+// The cross-entropy backward (weights and layer outputs) and grasp's Hessian-vector product, then the per-layer
+// terms of grad_norm, snip, plain, grasp and fisher (and the activation statistics).
+void gradientTerms(Nb201Pass& p) {
+    auto& net = *p.net;
+    auto const nLayers = p.nLayers;
+    auto loss = F::cross_entropy(p.logits, p.setup.batchY);
+    std::vector<torch::Tensor> targets = p.weights;
+    for (auto const& o : net.layerOutputs) targets.push_back(o);
+    bool const grasp = p.stats || p.wants("grasp");
+    auto grads = torch::autograd::grad({loss}, targets, {}, /*retain_graph=*/grasp, /*create_graph=*/grasp,
+                                       /*allow_unused=*/true);
+    std::vector<torch::Tensor> hg(nLayers);
+    if (grasp) {
+        // GraSP: Hg = d/dw (g_detached . g(w)), one Hessian-vector product through the same graph.
+        torch::Tensor z;
+        for (std::size_t i = 0; i < nLayers; ++i) {
+            if (grads[i].defined()) {
+                auto term = (grads[i].detach() * grads[i]).sum();
+                z = z.defined() ? z + term : term;
+            }
+        }
+        std::vector<torch::Tensor> h(nLayers);
+        if (z.defined() && z.requires_grad()) h = torch::autograd::grad({z}, p.weights, {}, false, false, true);
+        for (std::size_t i = 0; i < nLayers; ++i) hg[i] = h[i].defined() ? h[i] : torch::zeros_like(p.weights[i]);
+    }
+    p.phase("backward+hvp");
+    torch::NoGradGuard noGrad;
+    double gradNorm = 0.0, snip = 0.0, plain = 0.0, graspSum = 0.0, fisher = 0.0;
+    for (std::size_t i = 0; i < nLayers; ++i) {
+        auto w = p.weights[i].detach().to(torch::kFloat64);
+        auto g = grads[i].defined() ? grads[i].detach().to(torch::kFloat64) : torch::zeros_like(w);
+        double gn = g.norm().item<double>();
+        double sn = (w * g).abs().sum().item<double>();
+        double pl = (w * g).sum().item<double>();
+        double gr = grasp ? -(w * hg[i].to(torch::kFloat64)).sum().item<double>() : 0.0;
+        // Fisher (Theis et al.; Turner et al.): per output channel 0.5 * mean_n (sum_hw a * da)^2, broadcast to each
+        // of the channel's fan-in weights before summing, as NAS-Bench-Suite-Zero does. Activation-sized tensors stay
+        // in float32 (reductions accumulate pairwise); small results go to double.
+        auto act = net.layerOutputs[i].detach();
+        auto gAct = grads[nLayers + i].defined() ? grads[nLayers + i].detach() : torch::zeros_like(act);
+        auto prod = act * gAct;
+        auto gnk = (prod.dim() > 2 ? prod.sum({2, 3}) : prod).to(torch::kFloat64);
+        auto delK = gnk.pow(2).mean(0).mul(0.5);
+        double fanIn = static_cast<double>(w.numel() / w.size(0));
+        double fi = delK.abs().sum().item<double>() * fanIn;
+        gradNorm += gn;
+        snip += sn;
+        plain += pl;
+        graspSum += gr;
+        fisher += fi;
+        if (p.stats) {
+            p.put("grad_l2", gn);
+            p.put("grad_abs_mean", g.abs().mean().item<double>());
+            p.put("snip_layer", sn);
+            p.put("plain_layer", pl);
+            p.put("grasp_layer", gr);
+            p.put("fisher_layer", fi);
+            auto [actStd, actMean] = torch::std_mean(act);
+            p.put("act_mean", actMean.item<double>());
+            p.put("act_std", actStd.item<double>());
+            p.put("act_grad_l2", gAct.norm().item<double>());
+            auto const& in = net.layerInputs[i];
+            p.put("input_zero_fraction",
+                  static_cast<double>((in == 0).sum().item<std::int64_t>()) / static_cast<double>(in.numel()));
+            auto relu = net.layerReluSource[i];
+            p.put("input_code_logdet",
+                  logAbsDet(relu >= 0 ? p.reluKernels[static_cast<std::size_t>(relu)] : codeKernel(in)));
+        }
+    }
+    p.result.proxies["grad_norm"] = gradNorm;
+    p.result.proxies["snip"] = snip;
+    p.result.proxies["plain"] = plain;
+    p.result.proxies["grasp"] = graspSum;
+    p.result.proxies["fisher"] = fisher;
+}
+
+// Per cell node: activation mean, spread, positive fraction and code log-determinant.
+void nodeTerms(Nb201Pass& p) {
+    torch::NoGradGuard noGrad;
+    for (auto const& node : p.net->nodeOutputs) {
+        auto [sd, mean] = torch::std_mean(node);
+        p.put("node_act_mean", mean.item<double>());
+        p.put("node_act_std", sd.item<double>());
+        p.put("node_positive_fraction",
+              static_cast<double>((node > 0).sum().item<std::int64_t>()) / static_cast<double>(node.numel()));
+        p.put("node_code_logdet", logAbsDet(codeKernel(node)));
+    }
+}
+
+// synflow: |w|, double, BN off, all-ones input of one sample, on a copy of the network (it takes |w| in place).
+void synflowTerms(Nb201Pass& p) {
+    auto copy = p.setup.freshNetwork(p.archKey);
+    std::vector<torch::Tensor> weights;
+    for (auto const& l : copy->weightLayers()) weights.push_back(l.weight);
+    {
+        torch::NoGradGuard noGrad;
+        for (auto& w : copy->parameters()) w.abs_();
+    }
+    copy->to(torch::kFloat64);
+    copy->probe.batchNorm = false;
+    auto const r = p.setup.dataset.resolution;
+    auto ones = torch::ones({1, 3, r, r}, torch::TensorOptions().dtype(torch::kFloat64).device(p.setup.device));
+    auto out = copy->forward(ones);
+    auto grads = torch::autograd::grad({out.sum()}, weights, {}, false, false, true);
+    torch::NoGradGuard noGrad;
+    double total = 0.0;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        double s = grads[i].defined() ? (weights[i] * grads[i]).abs().sum().item<double>() : 0.0;
+        total += s;
+        if (p.stats) p.put("synflow_layer", s);
+    }
+    // NAS-Bench-Suite-Zero stores synflow as log(score) (-log(-score) for negative sums).
+    p.result.proxies["synflow"] = total == 0.0 ? 0.0 : (total > 0 ? std::log(total) : -std::log(-total));
+    p.phase("synflow");
+}
+
+// zen (Lin et al. 2021): Gaussian init, BN with batch statistics, input and perturbed input, on a copy of the network
+// (it re-draws the weights). The copy is built from the seed, so the draws follow the same generator state whatever
+// was measured before.
+void zenTerms(Nb201Pass& p) {
+    auto copy = p.setup.freshNetwork(p.archKey);
+    torch::NoGradGuard noGrad;
+    // random draws come from the CPU generator whatever the device (then copied over), so CUDA measures the network
+    // and inputs that CPU does; on CPU this is the same stream as normal_ in place
+    auto gaussian = [](torch::Tensor const& like) {
+        return torch::randn(like.sizes(), like.options().device(torch::kCPU)).to(like.device());
+    };
+    for (auto const& c : copy->convs()) c->weight.copy_(gaussian(c->weight));
+    copy->classifier()->weight.copy_(gaussian(copy->classifier()->weight));
+    copy->classifier()->bias.zero_();
+    for (auto bn : copy->batchNorms()) {  // holder copies: the options are mutable
+        bn->weight.fill_(1.0);
+        bn->bias.zero_();
+        bn->options.momentum(1.0);  // running_var becomes the last batch's variance
+    }
+    auto a = gaussian(p.setup.batchX);
+    auto b = gaussian(p.setup.batchX);
+    auto fa = copy->features(a);
+    auto fb = copy->features(a + kZenMixup * b);
+    double score = std::log((fa - fb).abs().sum({1, 2, 3}).mean().item<double>());
+    for (auto const& bn : copy->batchNorms()) score += std::log(std::sqrt(bn->running_var.mean().item<double>()));
+    p.result.proxies["zen"] = score;
+    p.phase("zen");
+}
+
+class Nb201Scorer final : public detail::SpaceScorer {
+public:
+    Nb201Scorer(ScorerOptions const& options, torch::Device device)
+        : setup_{options, datasetSpec(options.dataset), device, {}, {}, {}} {
+        if (setup_.options.proxies.empty()) setup_.options.proxies = proxyNames();
+        for (auto const& p : setup_.options.proxies) {
+            auto list = parseProxyList(p);  // validates the name
+            setup_.proxies.insert(list.begin(), list.end());
+        }
+        auto [x, y] = makeBatch(setup_.options.dataDir, setup_.dataset, setup_.options.batchSize, setup_.options.seed);
+        setup_.batchX = x.to(device);
+        setup_.batchY = y.to(device);
+    }
+
+    [[nodiscard]] std::string canonicalKey(std::string const& archKey) const override {
+        return nb201TupleKey(parseNb201Cell(archKey));  // throws naming the key
+    }
+
+    [[nodiscard]] ArchitectureMeasurement measure(std::string const& archKey) override {
+        auto const start = std::chrono::steady_clock::now();
+        auto const key = canonicalKey(archKey);
+        Nb201Pass p(setup_, archKey);
+        p.result.archKey = key;
+        countingTerms(p);
+        if (p.needGrad() || p.needJacobian() || p.needCodes()) {
+            forwardRecords(p);
+            if (p.needCodes()) kernelTerms(p);
+            if (p.needJacobian()) jacobianTerms(p);
+            if (p.needGrad()) gradientTerms(p);
+            if (p.stats) nodeTerms(p);
+            p.net->clearRecords();
+            p.reluKernels.clear();
+            p.phase("layer terms");
+        }
+        if (p.wants("synflow") || p.stats) synflowTerms(p);
+        if (p.wants("zen")) zenTerms(p);
+        return finish(std::move(p), start);
+    }
+
+    [[nodiscard]] DataBatch dataBatch() const override {
+        auto x = setup_.batchX.cpu().contiguous();
+        auto y = setup_.batchY.cpu().contiguous();
+        DataBatch b{x.size(0), x.size(1), x.size(2), x.size(3), {}, {}};
+        b.images.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+        b.labels.assign(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
+        return b;
+    }
+
+private:
+    // Keeps only the requested proxies (non-finite scores become NASLib's -1e8) and the statistics in their order.
+    [[nodiscard]] ArchitectureMeasurement finish(Nb201Pass&& p, std::chrono::steady_clock::time_point start) const {
+        auto result = std::move(p.result);
+        for (auto it = result.proxies.begin(); it != result.proxies.end();) {
+            if (!p.wants(it->first)) {
+                it = result.proxies.erase(it);
+            } else {
+                it->second = finiteOr(it->second);
+                ++it;
+            }
+        }
+        if (p.stats) {
+            auto take = [&](std::vector<std::string> const& names, std::size_t expected, char const* what) {
+                for (auto const& name : names) {
+                    auto& v = p.layerStats[name];
+                    if (v.size() != expected) {
+                        throw std::logic_error(fmt::format("statistic {} has {} values for {} {}", name, v.size(),
+                                                           expected, what));
+                    }
+                    result.statistics.push_back({name, std::move(v)});
+                }
+            };
+            take(layerStatisticNames(), p.nLayers, "layers");
+            take(nodeStatisticNames(), p.net->nodeCount(), "nodes");
+        }
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return result;
+    }
+
+    Nb201Setup setup_;
+};
+
+}  // namespace
+
+namespace detail {
+
+torch::Device chooseDevice(std::string const& device) {
+    torch::Device chosen{torch::kCPU};
+    if (device == "auto") {
+        chosen = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    } else if (device == "cuda") {
+        if (!torch::cuda::is_available()) {
+            throw std::invalid_argument("device 'cuda' requested but CUDA is not available (use auto or cpu)");
+        }
+        chosen = torch::Device(torch::kCUDA);
+    } else if (device != "cpu") {
+        throw std::invalid_argument(fmt::format("unknown device '{}' (valid: auto, cpu, cuda)", device));
+    }
+    if (chosen.is_cuda()) {
+        // full float32 on the GPU (no TF32 matmuls or convolutions) and deterministic cuDNN kernels, so a CUDA
+        // measurement agrees with the CPU one to rounding (docs/gpu.md) and repeats bit for bit
+        at::globalContext().setAllowTF32CuBLAS(false);
+        at::globalContext().setAllowTF32CuDNN(false);
+        at::globalContext().setBenchmarkCuDNN(false);
+        at::globalContext().setDeterministicCuDNN(true);
+    }
+    return chosen;
+}
+
+std::unique_ptr<SpaceScorer> makeNb201Scorer(ScorerOptions const& options, torch::Device device) {
+    return std::make_unique<Nb201Scorer>(options, device);
+}
+
+}  // namespace detail
+
+struct ArchitectureScorer::Impl {
+    std::string deviceName;
+    std::unique_ptr<detail::SpaceScorer> space;
+};
+
+ArchitectureScorer::ArchitectureScorer(ScorerOptions options) : impl_(std::make_unique<Impl>()) {
+    auto const& spaces = nativeSpaces();
+    if (std::find(spaces.begin(), spaces.end(), options.space) == spaces.end()) {
+        std::string valid;
+        for (auto const& s : spaces) valid += (valid.empty() ? "" : ", ") + s;
+        throw std::invalid_argument(fmt::format("search space '{}' has no native network (valid: {})", options.space,
+                                                valid));
+    }
+    if (options.batchSize < 2) {
+        throw std::invalid_argument(fmt::format("batch size {} is too small (need at least 2)", options.batchSize));
+    }
+    auto const device = detail::chooseDevice(options.device);
+    impl_->deviceName = device.is_cuda() ? "cuda" : "cpu";
+    impl_->space = detail::makeNb201Scorer(options, device);
+}
 ArchitectureScorer::~ArchitectureScorer() = default;
 
-ArchitectureMeasurement ArchitectureScorer::measure(std::string const& archKey) { return impl_->measure(archKey); }
+ArchitectureMeasurement ArchitectureScorer::measure(std::string const& archKey) { return impl_->space->measure(archKey); }
 
 std::string const& ArchitectureScorer::deviceName() const { return impl_->deviceName; }
 
-DataBatch ArchitectureScorer::dataBatch() const {
-    auto x = impl_->batchX.cpu().contiguous();
-    auto y = impl_->batchY.cpu().contiguous();
-    DataBatch b{x.size(0), x.size(1), x.size(2), x.size(3), {}, {}};
-    b.images.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
-    b.labels.assign(y.data_ptr<std::int64_t>(), y.data_ptr<std::int64_t>() + y.numel());
-    return b;
+DataBatch ArchitectureScorer::dataBatch() const { return impl_->space->dataBatch(); }
+
+std::string ArchitectureScorer::canonicalKey(std::string const& archKey) const {
+    return impl_->space->canonicalKey(archKey);
 }
 
 }  // namespace zcgp::proxy_cache

@@ -222,3 +222,40 @@ TEST_CASE("A degenerate cell (every edge 'none') is scored, not an error", "[pro
         CHECK(m.proxies.at(name) != zcgp::test::kNonFiniteScore);
     }
 }
+
+TEST_CASE("A proxy's value does not depend on which other proxies are measured with it, nor in what order",
+          "[proxy_cache][torch]") {
+    // synflow takes |W| of every parameter and zen re-draws the weights: both must leave the network that the
+    // other proxies (and each other) see untouched. Measured alone, in a subset, in another order, or with the
+    // statistics, each proxy must be bit-identical.
+    pc::ScorerOptions o;
+    o.dataDir = zcgp::test::dataDir();
+    o.batchSize = 4;
+    o.device = "cpu";
+    o.statistics = true;
+    std::string const arch = "(2, 3, 4, 0, 2, 1)";
+    auto const all = pc::ArchitectureScorer(o).measure(arch);
+    REQUIRE(all.proxies.size() == 13);
+    o.statistics = false;
+    for (std::vector<std::string> subset : {std::vector<std::string>{"zen"}, {"synflow", "zen", "snip"}}) {
+        o.proxies = subset;
+        auto const some = pc::ArchitectureScorer(o).measure(arch);
+        REQUIRE(some.proxies.size() == subset.size());
+        for (auto const& name : subset) {
+            INFO(name << " measured with " << subset.size() - 1 << " others");
+            CHECK(some.proxies.at(name) == all.proxies.at(name));
+        }
+    }
+    // and one scorer measuring other architectures in between gives the same values again
+    o.proxies = {};
+    o.statistics = true;
+    pc::ArchitectureScorer scorer(o);
+    (void)scorer.measure("(4, 4, 4, 4, 4, 4)");
+    auto const again = scorer.measure(arch);
+    CHECK(again.proxies == all.proxies);
+    REQUIRE(again.statistics.size() == all.statistics.size());
+    for (std::size_t s = 0; s < all.statistics.size(); ++s) {
+        INFO(all.statistics[s].name);
+        CHECK(again.statistics[s].values == all.statistics[s].values);
+    }
+}

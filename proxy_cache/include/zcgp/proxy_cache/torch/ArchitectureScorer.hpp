@@ -1,26 +1,35 @@
 #pragma once
-// Scores one architecture natively with LibTorch: the 13 suite proxies and per-layer raw statistics,
-// sharing forward and backward passes between them. Only compiled with ZCGP_WITH_TORCH.
+// Scores one architecture natively with LibTorch: the proxies of its search space (the 13 suite proxies for NB201,
+// the training-free transformer proxies for FlexiBERT) and per-layer raw statistics, sharing forward and backward
+// passes between them. Only compiled with ZCGP_WITH_TORCH.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zcgp/proxy_cache/Measurement.hpp"
 
 namespace zcgp::proxy_cache {
 
+// Profiling hook: called after each pass of measure() with the pass's name and its wall time in seconds. The
+// library never prints or reads the environment; a command decides where timings go.
+using PhaseTimer = std::function<void(std::string_view phase, double seconds)>;
+
 struct ScorerOptions {
-    std::string space = "nb201";        // search space (only nb201 for now)
-    std::string dataset = "cifar10";     // cifar10 | cifar100 | ImageNet16-120
+    std::string space = "nb201";        // search space: nb201 | flexibert (nativeSpaces())
+    std::string dataset = "cifar10";     // nb201: cifar10 | cifar100 | ImageNet16-120; flexibert: glue
     std::filesystem::path dataDir = "data";
     int batchSize = 64;
     std::uint64_t seed = 0;
     std::string device = "auto";         // auto | cpu | cuda
-    std::vector<std::string> proxies;    // empty = all 13
+    std::vector<std::string> proxies;    // empty = all of the space (proxyNames(space))
     bool statistics = true;              // also gather per-layer raw statistics
+    int sequenceLength = 128;            // flexibert: tokens per sequence of the random-token batch
+    PhaseTimer phaseTimer;               // optional: per-pass timings
 };
 
 // The data batch a scorer feeds every measure(), copied to the CPU: normalised images, row-major
@@ -45,13 +54,16 @@ public:
     // (options, archKey): seed every RNG it uses (weight init, input batch) at its start from
     // (options.seed, archKey), never from a stream shared across calls, so the same architecture gives
     // bit-identical results whatever was measured before it, in this process or another (same device).
-    // archKey: NASLib tuple "(0, 2, 3, 2, 3, 1)" or NB201 string "|nor_conv_3x3~0|+|...|".
-    // Throws std::invalid_argument naming the key for a wrong tuple length or unknown op.
+    // archKey: NB201: NASLib tuple "(0, 2, 3, 2, 3, 1)" or NB201 string "|nor_conv_3x3~0|+|...|"; FlexiBERT: the
+    // benchmark's ID ("17"). Throws std::invalid_argument naming the key for a wrong tuple length, an unknown op,
+    // an ID not in the benchmark or a layer with an unknown operation type.
     [[nodiscard]] ArchitectureMeasurement measure(std::string const& archKey);
     [[nodiscard]] std::string const& deviceName() const;
-    // The batch built from (dataDir, dataset, batchSize, seed), for independent references that must see the
-    // same inputs (scripts/proxy_reference.py).
+    // The image batch built from (dataDir, dataset, batchSize, seed), for independent references that must see the
+    // same inputs (scripts/proxy_reference.py). NB201 only (throws std::logic_error for another space).
     [[nodiscard]] DataBatch dataBatch() const;
+    // The canonical key of archKey in this space (throws like measure() for a bad key), without measuring.
+    [[nodiscard]] std::string canonicalKey(std::string const& archKey) const;
 
 private:
     struct Impl;
