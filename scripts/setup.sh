@@ -12,7 +12,19 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   libxgboost-dev pybind11-dev python3-pybind11 python3-dev python3-pytest python3-tqdm python3-matplotlib python3-pandas
   gnuplot-nox hyperfine python3 python3-scipy python3-deap python3-sklearn python3-torch python3-numpy
+  libopenblas0-pthread
 )
+
+# OpenBLAS is for opting in (the FlexiBERT gather: LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread, about
+# 18x faster than netlib there, docs/proxies.md); pin the system BLAS/LAPACK to what they are now (netlib) before
+# installing it, so that installing it does not change every other program's numbers.
+blas_pin() {
+  for alt in libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu; do
+    local current
+    current="$(update-alternatives --query "$alt" 2>/dev/null | sed -n 's/^Value: //p')"
+    if [ -n "$current" ]; then "${sudo_cmd[@]}" update-alternatives --set "$alt" "$current" > /dev/null; fi
+  done
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,6 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
   "${sudo_cmd[@]}" apt-get update -qq
+  blas_pin
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all Debian packages present"

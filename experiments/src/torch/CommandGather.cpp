@@ -41,18 +41,13 @@ namespace {
 
 constexpr char const* Usage =
     "--task SPACE/DATASET [--archs all|N|all15625|FILE] [--shard i/n] [--out FILE] [--resume]\n"
-    "       [--batch 64] [--seed 0] [--device auto|cpu|cuda] [--proxies all|a,b] [--data DIR]\n"
+    "       [--batch 64|16] [--seed 0] [--device auto|cpu|cuda] [--proxies all|a,b] [--data DIR]\n"
     "   or: zcgp gather --merge OUT IN...";
-
-std::string const& nb201Datasets() {
-    static std::string const names = "cifar10, cifar100, ImageNet16-120";
-    return names;
-}
 
 std::string validTasks() {
     std::string out;
     for (auto const& space : pc::nativeSpaces()) {
-        for (auto const* d : {"cifar10", "cifar100", "ImageNet16-120"}) {
+        for (auto const& d : pc::spaceDatasets(space)) {
             out += fmt::format("{}{}/{}", out.empty() ? "" : ", ", space, d);
         }
     }
@@ -117,7 +112,6 @@ private:
     Clock::time_point lastDraw_;
 };
 
-std::string canonicalNb201(std::string const& key) { return pc::nb201TupleKey(pc::parseNb201Cell(key)); }
 
 std::vector<std::string> allNb201Cells() {
     std::vector<std::string> keys;
@@ -180,7 +174,7 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
         ("shard", po::value<std::string>()->default_value("0/1"), "i/n: measure every n-th architecture from i")
         ("out", po::value<std::string>(), "output file (default SPACE-DATASET-seedS[-shardIofN].zcstats)")
         ("resume", "continue an interrupted run from OUT.journal")
-        ("batch", po::value<int>()->default_value(64), "batch size of the data pass")
+        ("batch", po::value<int>(), "batch size of the data pass (default 64 for nb201, 16 for flexibert)")
         ("seed", po::value<std::uint64_t>()->default_value(0), "seed of initialisation, batch and --archs N")
         ("device", po::value<std::string>()->default_value("auto"), "auto | cpu | cuda")
         ("proxies", po::value<std::string>()->default_value("all"),
@@ -230,20 +224,21 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
         throw UsageError(fmt::format("zcgp gather: unknown task '{}': only these can be gathered natively: {}", task,
                                      validTasks()));
     }
-    try {
-        (void)pc::datasetSpec(dataset);
-    } catch (std::invalid_argument const&) {
+    auto const& datasets = pc::spaceDatasets(space);
+    if (std::find(datasets.begin(), datasets.end(), dataset) == datasets.end()) {
         throw UsageError(fmt::format("zcgp gather: unknown dataset '{}' in --task '{}' (valid for {}: {}; tasks: {})",
-                                     dataset, task, space, nb201Datasets(), validTasks()));
+                                     dataset, task, space, fmt::join(datasets, ", "), validTasks()));
     }
-    int const batch = vm["batch"].as<int>();
+    bool const flexibert = space == "flexibert";
+    auto const canonical = [&](std::string const& key) { return pc::canonicalSpaceKey(space, key); };
+    int const batch = vm.count("batch") != 0U ? vm["batch"].as<int>() : (flexibert ? 16 : 64);
     if (batch <= 0) {
         throw UsageError(fmt::format("zcgp gather: --batch must be positive, got {}", batch));
     }
     std::uint64_t const seed = vm["seed"].as<std::uint64_t>();
     std::vector<std::string> proxies;
     try {
-        proxies = pc::parseProxyList(vm["proxies"].as<std::string>());
+        proxies = pc::parseProxyList(vm["proxies"].as<std::string>(), space);
     } catch (std::invalid_argument const& e) {
         throw UsageError(fmt::format("zcgp gather: --proxies: {}", e.what()));
     }
@@ -263,7 +258,7 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
         auto const benchmark = pc::Benchmark::load(dataDir);
         std::vector<std::string> keys;
         for (auto const& a : benchmark.task(task).archs) {
-            keys.push_back(canonicalNb201(a.key));
+            keys.push_back(canonical(a.key));
         }
         return keys;
     };
@@ -273,6 +268,7 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
         if (archsSpec == "all") {
             selection = suiteKeys();
         } else if (archsSpec == "all15625") {
+            if (flexibert) throw UsageError("zcgp gather: --archs all15625 is for nb201 (flexibert has the 500 of --archs all)");
             selection = allNb201Cells();
         } else if (isNumber) {
             auto n = std::stoull(archsSpec);
@@ -286,7 +282,7 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
                                              "readable file",
                                              archsSpec));
             }
-            selection = pc::readArchitectureList(archsSpec, canonicalNb201);
+            selection = pc::readArchitectureList(archsSpec, canonical);
             selectionName = "file:" + fs::path(archsSpec).filename().string();
         }
     } catch (std::invalid_argument const& e) {
@@ -360,6 +356,8 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
     scorerOptions.device = vm["device"].as<std::string>();
     scorerOptions.proxies = proxies;
     scorerOptions.statistics = true;
+    // flexibert: the documented 128 tokens per sequence (ScorerOptions' default; the cache header has no field for
+    // another length, so gather offers none)
     scorerOptions.phaseTimer = profileTimerFromEnvironment();
 
     if (resume && fs::exists(out) && !fs::exists(journalPath)) {
@@ -382,7 +380,7 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
         throw UsageError(fmt::format("zcgp gather: {}", e.what()));
     }
     options.device = scorer->deviceName();
-    auto const& columns = pc::proxyNames();
+    auto const& columns = pc::proxyNames(space);
 
     pc::StatisticsCacheBuilder builder(options, columns);
     std::optional<pc::StatisticsJournal> journal;
@@ -427,7 +425,7 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
     Progress progress(keys.size(), already);
     auto const start = std::chrono::steady_clock::now();
     double measureSeconds = 0.0;
-    auto const failOn = vm.count("fail-on") != 0U ? canonicalNb201(vm["fail-on"].as<std::string>()) : std::string();
+    auto const failOn = vm.count("fail-on") != 0U ? canonical(vm["fail-on"].as<std::string>()) : std::string();
     for (std::size_t i = already; i < keys.size(); ++i) {
         pc::ArchitectureMeasurement m;
         try {

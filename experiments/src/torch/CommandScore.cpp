@@ -1,10 +1,12 @@
 // zcgp score: compute the 13 zero-cost proxies (and optionally per-layer raw statistics) of architectures
 // natively with LibTorch.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "Command.hpp"
@@ -38,11 +40,12 @@ std::vector<std::string> readArchFile(std::string const& path) {
 nlohmann::json toJson(pc::ArchitectureMeasurement const& m, pc::ScorerOptions const& o, std::string const& device) {
     nlohmann::json j;
     j["arch"] = m.archKey;
-    j["arch_string"] = pc::nb201ArchString(pc::parseNb201Cell(m.archKey));
+    if (o.space == "nb201") j["arch_string"] = pc::nb201ArchString(pc::parseNb201Cell(m.archKey));
     j["space"] = o.space;
     j["dataset"] = o.dataset;
     j["seed"] = o.seed;
     j["batch"] = o.batchSize;
+    if (o.space == "flexibert") j["sequence_length"] = o.sequenceLength;
     j["device"] = device;
     j["seconds"] = m.seconds;
     j["proxies"] = m.proxies;
@@ -59,20 +62,22 @@ nlohmann::json toJson(pc::ArchitectureMeasurement const& m, pc::ScorerOptions co
 int runScore(std::vector<std::string> const& args) {
     po::options_description options("zcgp score options");
     options.add_options()
-        ("space", po::value<std::string>()->default_value("nb201"), "search space (nb201)")
-        ("dataset", po::value<std::string>()->default_value("cifar10"), "cifar10 | cifar100 | ImageNet16-120")
+        ("space", po::value<std::string>()->default_value("nb201"), "search space: nb201 | flexibert")
+        ("dataset", po::value<std::string>(), "nb201: cifar10 (default) | cifar100 | ImageNet16-120; flexibert: glue")
         ("arch", po::value<std::vector<std::string>>()->composing(),
-         "architecture: NASLib tuple \"(0, 2, 3, 2, 3, 1)\" or NB201 string \"|nor_conv_3x3~0|+|...|\" (repeatable)")
+         "architecture: NASLib tuple \"(0, 2, 3, 2, 3, 1)\" or NB201 string \"|nor_conv_3x3~0|+|...|\"; flexibert: "
+         "the benchmark ID (repeatable)")
         ("arch-file", po::value<std::string>(), "file with one architecture key per line")
         ("proxies", po::value<std::string>()->default_value("all"), "all, or a comma-separated list of proxies")
-        ("batch", po::value<int>()->default_value(64), "batch size of the data pass")
+        ("batch", po::value<int>(), "batch size of the data pass (default 64 for nb201, 16 for flexibert)")
+        ("sequence-length", po::value<int>()->default_value(128), "flexibert: tokens per random sequence")
         ("seed", po::value<std::uint64_t>()->default_value(0), "seed of the initialisation and the batch")
         ("device", po::value<std::string>()->default_value("auto"), "auto | cpu | cuda")
         ("statistics", "also compute the per-layer raw statistics")
         ("json", "print one JSON object per architecture (JSON lines)");
     zcgp::cli::addCommonOptions(options);
     po::variables_map vm;
-    if (!zcgp::cli::parseArguments("score", "--arch KEY [--dataset D] [--proxies all|a,b] [--json]", options, args,
+    if (!zcgp::cli::parseArguments("score", "--arch KEY [--space nb201|flexibert] [--dataset D] [--proxies all|a,b] [--json]", options, args,
                                    vm, nullptr, {{"batch", {1, 1024}}})) {
         return 0;
     }
@@ -89,18 +94,24 @@ int runScore(std::vector<std::string> const& args) {
     }
     pc::ScorerOptions o;
     o.space = vm["space"].as<std::string>();
-    o.dataset = vm["dataset"].as<std::string>();
-    o.batchSize = vm["batch"].as<int>();
+    bool const flexibert = o.space == "flexibert";
+    o.dataset = vm.count("dataset") != 0U ? vm["dataset"].as<std::string>() : (flexibert ? "glue" : "cifar10");
+    o.batchSize = vm.count("batch") != 0U ? vm["batch"].as<int>() : (flexibert ? 16 : 64);
+    o.sequenceLength = vm["sequence-length"].as<int>();
     o.seed = vm["seed"].as<std::uint64_t>();
     o.device = vm["device"].as<std::string>();
     o.statistics = vm.count("statistics") != 0U;
     o.phaseTimer = zcgp::cli::profileTimerFromEnvironment();
     bool const json = vm.count("json") != 0U;
     try {
-        o.proxies = pc::parseProxyList(vm["proxies"].as<std::string>());
-        (void)pc::datasetSpec(o.dataset);
+        auto const& datasets = pc::spaceDatasets(o.space);
+        o.proxies = pc::parseProxyList(vm["proxies"].as<std::string>(), o.space);
+        if (std::find(datasets.begin(), datasets.end(), o.dataset) == datasets.end()) {
+            throw std::invalid_argument(fmt::format("unknown dataset '{}' for {} (valid: {})", o.dataset, o.space,
+                                                    fmt::join(datasets, ", ")));
+        }
         for (auto const& a : archs) {
-            (void)pc::parseNb201Cell(a);  // every key is checked before the first (slow) measurement
+            (void)pc::canonicalSpaceKey(o.space, a);  // every key is checked before the first (slow) measurement
         }
     } catch (std::invalid_argument const& e) {
         throw zcgp::cli::UsageError(fmt::format("zcgp score: {}", e.what()));
@@ -110,6 +121,7 @@ int runScore(std::vector<std::string> const& args) {
     std::unique_ptr<pc::ArchitectureScorer> scorer;
     try {
         scorer = std::make_unique<pc::ArchitectureScorer>(o);
+        for (auto const& a : archs) (void)scorer->canonicalKey(a);  // e.g. a FlexiBERT ID not in the benchmark
     } catch (std::invalid_argument const& e) {
         throw zcgp::cli::UsageError(fmt::format("zcgp score: {}", e.what()));
     }

@@ -644,7 +644,8 @@ ArchitectureScorer::ArchitectureScorer(ScorerOptions options) : impl_(std::make_
     }
     auto const device = detail::chooseDevice(options.device);
     impl_->deviceName = device.is_cuda() ? "cuda" : "cpu";
-    impl_->space = detail::makeNb201Scorer(options, device);
+    impl_->space = options.space == "flexibert" ? detail::makeFlexiBertScorer(options, device)
+                                                : detail::makeNb201Scorer(options, device);
 }
 ArchitectureScorer::~ArchitectureScorer() = default;
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+#include <string>
 
 #include <fmt/core.h>
 
@@ -147,17 +148,80 @@ DatasetSpec datasetSpec(std::string const& name) {
         fmt::format("unknown dataset '{}' (valid: cifar10, cifar100, ImageNet16-120)", name));
 }
 
-std::vector<std::string> const& proxyNames() {
-    static std::vector<std::string> const names = {"epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov",
-                                                   "l2_norm", "nwot",   "params", "plain", "snip", "synflow",
-                                                   "zen"};
-    return names;
+std::string_view familyName(ProxyFamily family) {
+    switch (family) {
+        case ProxyFamily::Counting: return "counting";
+        case ProxyFamily::ForwardRecords: return "forward records";
+        case ProxyFamily::Kernels: return "kernels";
+        case ProxyFamily::Jacobian: return "Jacobian";
+        case ProxyFamily::GradientTerms: return "gradient terms";
+        case ProxyFamily::Synflow: return "synflow";
+        case ProxyFamily::Zen: return "zen";
+    }
+    return "?";
 }
 
-std::vector<std::string> parseProxyList(std::string const& list) {
+std::vector<ProxySpec> const& proxyCatalogue() {
+    using F = ProxyFamily;
+    static std::vector<ProxySpec> const catalogue = {
+        {"epe_nas", F::Jacobian, {"nb201"}},
+        {"fisher", F::GradientTerms, {"nb201"}},
+        {"flops", F::Counting, {"nb201"}},
+        {"grad_norm", F::GradientTerms, {"nb201"}},
+        {"grasp", F::GradientTerms, {"nb201"}},
+        {"jacov", F::Jacobian, {"nb201"}},
+        {"l2_norm", F::Counting, {"nb201"}},
+        {"nwot", F::Kernels, {"nb201"}},  // ReLU codes; flexibert: activation_distance (GELU sign codes)
+        {"params", F::Counting, {"nb201", "flexibert"}},
+        {"plain", F::GradientTerms, {"nb201"}},
+        {"snip", F::GradientTerms, {"nb201"}},
+        {"synflow", F::Synflow, {"nb201"}},
+        {"zen", F::Zen, {"nb201"}},
+        // FlexiBERT (Serianni & Kalita 2023): one forward of random tokens with hooks, one backward of sum(output)
+        {"activation_distance", F::Kernels, {"flexibert"}},
+        {"activation_distance_normalized", F::Kernels, {"flexibert"}},
+        {"head_confidence", F::ForwardRecords, {"flexibert"}},
+        {"head_confidence_normalized", F::ForwardRecords, {"flexibert"}},
+        {"head_importance", F::GradientTerms, {"flexibert"}},
+        {"head_importance_normalized", F::GradientTerms, {"flexibert"}},
+        {"head_softmax_confidence", F::ForwardRecords, {"flexibert"}},
+        {"head_softmax_confidence_normalized", F::ForwardRecords, {"flexibert"}},
+        {"jacobian_score", F::Jacobian, {"flexibert"}},
+        {"jacobian_score_cosine", F::Jacobian, {"flexibert"}},
+        {"synaptic_diversity", F::GradientTerms, {"flexibert"}},
+        {"synaptic_diversity_normalized", F::GradientTerms, {"flexibert"}},
+        {"synaptic_saliency", F::GradientTerms, {"flexibert"}},
+        {"synaptic_saliency_normalized", F::GradientTerms, {"flexibert"}},
+    };
+    return catalogue;
+}
+
+std::vector<std::string> const& proxyNames() { return proxyNames("nb201"); }
+
+std::vector<std::string> const& proxyNames(std::string_view space) {
+    static auto const bySpace = [] {
+        std::vector<std::pair<std::string, std::vector<std::string>>> out;
+        for (auto const& s : nativeSpaces()) {
+            std::vector<std::string> names;
+            for (auto const& p : proxyCatalogue()) {
+                if (std::find(p.spaces.begin(), p.spaces.end(), s) != p.spaces.end()) names.emplace_back(p.name);
+            }
+            std::sort(names.begin(), names.end());
+            out.emplace_back(s, std::move(names));
+        }
+        return out;
+    }();
+    for (auto const& [s, names] : bySpace) {
+        if (s == space) return names;
+    }
+    throw std::invalid_argument(fmt::format("search space '{}' has no native network (valid: nb201, flexibert)", space));
+}
+
+std::vector<std::string> parseProxyList(std::string const& list, std::string_view space) {
+    auto const& valid = proxyNames(space);
     std::string body = trim(list);
     if (body.empty() || body == "all") {
-        return proxyNames();
+        return valid;
     }
     std::vector<std::string> out;
     std::size_t pos = 0;
@@ -165,11 +229,21 @@ std::vector<std::string> parseProxyList(std::string const& list) {
         auto comma = body.find(',', pos);
         std::string name = trim(std::string_view(body).substr(pos, comma == std::string::npos ? std::string::npos
                                                                                                : comma - pos));
-        auto const& valid = proxyNames();
         if (std::find(valid.begin(), valid.end(), name) == valid.end()) {
             std::string names;
             for (auto const& v : valid) {
                 names += (names.empty() ? "" : ", ") + v;
+            }
+            auto const& all = proxyCatalogue();
+            bool const elsewhere = std::any_of(all.begin(), all.end(), [&](ProxySpec const& p) { return p.name == name; });
+            if (elsewhere && space == "flexibert" && name == "nwot") {
+                throw std::invalid_argument(
+                    "proxy 'nwot' does not apply to flexibert: a GELU transformer has no ReLU codes; "
+                    "activation_distance (the sign codes of the GELU outputs) takes its place");
+            }
+            if (elsewhere) {
+                throw std::invalid_argument(fmt::format("proxy '{}' does not apply to {} (valid: {}, or all)", name,
+                                                        space, names));
             }
             throw std::invalid_argument(fmt::format("unknown proxy '{}' (valid: {}, or all)", name, names));
         }
@@ -185,8 +259,52 @@ std::vector<std::string> parseProxyList(std::string const& list) {
 }
 
 std::vector<std::string> const& nativeSpaces() {
-    static std::vector<std::string> const spaces = {"nb201"};
+    static std::vector<std::string> const spaces = {"nb201", "flexibert"};
     return spaces;
+}
+
+std::vector<std::string> const& spaceDatasets(std::string_view space) {
+    static std::vector<std::string> const nb201 = {"cifar10", "cifar100", "ImageNet16-120"};
+    static std::vector<std::string> const flexibert = {"glue"};
+    if (space == "nb201") return nb201;
+    if (space == "flexibert") return flexibert;
+    throw std::invalid_argument(fmt::format("search space '{}' has no native network (valid: nb201, flexibert)", space));
+}
+
+std::string canonicalSpaceKey(std::string_view space, std::string const& key) {
+    if (space == "flexibert") {
+        std::string body = trim(key);
+        if (body.empty() || body.size() > 9 || body.find_first_not_of("0123456789") != std::string::npos) {
+            throw std::invalid_argument(fmt::format("flexibert arch '{}': expected a benchmark ID (a number)", key));
+        }
+        return std::to_string(std::stoul(body));
+    }
+    if (space == "nb201") return nb201TupleKey(parseNb201Cell(key));
+    throw std::invalid_argument(fmt::format("search space '{}' has no native network (valid: nb201, flexibert)", space));
+}
+
+std::string_view flexibertStoredColumn(std::string_view proxy) {
+    static std::vector<std::pair<std::string_view, std::string_view>> const columns = {
+        {"synaptic_diversity", "Synaptic Diversity"},
+        {"synaptic_diversity_normalized", "Synaptic Diversity Normalized"},
+        {"synaptic_saliency", "Synaptic Saliency"},
+        {"synaptic_saliency_normalized", "Synaptic Saliency Normalized"},
+        {"activation_distance", "Activation Distance"},
+        {"activation_distance_normalized", "Activation Distance Normalized"},
+        {"jacobian_score", "Jacobian Score"},
+        {"jacobian_score_cosine", "Jacobian Score Normalized"},  // the benchmark's "normalized" Jacobian is the cosine one
+        {"params", "Number of Parameters"},
+        {"head_importance", "Head Importance"},
+        {"head_importance_normalized", "Head Importance Normalized"},
+        {"head_confidence", "Head Confidence"},
+        {"head_confidence_normalized", "Head Confidence Normalized"},
+        {"head_softmax_confidence", "Head Softmax Confidence"},
+        {"head_softmax_confidence_normalized", "Head Softmax Confidence Normalized"},
+    };
+    for (auto const& [p, c] : columns) {
+        if (p == proxy) return c;
+    }
+    throw std::invalid_argument(fmt::format("'{}' is not a FlexiBERT proxy", proxy));
 }
 
 }  // namespace zcgp::proxy_cache

@@ -49,5 +49,6 @@ public:
 
 // The pipelines, one per native space (options already validated for the space).
 [[nodiscard]] std::unique_ptr<SpaceScorer> makeNb201Scorer(ScorerOptions const& options, torch::Device device);
+[[nodiscard]] std::unique_ptr<SpaceScorer> makeFlexiBertScorer(ScorerOptions const& options, torch::Device device);
 
 }  // namespace zcgp::proxy_cache::detail

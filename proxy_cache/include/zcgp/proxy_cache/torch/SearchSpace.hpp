@@ -36,11 +36,36 @@ struct DatasetSpec {
 };
 [[nodiscard]] DatasetSpec datasetSpec(std::string const& name);
 
-// The 13 NAS-Bench-Suite-Zero proxies, in alphabetical order.
+// The pass that computes a proxy (one function per family in the space's pipeline, sharing a pass context).
+enum class ProxyFamily { Counting, ForwardRecords, Kernels, Jacobian, GradientTerms, Synflow, Zen };
+[[nodiscard]] std::string_view familyName(ProxyFamily family);
+
+// One native proxy: its name, the family that computes it, and the spaces it applies to.
+struct ProxySpec {
+    std::string_view name;
+    ProxyFamily family;
+    std::vector<std::string_view> spaces;
+};
+// Every native proxy of every space.
+[[nodiscard]] std::vector<ProxySpec> const& proxyCatalogue();
+
+// The 13 NAS-Bench-Suite-Zero proxies (NB201), in alphabetical order.
 [[nodiscard]] std::vector<std::string> const& proxyNames();
-// Splits "a,b" (or "all") into proxy names; throws std::invalid_argument naming an unknown proxy.
-[[nodiscard]] std::vector<std::string> parseProxyList(std::string const& list);
-// Search spaces with a native network ("nb201").
+// The proxies that apply to a native space, in alphabetical order; throws std::invalid_argument for another space.
+[[nodiscard]] std::vector<std::string> const& proxyNames(std::string_view space);
+// Splits "a,b" (or "all") into proxy names of the space; throws std::invalid_argument naming an unknown proxy, or
+// one that does not apply to the space (saying what replaces it there, where something does).
+[[nodiscard]] std::vector<std::string> parseProxyList(std::string const& list, std::string_view space = "nb201");
+// Search spaces with a native network ("nb201", "flexibert").
 [[nodiscard]] std::vector<std::string> const& nativeSpaces();
+// The datasets (task names) of a native space: nb201 cifar10, cifar100, ImageNet16-120; flexibert glue.
+[[nodiscard]] std::vector<std::string> const& spaceDatasets(std::string_view space);
+// The canonical key of an architecture of a native space: the NASLib tuple for nb201, the decimal benchmark ID for
+// flexibert ("017" -> "17"). Checks the form only (whether the ID exists is the scorer's check); throws
+// std::invalid_argument naming the key.
+[[nodiscard]] std::string canonicalSpaceKey(std::string_view space, std::string const& key);
+
+// FlexiBERT: the native proxies' columns in the benchmark's BERT_results_activation_lpzero.csv.
+[[nodiscard]] std::string_view flexibertStoredColumn(std::string_view proxy);
 
 }  // namespace zcgp::proxy_cache
