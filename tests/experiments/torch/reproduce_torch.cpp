@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -172,4 +173,57 @@ TEST_CASE("reproduce zero_shot_search (reduced): every objective and algorithm, 
     auto const terminals = nlohmann::json::parse(std::ifstream(out / "evolved" / "result.json"))["terminals"];
     CHECK(terminals.size() == 4);
     CHECK(terminals[2]["source"] == terminals[0]["name"]);
+}
+
+TEST_CASE("reproduce lpzero_flexibert (reduced) on a real FlexiBERT gather", "[experiments][torch]") {
+    auto const dir = scratchDir("lpzero_flexibert");
+    auto const stats = dir / "flexibert.zcstats";
+    // OpenBLAS where setup.sh installed it (the documented way to gather FlexiBERT; netlib works, slower)
+    std::string const blas = fs::exists("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3")
+                                 ? "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=1 "
+                                 : "";
+    std::size_t const archs = 5;
+    auto const g = runCommand(blas + zcgpCli("gather --task flexibert/glue --archs " + std::to_string(archs) +
+                                             " --batch 2 --device cpu --out " + stats.string()));
+    INFO(g.err);
+    REQUIRE(g.exitCode == 0);
+    // the cache holds the benchmark's parameter counts for the sampled IDs, and one value per encoder layer
+    auto const cache = zcgp::proxy_cache::StatisticsCache::read(stats);
+    REQUIRE(cache.size() == archs);
+    CHECK(cache.options().space == "flexibert");
+    std::ifstream csv(zcgp::test::requireData("lm/BERT_results_activation_lpzero.csv"));
+    std::string line;
+    std::getline(csv, line);
+    std::map<std::string, double> stored;  // ID -> Number of Parameters (the 11th column)
+    while (std::getline(csv, line)) {
+        std::stringstream fields(line);
+        std::vector<std::string> f;
+        for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+        stored[f[0]] = std::stod(f[10]);
+    }
+    auto const params = cache.proxyColumn("params");
+    auto const& weights = cache.statistic("weight_l2");
+    for (std::size_t i = 0; i < archs; ++i) {
+        INFO("ID " << cache.architectures()[i]);
+        CHECK(params[i] == stored.at(cache.architectures()[i]));
+        auto const layers = weights.row(i).size();
+        CHECK((layers == 2 || layers == 4));
+    }
+    auto const r = runCommand(zcgpCli("reproduce " + experimentConfig("lpzero_flexibert") + " --set stats=" +
+                                      stats.string() + " --set seeds=1 --set generations=2 --set population=10"
+                                      " --set train_archs=3 --results " + dir.string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const out = dir / "lpzero_flexibert";
+    CHECK(lineCount(out / "runs.csv") == 4);  // header + raw, cached, both
+    auto const raw = nlohmann::json::parse(std::ifstream(out / "runs" / "raw" / "seed0" / "result.json"));
+    CHECK(raw["data"][0]["archs"] == archs);
+    CHECK(raw["finite_on_all_archs"] == true);
+    auto const cached = nlohmann::json::parse(std::ifstream(out / "runs" / "cached" / "seed0" / "result.json"));
+    // LPZero's own column is the competitor, never a terminal
+    CHECK(cached["formula"].get<std::string>().find("lpzero") == std::string::npos);
+    std::vector<std::string> terminals;
+    for (auto const& t : cached["terminals"]) terminals.push_back(t["name"]);
+    CHECK(terminals.size() == 15);  // the benchmark's 15 training-free columns
+    CHECK(std::find(terminals.begin(), terminals.end(), "lpzero") == terminals.end());
 }
