@@ -12,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -230,7 +231,6 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
                                      dataset, task, space, fmt::join(datasets, ", "), validTasks()));
     }
     bool const flexibert = space == "flexibert";
-    auto const canonical = [&](std::string const& key) { return pc::canonicalSpaceKey(space, key); };
     int const batch = vm.count("batch") != 0U ? vm["batch"].as<int>() : (flexibert ? 16 : 64);
     if (batch <= 0) {
         throw UsageError(fmt::format("zcgp gather: --batch must be positive, got {}", batch));
@@ -249,6 +249,25 @@ int gatherOne(std::vector<std::string> const& args, std::optional<pc::Shard> ran
         throw UsageError(fmt::format("zcgp gather: --shard: {}", e.what()));
     }
     auto const dataDir = resolveDataDir(vm);
+    // a key's canonical form; a FlexiBERT ID must also be one of the benchmark's (read on first use), so that an
+    // --archs FILE names the line of an unknown ID before anything is measured
+    std::optional<std::set<std::string>> flexibertIds;
+    auto const canonical = [&](std::string const& key) {
+        auto k = pc::canonicalSpaceKey(space, key);
+        if (flexibert) {
+            if (!flexibertIds) {
+                flexibertIds.emplace();
+                for (auto const& entry : pc::readFlexiBertConfigs(dataDir / "lm" / "BERT_benchmark.json")) {
+                    flexibertIds->insert(entry.first);
+                }
+            }
+            if (flexibertIds->count(k) == 0U) {
+                throw std::invalid_argument(fmt::format("flexibert arch '{}': no architecture with ID {} in the benchmark",
+                                                        key, k));
+            }
+        }
+        return k;
+    };
 
     // ---- selection ----
     auto const archsSpec = vm["archs"].as<std::string>();

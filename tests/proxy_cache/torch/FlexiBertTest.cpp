@@ -106,9 +106,19 @@ TEST_CASE("FlexiBERT: an unknown ID or operation type is one clear error naming 
                                           zcgp::test::dataDir().string());
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("no architecture with ID 1234"));
+
+    // gather --archs FILE names the file and line of an unknown ID before measuring anything
+    auto const list = zcgp::test::writeFile(dir.path, "ids.txt", "# FlexiBERT IDs\n3\n17\n777\n");
+    auto const out = dir.path / "never.zcstats";
+    auto const g = zcgp::test::runCommand(zcgp::test::cliPath().string() + " gather --task flexibert/glue --archs " +
+                                          list.string() + " --out " + out.string() + " --data " +
+                                          zcgp::test::dataDir().string());
+    CHECK(g.exitCode == 2);
+    CHECK_THAT(g.err, Catch::Contains("ids.txt:4") && Catch::Contains("777"));
+    CHECK_FALSE(std::filesystem::exists(out));
 }
 
-TEST_CASE("FlexiBERT scores are a function of the seed; statistics have one value per encoder layer",
+TEST_CASE("FlexiBERT scores are a function of the seed, and statistics have one value per encoder layer",
           "[proxy_cache][torch][flexibert]") {
     auto o = flexibertOptions();
     o.statistics = true;
