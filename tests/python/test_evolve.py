@@ -127,3 +127,22 @@ def test_progress_callback_sees_every_generation(data_dir, monkeypatch):
     zcgp.evolve(task="nb201/cifar10", data=data_dir, seed=0, threads=1, progress=True, **BUDGET)
     assert seen[-1] == (BUDGET["generations"], BUDGET["generations"])
     assert [d for d, _ in seen] == list(range(BUDGET["generations"] + 1))
+
+
+def test_an_exception_in_the_progress_callback_stops_the_run_and_leaves_nothing(data_dir, tmp_path, monkeypatch):
+    class Stop(Exception):
+        pass
+
+    class Stopper:
+        def __call__(self, label, done, total, detail):
+            if done == 3:
+                raise Stop("stopped at generation 3")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(zcgp, "_Progress", Stopper)
+    out = tmp_path / "run"
+    with pytest.raises(Stop, match="generation 3"):
+        zcgp.evolve(task="nb201/cifar10", data=data_dir, out=out, progress=True, threads=1, **BUDGET)
+    assert not out.exists()  # as the CLI after an error: a fresh run that fails leaves nothing behind
