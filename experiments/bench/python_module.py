@@ -8,7 +8,10 @@
    process, the wall time of zcgp.evolve(...) in a warm interpreter, and the evolution loop's own seconds
    (result.json "seconds") of each; both give the same formula for every seed (asserted).
 3. the GIL is released: two Python threads each running a longer evolve (threads=1, population 200, 200
-   generations) at once, against the same two runs one after the other.
+   generations) at once, against the same two runs one after the other; beside it, the same pair as two zcgp
+   processes (what the machine's free cores allow at that moment: on a loaded machine neither pair can be faster),
+   and a pure-Python counting thread's rate while an evolve runs in another thread, against its rate alone (near 0
+   if evolve held the GIL; near 1 with a free core).
 
     PYTHONPATH=build/release/python /usr/bin/python3 experiments/bench/python_module.py [--build build/release]
         [--data data] [--runs 10] [--seeds 10]
@@ -44,14 +47,21 @@ def main():
     env = dict(os.environ, PYTHONPATH=str(Path(args.build) / "python"))
     cli = str(Path(args.build) / "experiments" / "zcgp")
 
-    # 1. import time
-    numpy_s = median_wall([sys.executable, "-c", "import numpy"], args.runs, env)
-    zcgp_s = median_wall([sys.executable, "-c", "import zcgp"], args.runs, env)
-    torch_loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, zcgp; print(any('libtorch' in l for l in open('/proc/self/maps')))"],
-        env=env, capture_output=True, text=True, check=True).stdout.strip()
-    print(f"import: python3 -c 'import numpy' {numpy_s * 1e3:.0f} ms, 'import zcgp' {zcgp_s * 1e3:.0f} ms "
-          f"(+{(zcgp_s - numpy_s) * 1e3:.0f} ms); LibTorch mapped after import zcgp: {torch_loaded}")
+    # 1. import time, inside fresh interpreters: numpy first (zcgp needs it), then what zcgp adds
+    code = ("import time; t = time.perf_counter(); import numpy; a = time.perf_counter(); import zcgp; "
+            "b = time.perf_counter(); print(a - t, b - a, any('libtorch' in l for l in open('/proc/self/maps')))")
+    numpy_s, zcgp_s, torch_loaded = [], [], set()
+    for _ in range(args.runs):
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        a, b, torch = out.stdout.split()
+        numpy_s.append(float(a))
+        zcgp_s.append(float(b))
+        torch_loaded.add(torch)
+    total = statistics.median(
+        [median_wall([sys.executable, "-c", "import zcgp"], 1, env) for _ in range(args.runs)])
+    print(f"import (median of {args.runs} fresh interpreters): import numpy {statistics.median(numpy_s) * 1e3:.1f} ms, "
+          f"then import zcgp {statistics.median(zcgp_s) * 1e3:.1f} ms more; the whole `python3 -c 'import zcgp'` "
+          f"process {total * 1e3:.0f} ms; LibTorch mapped after import zcgp: {' '.join(sorted(torch_loaded))}")
 
     import zcgp
     budget = dict(train_archs=100, population=100, generations=50)
@@ -101,9 +111,44 @@ def main():
     for th in threads:
         th.join()
     concurrent_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [cli, "evolve", "--task", "nb201/cifar10", "--data", args.data, "--train-archs", "100", "--population",
+               "200", "--generations", "200", "--threads", "1", "--quiet"]
+        t0 = time.perf_counter()
+        for seed in (1, 2):
+            subprocess.run(cmd + ["--seed", str(seed), "--out", f"{tmp}/s{seed}"], check=True)
+        cli_sequential_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen(cmd + ["--seed", str(seed), "--out", f"{tmp}/c{seed}"]) for seed in (1, 2)]
+        for p in procs:
+            assert p.wait() == 0
+        cli_concurrent_s = time.perf_counter() - t0
     print(f"GIL: two evolve runs (threads=1, population 200, 200 generations) one after the other {sequential_s:.2f} s, "
-          f"in two Python threads at once {concurrent_s:.2f} s ({sequential_s / concurrent_s:.2f}x; "
-          f"{os.cpu_count()} CPUs, shared with whatever else runs)")
+          f"in two Python threads at once {concurrent_s:.2f} s ({sequential_s / concurrent_s:.2f}x); the same as two "
+          f"zcgp processes: {cli_sequential_s:.2f} s, at once {cli_concurrent_s:.2f} s "
+          f"({cli_sequential_s / cli_concurrent_s:.2f}x); {os.cpu_count()} CPUs, shared with whatever else runs")
+
+    def count(stop, out):
+        n = 0
+        while not stop.is_set():
+            n += 1
+        out.append(n)
+
+    def rate(during):
+        stop, out = threading.Event(), []
+        counter = threading.Thread(target=count, args=(stop, out))
+        counter.start()
+        t = time.perf_counter()
+        during()
+        elapsed = time.perf_counter() - t
+        stop.set()
+        counter.join()
+        return out[0] / elapsed
+
+    alone = rate(lambda: time.sleep(0.5))
+    during = rate(lambda: zcgp.evolve(task="nb201/cifar10", data=args.data, seed=1, **long_run))
+    print(f"GIL: a Python counting thread runs at {during / alone:.2f} of its solo rate while zcgp.evolve runs in "
+          f"another thread ({alone:.3g} and {during:.3g} increments/s)")
 
 
 if __name__ == "__main__":

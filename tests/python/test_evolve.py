@@ -1,5 +1,7 @@
 """zcgp.evolve against the zcgp binary: same options, same result; the CLI's errors as ValueError."""
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -146,3 +148,28 @@ def test_an_exception_in_the_progress_callback_stops_the_run_and_leaves_nothing(
     with pytest.raises(Stop, match="generation 3"):
         zcgp.evolve(task="nb201/cifar10", data=data_dir, out=out, progress=True, threads=1, **BUDGET)
     assert not out.exists()  # as the CLI after an error: a fresh run that fails leaves nothing behind
+
+
+def test_ctrl_c_interrupts_a_long_run(data_dir, tmp_path):
+    # SIGINT to a process inside zcgp.evolve: KeyboardInterrupt at the next generation, no run left behind
+    code = f"""
+import os, signal, threading, zcgp
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    zcgp.evolve(task="nb201/cifar10", data={data_dir!r}, generations=10**6, threads=1, out={str(tmp_path / 'run')!r},
+                progress=False)
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.stdout.strip() == "interrupted", p.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_progress_true_draws_a_tqdm_bar(data_dir, capfd):
+    pytest.importorskip("tqdm")
+    zcgp.evolve(task="nb201/cifar10", data=data_dir, seed=0, threads=1, progress=True, **BUDGET)
+    err = capfd.readouterr().err
+    assert f"{BUDGET['generations']}/{BUDGET['generations']}" in err and "gen" in err, err
+    zcgp.evolve(task="nb201/cifar10", data=data_dir, seed=0, threads=1, progress=False, **BUDGET)
+    assert capfd.readouterr().err == ""  # progress=False is silent
