@@ -227,8 +227,10 @@ def evolve(task: str | list[str] | None = None, *, table: str | _os.PathLike | l
             raise ValueError("evolve: features= needs target= (an array of the ground truth)")
         if id is not None:
             raise ValueError("evolve: id= names a column of table=; features= rows are their array indices")
-        holder = scratch.name if scratch is not None else _tempfile.mkdtemp(prefix="zcgp-features-")
-        csv_path = _Path(holder) / "features.csv"
+        # the run's options.json names the table, so it lives as long as the run: beside it in the temporary
+        # folder, or as OUT.features.csv next to a kept run (export and evaluate --run read it again)
+        csv_path = _Path(scratch.name) / "features.csv" if scratch is not None else \
+            run_dir.parent / (run_dir.name + ".features.csv")
         flags.update(table=str(csv_path), target=_write_table(csv_path, features, target))
     for key in ("out", "quiet", "json", "resume"):
         if key in options:

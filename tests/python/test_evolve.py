@@ -103,6 +103,17 @@ def test_features_from_a_dataframe_equal_a_dict():
     assert (r1.formula, r1.test_tau, r1.train_archs) == (r2.formula, r2.test_tau, r2.train_archs)
 
 
+def test_features_with_out_keep_their_table_beside_the_run(cli, data_dir, tmp_path):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=150)
+    out = tmp_path / "mine"
+    r = zcgp.evolve(features={"x": x, "z": rng.normal(size=150)}, target=x + rng.normal(size=150), out=out,
+                    generations=3, population=20, threads=1, progress=False)
+    assert (tmp_path / "mine.features.csv").is_file() and (out / "result.json").is_file()
+    # the kept run can be exported by the CLI later: its table is where options.json says
+    assert r.to_cpp() == run_cli(cli, "export", "--run", str(out)).stdout
+
+
 def test_to_cpp_is_the_export_header(cli, data_dir, tmp_path):
     out = tmp_path / "run"
     r = zcgp.evolve(task="nb201/cifar10", data=data_dir, out=out, seed=2, threads=1, progress=False, **BUDGET)
