@@ -184,3 +184,29 @@ def test_progress_true_draws_a_tqdm_bar(data_dir, capfd):
     assert f"{BUDGET['generations']}/{BUDGET['generations']}" in err and "gen" in err, err
     zcgp.evolve(task="nb201/cifar10", data=data_dir, seed=0, threads=1, progress=False, **BUDGET)
     assert capfd.readouterr().err == ""  # progress=False is silent
+
+
+def test_table_with_id_and_exclude_equals_cli(cli, data_dir, tmp_path):
+    t = zcgp.load_task("nb201/cifar10", data=data_dir)
+    table = tmp_path / "mine.csv"
+    with open(table, "w") as f:
+        f.write("arch,synflow,nwot,jacov,time,acc\n")
+        for i, key in enumerate(t.archs):
+            cells = [t.proxies[p][i] for p in ("synflow", "nwot", "jacov")] + [float(i), t.accuracy[i]]
+            f.write(f'"{key}",' + ",".join("" if np.isnan(v) else repr(float(v)) for v in cells) + "\n")
+    expected = cli_json(cli, "evolve", "--table", str(table), "--target", "acc", "--id", "arch", "--exclude", "time",
+                        "--seed=4", "--threads=1", *cli_flags(**BUDGET), "--json", "--quiet")
+    r = zcgp.evolve(table=table, target="acc", id="arch", exclude="time", seed=4, threads=1, progress=False, **BUDGET)
+    assert (r.formula, r.test_tau, r.train_archs) == (expected["formula"], expected["test_tau"],
+                                                      expected["per_task"][0]["train_keys"])
+    assert {x["name"] for x in r.report["terminals"]} == {"synflow", "nwot", "jacov"}  # time excluded
+    assert r.train_archs[0].startswith("(")  # the id column's keys
+
+
+def test_ensemble_log_has_every_member(cli, data_dir):
+    options = dict(ensemble=2, generations=3, population=20, seed=1, threads=1)
+    r = zcgp.evolve(task="nb201/cifar10", data=data_dir, progress=False, **options)
+    expected = cli_json(cli, "evolve", "--task=nb201/cifar10", f"--data={data_dir}", *cli_flags(**options), "--json",
+                        "--quiet")
+    assert r.formula == expected["formula"] and r.report["ensemble"] == 2
+    assert [(e["member"], e["generation"]) for e in r.log] == [(m, g) for m in (0, 1) for g in range(4)]
