@@ -9,6 +9,18 @@
 
 namespace zcgp::cli {
 
+namespace {
+thread_local ProgressObserver currentObserver;
+}  // namespace
+
+ProgressObserverScope::ProgressObserverScope(ProgressObserver observer) : previous_(std::move(currentObserver)) {
+    currentObserver = std::move(observer);
+}
+
+ProgressObserverScope::~ProgressObserverScope() { currentObserver = std::move(previous_); }
+
+bool ProgressBar::enabled() const { return enabled_ || static_cast<bool>(currentObserver); }
+
 std::string formatDuration(double s) {
     if (!(s >= 0.0)) return "?";
     if (s < 60.0) return fmt::format("{:.1f} s", s);
@@ -28,6 +40,7 @@ ProgressBar::ProgressBar(std::string label, std::size_t total, bool enabled)
 ProgressBar::~ProgressBar() { finish(); }
 
 void ProgressBar::update(std::size_t done, std::string const& detail) {
+    if (currentObserver) currentObserver(label_, done, total_, detail);
     if (!enabled_) return;
     auto const now = std::chrono::steady_clock::now();
     if (!started_) {  // the ETA counts from the first update (a resumed run starts part-way)
