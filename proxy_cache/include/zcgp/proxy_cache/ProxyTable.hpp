@@ -42,11 +42,21 @@ struct FlexiBertConfig {
     friend bool operator==(FlexiBertConfig const&, FlexiBertConfig const&) = default;
 };
 
+// How a table's cell keys spell the ops of a TransNAS-Bench-101 micro cell (docs/data.md, "Architecture keys"):
+// Suite: zc_transbench101_micro.json's TransNAS-Bench-101 codes (0 none, 1 skip, 2 conv1x1, 3 conv3x3), edges by target
+// node (1<-0), (2<-0), (2<-1), (3<-0), (3<-1), (3<-2); Naslib: NASLib's op indices as its benchmark lists (nb360/)
+// write them (0 skip, 1 none, 2 conv3x3, 3 conv1x1), edges by source node as in NB201. NB201 keys are the same in both.
+enum class KeyEncoding { Suite, Naslib };
+
 struct Architecture {
     std::string key;        // canonical key (canonicalArchKey), e.g. "(0, 2, 3, 2, 3, 1)"; a table's id
     std::vector<int> ops;   // parsed op indices per cell edge (NB201, TNB101 micro/macro); empty otherwise
     std::optional<FlexiBertConfig> flexibert;  // the layer configuration, for FlexiBERT architectures
 };
+
+// The collection of a researcher's table that declares the space of its keys (--table-space): its id stays
+// "table:<stem>".
+inline constexpr char const* kTableCollection = "table";
 
 class ProxyTable {
 public:
@@ -62,8 +72,10 @@ public:
     Eigen::VectorXd accuracy;            // ground truth, higher is better (negated target if targetNegated)
     std::string target{"val_accuracy"};  // the ground-truth column it came from
     bool targetNegated{false};           // a lower-is-better target (loss, perplexity), stored negated
+    KeyEncoding keyEncoding{KeyEncoding::Suite};  // how cell keys are spelled (TransNAS micro differs)
 
-    // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table.
+    // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table (also one
+    // that declares its space: collection kTableCollection).
     [[nodiscard]] std::string id() const;
     [[nodiscard]] std::size_t size() const { return archs.size(); }
     [[nodiscard]] std::optional<std::size_t> proxyIndex(std::string_view name) const;
