@@ -1,0 +1,61 @@
+// End-to-end: zcgp analyze on the real data and on a researcher's own table; its usage errors.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "RunCommand.hpp"
+#include "TestData.hpp"
+
+using zcgp::test::runCommand;
+using zcgp::test::zcgpCli;
+
+namespace {
+std::string const kFixture = std::string(ZCGP_SOURCE_DIR) + "/tests/fixtures/information_fixture.csv";
+}
+
+TEST_CASE("zcgp analyze information on a researcher's table equals the numpy script", "[experiments]") {
+    auto const r = runCommand(zcgpCli("analyze information --table " + kFixture + " --target acc --id arch --format json"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const j = nlohmann::json::parse(r.out).at("table:information_fixture");
+    // scripts/entropy_reference.py tests/fixtures/information_fixture.csv acc p1 p2 p3
+    CHECK(j.at("single").at("p1").at("H(acc | z)").get<double>() == Approx(1.5969694286392886).margin(1e-9));
+    CHECK(j.at("pair_conditional_entropy").at("p2").at("p3").get<double>() == Approx(1.8775826330134078).margin(1e-9));
+    CHECK(j.at("greedy").at("1").at("added") == "p1");
+    CHECK(j.at("greedy").at("2").at("added") == "p3");
+}
+
+TEST_CASE("zcgp analyze bias on a table: its own property columns; the suite's properties are undefined there", "[experiments]") {
+    auto const r = runCommand(zcgpCli("analyze bias --table " + kFixture +
+                                      " --target acc --id arch --property p3 --metric spearman --format json"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const j = nlohmann::json::parse(r.out).at("table:information_fixture");
+    auto const& bias = j.at("bias");
+    CHECK(bias.contains("p1"));
+    CHECK_FALSE(bias.contains("p3"));  // a property, not a proxy
+    CHECK(bias.at("val_accuracy").at("p3").is_number());
+    CHECK(bias.at("p1").at("cell_size").is_null());
+    auto const notes = j.at("notes").dump();
+    CHECK_THAT(notes, Catch::Contains("cell_size is undefined"));
+    CHECK_THAT(notes, Catch::Contains("no bias correction"));
+}
+
+TEST_CASE("zcgp analyze usage errors exit 2 with one line naming the flag or word", "[experiments]") {
+    auto const check = [](std::string const& args, std::string const& needle) {
+        auto const r = runCommand(zcgpCli("analyze " + args));
+        INFO(args << "\n" << r.err);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Catch::Contains(needle));
+        CHECK(r.out.empty());
+    };
+    check("", "name an analysis");
+    check("biass", "unknown analysis 'biass'");
+    check("bias --metric topk --task nb201/cifar10", "--metric 'topk'");
+    check("surrogate --train-sizes 10,x --task nb201/cifar10", "--train-sizes '10,x'");
+    check("surrogate --feature-sets zc,adjacency --task nb201/cifar10", "unknown 'adjacency'");
+    check("information --task nb999/x", "nb999");
+    check("bias --table " + kFixture + " --target acc --property depth", "no column 'depth'");
+    auto const help = runCommand(zcgpCli("--help"));
+    CHECK_THAT(help.out, Catch::Contains("analyze"));
+}
