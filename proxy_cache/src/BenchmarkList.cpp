@@ -87,6 +87,7 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
             b.table.space = f.space;
             b.table.task = f.dataset;
             b.table.source = f.file.parent_path();
+            b.table.keyEncoding = KeyEncoding::Naslib;  // NASLib's runner writes its own op indices (nb360/)
         }
         std::string const text = detail::readFile(f.file);
         rapidjson::Document const doc = detail::parseJson(f.file, text);

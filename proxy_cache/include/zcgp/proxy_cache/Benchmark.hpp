@@ -41,7 +41,8 @@ struct BenchmarkListFile {
 // lay them out), sorted by path. Reads names only. A benchmark--*.json name with an unknown space is a DataError.
 [[nodiscard]] std::vector<BenchmarkListFile> findBenchmarkLists(std::filesystem::path const& dir);
 // One table per (space, dataset): records matched by canonical arch key across files, every key other than the
-// metadata a proxy column, rows in order of first appearance. Tasks are "space/dataset".
+// metadata a proxy column, rows in order of first appearance. Tasks are "space/dataset"; keys are read as
+// KeyEncoding::Naslib (NASLib's op indices).
 [[nodiscard]] std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const& files);
 
 // Adds every proxy column of `extra` to the table of `tables` with the same space and task, by canonical arch key;

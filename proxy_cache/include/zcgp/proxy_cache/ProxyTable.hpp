@@ -42,6 +42,12 @@ struct FlexiBertConfig {
     friend bool operator==(FlexiBertConfig const&, FlexiBertConfig const&) = default;
 };
 
+// How a table's cell keys spell the ops of a TransNAS-Bench-101 micro cell (docs/data.md, "Architecture keys"):
+// Suite: zc_transbench101_micro.json's TransNAS-Bench-101 codes (0 none, 1 skip, 2 conv1x1, 3 conv3x3), edges by target
+// node (1<-0), (2<-0), (2<-1), (3<-0), (3<-1), (3<-2); Naslib: NASLib's op indices as its benchmark lists (nb360/)
+// write them (0 skip, 1 none, 2 conv3x3, 3 conv1x1), edges by source node as in NB201. NB201 keys are the same in both.
+enum class KeyEncoding { Suite, Naslib };
+
 struct Architecture {
     std::string key;        // canonical key (canonicalArchKey), e.g. "(0, 2, 3, 2, 3, 1)"; a table's id
     std::vector<int> ops;   // parsed op indices per cell edge (NB201, TNB101 micro/macro); empty otherwise
@@ -62,6 +68,7 @@ public:
     Eigen::VectorXd accuracy;            // ground truth, higher is better (negated target if targetNegated)
     std::string target{"val_accuracy"};  // the ground-truth column it came from
     bool targetNegated{false};           // a lower-is-better target (loss, perplexity), stored negated
+    KeyEncoding keyEncoding{KeyEncoding::Suite};  // how cell keys are spelled (TransNAS micro differs)
 
     // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table.
     [[nodiscard]] std::string id() const;
