@@ -224,7 +224,7 @@ std::vector<AnalysisReport> informationReports(std::vector<pc::ProxyTable> const
             for (auto const& b : allProxies) {
                 auto const& v = pairSums[{a, b}];
                 std::optional<double> mean;
-                if (v.size() == tables.size()) {
+                if (!v.empty()) {
                     double s = 0;
                     for (double x : v) s += x;
                     mean = s / static_cast<double>(v.size());
@@ -233,7 +233,7 @@ std::vector<AnalysisReport> informationReports(std::vector<pc::ProxyTable> const
             }
             t.cells.push_back(std::move(row));
         }
-        avg.notes.push_back(fmt::format("mean over the {} tasks; '-' where a proxy is missing on some task", tables.size()));
+        avg.notes.push_back(fmt::format("mean over the {} tasks, each pair over the tasks that have both proxies", tables.size()));
         avg.heatmaps.push_back({"information_mean", "I(acc; zi, zj), mean over tasks (bits)", t.rows, t.columns,
                                 matrixOf(t), "bits", 0, 2});
         avg.tables.emplace_back("pair_information_mean", std::move(t));
