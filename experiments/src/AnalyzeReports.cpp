@@ -312,6 +312,49 @@ std::vector<AnalysisReport> surrogateReports(std::vector<pc::ProxyTable> const& 
     return out;
 }
 
+// ---------------------------------------------------------------------------------------------- search
+
+AnalysisReport searchReport(analysis::SearchCells const& cells, analysis::SearchOptions const& options) {
+    auto const curves = analysis::runSearch(cells, options);
+    AnalysisReport report;
+    report.task = "nb201_search/" + cells.dataset;
+    ResultTable best, regret;
+    best.corner = "queried \\ best test acc";
+    regret.corner = "queried \\ regret";
+    std::vector<std::size_t> marks;
+    for (std::size_t m : {10, 20, 50, 100, 150, 200, 250, 300, 500, 1000}) {
+        if (m <= options.budget) marks.push_back(m);
+    }
+    if (marks.empty() || marks.back() != options.budget) marks.push_back(options.budget);
+    PlotSpec plot{fmt::format("NB201 {}: predictor-guided search ({} seeds)", cells.dataset, options.seeds),
+                  "cells queried", "best test accuracy found (%)", {}, true, ""};
+    for (auto const& c : curves) {
+        best.columns.push_back(c.method);
+        regret.columns.push_back(c.method);
+        plot.series.push_back({c.method, {c.queried.begin(), c.queried.end()}, c.meanBest, {}, "lines"});
+    }
+    for (auto m : marks) {
+        best.rows.push_back(std::to_string(m));
+        regret.rows.push_back(std::to_string(m));
+        std::vector<ResultTable::Cell> a, b;
+        for (auto const& c : curves) {
+            a.push_back(cell(c.meanBest[m - 1]));
+            b.push_back(cell(cells.optimum - c.meanBest[m - 1]));
+        }
+        best.cells.push_back(std::move(a));
+        regret.cells.push_back(std::move(b));
+    }
+    report.notes.push_back(fmt::format(
+        "{} cells; queries return validation accuracy (nb201_zen_full), the curve is their 200-epoch test accuracy "
+        "(optimum {:.2f}); {} random cells, then {} per step; proxies from nb201_full for {} cells (NaN, i.e. missing "
+        "to XGBoost, for the others)", cells.validation.size(), cells.optimum, options.initial, options.batch,
+        cells.terminals.rows()));
+    report.tables.emplace_back("best_test_accuracy", std::move(best));
+    report.tables.emplace_back("regret", std::move(regret));
+    report.plots.emplace_back("search_" + fileSafe(cells.dataset), std::move(plot));
+    return report;
+}
+
 // ---------------------------------------------------------------------------------------------- output
 
 std::string renderReports(std::vector<AnalysisReport> const& reports, TableFormat format) {
@@ -348,6 +391,9 @@ std::size_t writeHeatmaps(std::vector<AnalysisReport> const& reports, std::files
         for (auto const& h : r.heatmaps) {
             if (h.rows.empty() || h.columns.empty()) continue;
             if (renderHeatmap(dir, h.stem, h.title, h.rows, h.columns, h.values, h.colorLabel, h.min, h.max)) ++n;
+        }
+        for (auto const& [stem, spec] : r.plots) {
+            if (renderPlot(dir, stem, spec)) ++n;
         }
     }
     return n;

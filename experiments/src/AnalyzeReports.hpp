@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "Plot.hpp"
 #include "TableFormat.hpp"
+#include "zcgp/analysis/Search.hpp"
 #include "zcgp/analysis/Surrogate.hpp"
 #include "zcgp/engine/Evolution.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
@@ -28,6 +30,7 @@ struct AnalysisReport {
     std::vector<std::pair<std::string, ResultTable>> tables;  // (name, table)
     std::vector<std::string> notes;
     std::vector<Heatmap> heatmaps;
+    std::vector<std::pair<std::string, PlotSpec>> plots;  // (stem, spec)
 };
 
 struct BiasOptions {
@@ -55,9 +58,12 @@ struct SurrogateReportOptions {
 [[nodiscard]] std::vector<AnalysisReport> surrogateReports(std::vector<proxy_cache::ProxyTable> const& tables,
                                                            SurrogateReportOptions const& options);
 
+// The predictor-guided search: best test accuracy found after each checkpoint budget, per method, and its regret.
+[[nodiscard]] AnalysisReport searchReport(analysis::SearchCells const& cells, analysis::SearchOptions const& options);
+
 // Text, CSV, Markdown (a heading per task and table) or one JSON object {task: {table: ..., "notes": [...]}}.
 [[nodiscard]] std::string renderReports(std::vector<AnalysisReport> const& reports, TableFormat format);
-// Every heat map of every report into dir (gnuplot, Plot.hpp). Returns the number rendered.
+// Every heat map and plot of every report into dir (gnuplot, Plot.hpp). Returns the number rendered.
 std::size_t writeHeatmaps(std::vector<AnalysisReport> const& reports, std::filesystem::path const& dir);
 
 }  // namespace zcgp::cli

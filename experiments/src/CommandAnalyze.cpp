@@ -24,7 +24,8 @@ constexpr char const* kUsage =
     "NAS-Bench-Suite-Zero's analyses, per task (docs/analyses.md):\n"
     "  bias         correlation of each proxy and of accuracy with architecture properties; bias-corrected proxies\n"
     "  information  binned entropies H(acc | z_i, z_j), pairwise information, greedy proxy selection\n"
-    "  surrogate    XGBoost on encoding / zc / encoding+zc / encoding+evolved / encoding+graph: held-out Kendall tau\n\n"
+    "  surrogate    XGBoost on encoding / zc / encoding+zc / encoding+evolved / encoding+graph: held-out Kendall tau\n"
+    "  search       BANANAS-style predictor-guided search over the 15,625 NB201 cells, with and without proxies\n\n"
     "zcgp analyze ANALYSIS --help lists its options.\n";
 
 void addTaskOptions(po::options_description& options) {
@@ -205,23 +206,75 @@ int runSurrogate(std::vector<std::string> const& args) {
     return finish(analysisErrors([&] { return surrogateReports(tables, o); }), vm);
 }
 
+int runSearch(std::vector<std::string> const& args) {
+    po::options_description options("zcgp analyze search options");
+    options.add_options()
+        ("dataset", po::value<std::string>()->default_value("cifar10"), "cifar10 | ImageNet16-120 (the nb201_full tables)")
+        ("budget", po::value<std::size_t>()->default_value(300), "cells queried per search")
+        ("initial", po::value<std::size_t>()->default_value(10), "random cells before the first surrogate")
+        ("batch", po::value<std::size_t>()->default_value(10), "cells queried per surrogate fit")
+        ("seeds", po::value<std::size_t>()->default_value(10), "searches per method (seeds 0..N-1)")
+        ("methods", po::value<std::string>()->default_value("random,encoding,encoding+zc,encoding+evolved"), "comma list")
+        ("rounds", po::value<std::size_t>()->default_value(500), "XGBoost boosting rounds")
+        ("format", po::value<std::string>()->default_value("table"), "table|csv|json|markdown")
+        ("precision", po::value<int>()->default_value(3), "decimals in table/markdown/csv output")
+        ("plots", po::value<std::string>()->value_name("DIR"), "write the search curves (gnuplot) into DIR");
+    addEvolutionOptions(options);
+    addCommonOptions(options);
+    po::variables_map vm;
+    if (!parseArguments("analyze search", "[--dataset D] [--budget N] [--seeds N] [--methods M,...] [--plots DIR]", options,
+                        args, vm, nullptr,
+                        {{"precision", {0, 17}}, {"budget", {2, 15625}}, {"initial", {2, 15625}}, {"batch", {1, 15625}},
+                         {"seeds", {1, 1000}}, {"rounds", {1, 100000}}, {"population", {2, 1e6}}, {"generations", {1, 1e6}}})) {
+        return 0;
+    }
+    if (!analysis::xgboostAvailable()) {
+        throw UsageError("zcgp analyze search: this zcgp was built without XGBoost (install libxgboost-dev, reconfigure)");
+    }
+    analysis::SearchOptions o;
+    o.budget = vm["budget"].as<std::size_t>();
+    o.initial = vm["initial"].as<std::size_t>();
+    o.batch = vm["batch"].as<std::size_t>();
+    o.seeds = vm["seeds"].as<std::size_t>();
+    o.xgb.rounds = vm["rounds"].as<std::size_t>();
+    o.evolution = evolutionConfig(vm);
+    if (o.initial > o.budget) throw UsageError("zcgp analyze search: --initial must not exceed --budget");
+    o.methods.clear();
+    std::stringstream ss(vm["methods"].as<std::string>());
+    for (std::string item; std::getline(ss, item, ',');) {
+        auto const& names = analysis::searchMethodNames();
+        if (std::find(names.begin(), names.end(), item) == names.end()) {
+            throw UsageError(fmt::format("zcgp analyze search: --methods: unknown '{}' (valid: {})", item, fmt::join(names, ", ")));
+        }
+        o.methods.push_back(item);
+    }
+    auto const dataDir = resolveDataDir(vm);
+    auto const report = analysisErrors([&] {
+        auto const benchmark = proxy_cache::Benchmark::load(dataDir);
+        auto const cells = analysis::loadNb201SearchCells(benchmark, dataDir, vm["dataset"].as<std::string>());
+        return searchReport(cells, o);
+    });
+    return finish({report}, vm);
+}
+
 int runAnalyze(std::vector<std::string> const& args) {
     if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
         std::cout << kUsage;
         return 0;
     }
     if (args.empty() || args.front().rfind('-', 0) == 0) {
-        throw UsageError("zcgp analyze: name an analysis first: bias, information or surrogate (zcgp analyze --help)");
+        throw UsageError("zcgp analyze: name an analysis first: bias, information, surrogate or search (zcgp analyze --help)");
     }
     std::vector<std::string> const rest(args.begin() + 1, args.end());
     auto const& which = args.front();
     if (which == "bias") return runBias(rest);
     if (which == "information") return runInformation(rest);
     if (which == "surrogate") return runSurrogate(rest);
-    throw UsageError(fmt::format("zcgp analyze: unknown analysis '{}' (valid: bias, information, surrogate)", which));
+    if (which == "search") return runSearch(rest);
+    throw UsageError(fmt::format("zcgp analyze: unknown analysis '{}' (valid: bias, information, surrogate, search)", which));
 }
 
-ZCGP_REGISTER_COMMAND("analyze", "NAS-Bench-Suite-Zero's bias, information and surrogate analyses, per task", runAnalyze);
+ZCGP_REGISTER_COMMAND("analyze", "NAS-Bench-Suite-Zero's bias, information, surrogate and search analyses, per task", runAnalyze);
 
 }  // namespace
 }  // namespace zcgp::cli

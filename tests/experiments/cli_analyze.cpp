@@ -103,3 +103,24 @@ TEST_CASE("zcgp analyze surrogate: encoding+zc beats encoding on nb201/cifar10 a
     // columns are the feature-set names exactly
     CHECK(k.size() == 3);
 }
+
+TEST_CASE("zcgp analyze search (reduced): the surrogate-guided searches beat random search on NB201", "[experiments]") {
+    auto const r = runCommand(zcgpCli("analyze search --budget 60 --seeds 2 --methods random,encoding,encoding+zc "
+                                      "--rounds 100 --format json"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const j = nlohmann::json::parse(r.out).at("nb201_search/cifar10");
+    auto const& best = j.at("best_test_accuracy");
+    // the first 10 cells are the same random ones for every method
+    CHECK(best.at("10").at("random") == best.at("10").at("encoding"));
+    double const optimum = 94.37;  // best 200-epoch CIFAR-10 test accuracy of the 15,625 cells (nb201/)
+    for (auto const* m : {"random", "encoding", "encoding+zc"}) {
+        CHECK(best.at("60").at(m).get<double>() <= optimum);
+        CHECK(best.at("60").at(m).get<double>() >= best.at("10").at(m).get<double>());
+    }
+    CHECK(best.at("60").at("encoding+zc").get<double>() > best.at("60").at("random").get<double>());
+    CHECK(j.at("regret").at("60").at("random").get<double>() > 0.0);
+    auto const bad = runCommand(zcgpCli("analyze search --dataset cifar100"));
+    CHECK(bad.exitCode == 2);
+    CHECK_THAT(bad.err, Catch::Contains("cifar100"));
+}
