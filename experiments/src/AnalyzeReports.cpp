@@ -105,6 +105,22 @@ std::vector<AnalysisReport> biasReports(std::vector<pc::ProxyTable> const& table
                 c.cells.push_back({cell(corr.biasBefore), cell(corr.tauBefore), cell(corr.tauAfter), cell(gain)});
             }
             report.tables.emplace_back("correction_" + options.correct, std::move(c));
+            if (table.size() > options.trainArchs + 10) {
+                auto const [train, test] = analysis::surrogateSplit(table.size(), options.trainArchs, 0, options.seed);
+                ResultTable m;
+                m.corner = "proxy";
+                m.columns = {fmt::format("pearson({}) after", options.correct), "kendall held-out", "kendall excess-corrected",
+                             "gain"};
+                for (auto const& corr : analysis::excessBiasCorrections(input, *it, train, test)) {
+                    m.rows.push_back(corr.proxy);
+                    m.cells.push_back({cell(corr.biasAfter), cell(corr.tauBefore), cell(corr.tauAfter),
+                                       cell(corr.tauAfter - corr.tauBefore)});
+                }
+                report.notes.push_back(fmt::format(
+                    "excess correction: accuracy's slope on {} fitted on {} train architectures (seed {}), taus over the "
+                    "other {}", options.correct, train.size(), options.seed, test.size()));
+                report.tables.emplace_back("correction_excess_" + options.correct, std::move(m));
+            }
         }
         out.push_back(std::move(report));
     }

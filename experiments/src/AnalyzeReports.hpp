@@ -37,6 +37,8 @@ struct BiasOptions {
     fitness::Metric metric{fitness::Metric::Pearson};
     std::vector<std::string> propertyColumns;  // table columns used as properties
     std::string correct{"cell_size"};           // the property the correction removes
+    std::size_t trainArchs{100};                // labels the excess correction may see (accuracy's own slope)
+    std::uint64_t seed{0};
 };
 [[nodiscard]] std::vector<AnalysisReport> biasReports(std::vector<proxy_cache::ProxyTable> const& tables,
                                                       BiasOptions const& options);

@@ -118,11 +118,15 @@ int runBias(std::vector<std::string> const& args) {
         ("metric", po::value<std::string>()->default_value("pearson"), "kendall|spearman|pearson")
         ("property", po::value<std::vector<std::string>>()->composing(),
          "COLUMN: a column of the table used as an architecture property, not as a proxy (repeatable)")
-        ("correct", po::value<std::string>()->default_value("cell_size"), "the property the bias correction removes");
+        ("correct", po::value<std::string>()->default_value("cell_size"), "the property the bias correction removes")
+        ("train-archs", po::value<std::size_t>()->default_value(100),
+         "architectures whose accuracy the excess correction may see (accuracy's own slope on the property)")
+        ("seed", po::value<std::uint64_t>()->default_value(0), "seed of that split");
     addTaskOptions(options);
     po::variables_map vm;
     if (!parseArguments("analyze bias", "[--task SPACE/TASK ...] [--table FILE.csv --target COLUMN --property COLUMN ...] "
-                        "[--metric M] [--format F] [--plots DIR]", options, args, vm, nullptr, {{"precision", {0, 17}}})) {
+                        "[--metric M] [--format F] [--plots DIR]", options, args, vm, nullptr,
+                        {{"precision", {0, 17}}, {"train-archs", {2, 1e9}}})) {
         return 0;
     }
     BiasOptions o;
@@ -133,6 +137,8 @@ int runBias(std::vector<std::string> const& args) {
     o.metric = fitness::parseMetric(metric);
     if (vm.count("property") != 0U) o.propertyColumns = vm["property"].as<std::vector<std::string>>();
     o.correct = vm["correct"].as<std::string>();
+    o.trainArchs = vm["train-archs"].as<std::size_t>();
+    o.seed = vm["seed"].as<std::uint64_t>();
     auto const tables = loadTables(vm);
     return finish(analysisErrors([&] { return biasReports(tables, o); }), vm);
 }

@@ -53,6 +53,8 @@ std::string runBias(ExperimentContext& ctx) {
         o.metric = fitness::parseMetric(metric);
         o.propertyColumns = ctx.config.getStringList("properties");
         o.correct = ctx.config.getString("correct");
+        o.trainArchs = positive(ctx, "train_archs");
+        o.seed = static_cast<std::uint64_t>(ctx.config.getInt("seed"));
         auto reports = biasReports(tables, o);
         for (auto& r : reports) {
             for (auto& h : r.heatmaps) h.stem += "_" + metric;

@@ -67,6 +67,8 @@ std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
             {"metrics", KeyType::StringList, "[\"pearson\"]", "pearson, kendall, spearman (one table each)"},
             {"properties", KeyType::StringList, "[]", "table columns used as architecture properties (--property)"},
             {"correct", KeyType::String, "\"cell_size\"", "the property the bias correction removes"},
+            {"train_archs", KeyType::Integer, "100", "architectures whose accuracy the excess correction may see"},
+            {"seed", KeyType::Integer, "0", "seed of that split"},
         }));
         s["information"] = with(commonKeys(), taskKeys({
             {"max_k", KeyType::Integer, "5", "greedy selection up to this many proxies"},

@@ -58,4 +58,17 @@ struct Correction {
 // Every proxy corrected for one property, with its Kendall tau against accuracy before and after.
 [[nodiscard]] std::vector<Correction> biasCorrections(BiasInput const& input, Property const& property);
 
+// A milder correction: remove only the proxy's excess dependence on the property, the slope of its ranks on the
+// property beyond the slope that accuracy's ranks have, the latter fitted on `trainRows` alone (accuracy itself
+// depends on cell size: on nb201/cifar10 its Pearson with cell_size is 0.146). NaN where the proxy or the
+// property is missing.
+[[nodiscard]] std::vector<double> correctExcessBias(std::span<double const> proxy, std::span<double const> property,
+                                                    std::span<double const> accuracy,
+                                                    std::vector<std::size_t> const& trainRows);
+
+// Every proxy with the excess correction fitted on trainRows; the taus are over testRows only.
+[[nodiscard]] std::vector<Correction> excessBiasCorrections(BiasInput const& input, Property const& property,
+                                                            std::vector<std::size_t> const& trainRows,
+                                                            std::vector<std::size_t> const& testRows);
+
 }  // namespace zcgp::analysis
