@@ -61,7 +61,7 @@ int finish(std::vector<AnalysisReport> reports, po::variables_map const& vm) {
     if (vm.count("plots") != 0U) {
         std::filesystem::path const dir = vm["plots"].as<std::string>();
         auto const n = writeHeatmaps(reports, dir);
-        std::cerr << fmt::format("zcgp analyze: {} heat map{} in {}\n", n, n == 1 ? "" : "s", dir.string());
+        std::cerr << fmt::format("zcgp analyze: {} figure{} in {}\n", n, n == 1 ? "" : "s", dir.string());
     }
     return 0;
 }
