@@ -230,6 +230,8 @@ std::vector<AnalysisReport> informationReports(std::vector<pc::ProxyTable> const
         out.push_back(std::move(report));
     }
     if (tables.size() > 1) {
+        // the mean covers the proxies of at least two tasks (FlexiBERT's own 16 would fill half the map alone)
+        std::erase_if(allProxies, [&](std::string const& p) { return pairSums[{p, p}].size() < 2; });
         AnalysisReport avg;
         avg.task = "";
         ResultTable t;
@@ -249,7 +251,7 @@ std::vector<AnalysisReport> informationReports(std::vector<pc::ProxyTable> const
             }
             t.cells.push_back(std::move(row));
         }
-        avg.notes.push_back(fmt::format("mean over the {} tasks, each pair over the tasks that have both proxies", tables.size()));
+        avg.notes.push_back(fmt::format("mean over the {} tasks, each pair over the tasks that have both proxies; proxies of one task only are left out", tables.size()));
         avg.heatmaps.push_back({"information_mean", "I(acc; zi, zj), mean over tasks (bits)", t.rows, t.columns,
                                 matrixOf(t), "bits", 0, 2});
         avg.tables.emplace_back("pair_information_mean", std::move(t));

@@ -25,7 +25,7 @@ TEST_CASE("zcgp analyze information on a researcher's table equals the numpy scr
     CHECK(j.at("greedy").at("2").at("added") == "p3");
 }
 
-TEST_CASE("zcgp analyze bias on a table: its own property columns; the suite's properties are undefined there", "[experiments]") {
+TEST_CASE("zcgp analyze bias on a table: its own property columns, and the suite's properties are undefined there", "[experiments]") {
     auto const r = runCommand(zcgpCli("analyze bias --table " + kFixture +
                                       " --target acc --id arch --property p3 --metric spearman --format json"));
     INFO(r.err);
