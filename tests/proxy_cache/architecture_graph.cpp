@@ -109,7 +109,7 @@ TEST_CASE("NB201 cell: features of (4, 0, 3, 1, 4, 3), derived by hand", "[proxy
     CHECK(std::vector<double>(enc->begin(), enc->begin() + 5) == std::vector<double>{0, 0, 0, 0, 1});
 }
 
-TEST_CASE("TransNAS micro cell: keys list edges by target node; (1, 0, 0, 2, 1, 0) by hand", "[proxy_cache][graph]") {
+TEST_CASE("TransNAS micro cell: keys list edges by target node, (1, 0, 0, 2, 1, 0) by hand", "[proxy_cache][graph]") {
     auto const& table = realBenchmark().task("tnb101_micro/class_scene");
     auto const g = decodeArchitecture(table.space, archOf(table, "(1, 0, 0, 2, 1, 0)"), table.id());
     // (1<-0) skip, (2<-0) none, (2<-1) none, (3<-0) conv1x1, (3<-1) skip, (3<-2) none
