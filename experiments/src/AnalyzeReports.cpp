@@ -323,6 +323,20 @@ std::vector<AnalysisReport> surrogateReports(std::vector<pc::ProxyTable> const& 
                                                fmt::join(result.skippedSizes, ", "), result.archs));
         }
         report.notes.insert(report.notes.end(), notes.begin(), notes.end());
+        if (result.trainSizes.size() > 1) {
+            PlotSpec plot{report.task + ": XGBoost surrogate, held-out Kendall tau", "train architectures", "Kendall tau",
+                          {}, true, ""};
+            for (std::size_t f = 0; f < result.featureSets.size(); ++f) {
+                PlotSeries series{result.featureSets[f], {}, {}, {}, "linespoints"};
+                for (std::size_t s = 0; s < result.trainSizes.size(); ++s) {
+                    if (!result.cells[s][f].meanTau) continue;
+                    series.x.push_back(static_cast<double>(result.trainSizes[s]));
+                    series.y.push_back(*result.cells[s][f].meanTau);
+                }
+                if (!series.x.empty()) plot.series.push_back(std::move(series));
+            }
+            report.plots.emplace_back("surrogate_" + fileSafe(report.task), std::move(plot));
+        }
         report.tables.emplace_back("kendall", std::move(tau));
         report.tables.emplace_back("gain", std::move(gain));
         out.push_back(std::move(report));
