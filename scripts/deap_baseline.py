@@ -1,16 +1,18 @@
 #!/usr/bin/python3
-"""DEAP tree-GP baseline with the same data pipeline, function set and budget as `zcgp evolve`.
+"""DEAP tree-GP baseline with the same data, split, function set and budget as `zcgp evolve`.
 
-Data: the task's cached proxies from zc_<space>.json (+ zen for TransNAS micro is not merged here: zen is
-dropped, as are proxies missing on more than half the architectures), architectures missing any kept
-proxy dropped, each proxy transformed like zcgp's --normalize logz (log if all positive, else
-asinh(x / median|x|); then z-score over all architectures). Fitness: Kendall tau-b on a random sample of
---train-archs architectures, evaluated (like zcgp) on every architecture so non-finite formulas are rejected.
+Data: the architectures and usable proxies zcgp evolve keeps, read from `zcgp features --kind proxies`
+(scripts/zcgp_data.py), each proxy transformed like zcgp's --normalize logz (log if all positive, else
+asinh(x / median|x|); then z-score over all architectures). Split: the train architectures of a zcgp run
+(--split RESULT.json) or a keys file (--train-keys), so the comparison is paired; else a seeded permutation.
+Fitness: Kendall tau-b on the train architectures, evaluated (like zcgp) on every architecture so non-finite
+formulas are rejected.
 Function set: zcgp's scalar primitives with the same protected semantics. Budget: population x generations,
 tournament selection, one-point subtree crossover 0.9, uniform subtree mutation 0.3, elitism 1 (HallOfFame),
 height limit.
 
-  /usr/bin/python3 scripts/deap_baseline.py --task nb201/cifar10 --seed 0 [--population 100 --generations 50]
+  /usr/bin/python3 scripts/deap_baseline.py --task nb201/cifar10 --seed 0 [--split runs/c10/result.json]
+                   [--population 100 --generations 50] [--zcgp build/release/experiments/zcgp]
 Prints one JSON object: formula, train_tau, test_tau, seconds (evolution only), evaluations.
 """
 import argparse, json, math, operator, os, random, sys, time
@@ -19,42 +21,10 @@ import numpy as np
 from deap import algorithms, base, creator, gp, tools
 from scipy.stats import kendalltau
 
-FILES = {"nb201": "zc_nasbench201.json", "nb301": "zc_nasbench301.json", "tnb101_micro": "zc_transbench101_micro.json"}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import zcgp_data  # noqa: E402
+
 EPS = 1e-12
-
-
-def load(data_dir, task_id):
-    space, task = task_id.split("/")
-    path = os.path.join(data_dir, "nbsz", FILES[space])
-    if not os.path.exists(path):
-        path = os.path.join(data_dir, FILES[space])
-    records = json.load(open(path))[task]
-    proxies = sorted({k for r in records.values() for k, v in r.items() if isinstance(v, dict) and "score" in v})
-    n = len(records)
-
-    def score(r, p):
-        v = r.get(p)
-        if not isinstance(v, dict):
-            return math.nan
-        s = v["score"]
-        if s is None or (p == "epe_nas" and s == -100000000.0):
-            return math.nan
-        return float(s)
-
-    cols = {p: np.array([score(r, p) for r in records.values()]) for p in proxies}
-    cols = {p: c for p, c in cols.items() if np.sum(~np.isfinite(c)) * 2 <= n}
-    acc = np.array([float(r["val_accuracy"]) for r in records.values()])
-    ok = np.isfinite(acc)
-    for c in cols.values():
-        ok &= np.isfinite(c)
-    names = sorted(cols)
-    X = []
-    for p in names:
-        x = cols[p][ok]
-        y = np.log(x) if x.min() > 0 else np.arcsinh(x / (np.median(np.abs(x)) or 1.0))
-        sd = y.std()
-        X.append((y - y.mean()) / (sd if sd > 0 else 1.0))
-    return names, np.array(X), acc[ok]
 
 
 def pdiv(a, b):
@@ -80,7 +50,7 @@ def build_pset(names):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=os.environ.get("ZCGP_DATA", "data"))
+    zcgp_data.add_arguments(ap)
     ap.add_argument("--task", default="nb201/cifar10")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--population", type=int, default=100)
@@ -90,10 +60,10 @@ def main():
     args = ap.parse_args()
     random.seed(args.seed)
     np.random.seed(args.seed)
-    names, X, acc = load(args.data, args.task)
+    keys, names, raw, acc, _, _ = zcgp_data.load(args, args.task)
+    X = zcgp_data.logz(raw).T
     n = X.shape[1]
-    idx = np.random.permutation(n)
-    train, test = np.sort(idx[: args.train_archs]), np.sort(idx[args.train_archs:])
+    train, test, split = zcgp_data.split(args, args.task, keys, args.train_archs, args.seed)
     pset = build_pset(names)
     creator.create("FitnessMax", base.Fitness, weights=(1.0,))
     creator.create("Individual", gp.PrimitiveTree, fitness=creator.FitnessMax)
@@ -138,7 +108,7 @@ def main():
     print(json.dumps({"task": args.task, "seed": args.seed, "formula": str(best), "size": len(best),
                       "train_tau": best.fitness.values[0], "test_tau": test_tau, "finite_on_all_archs": finite,
                       "seconds": seconds, "evaluations": evaluations[0],
-                      "node_evaluations": None, "proxies": names}))
+                      "node_evaluations": None, "proxies": names, "train_archs": len(train), "split": split}))
 
 
 if __name__ == "__main__":

@@ -259,6 +259,7 @@ engine::RunReport report(engine::Evolution const& evo, engine::Tree const& tree,
     auto const& d0 = evo.tasks()[0].data;
     double bestTrain = -3.0;
     for (std::size_t c = 0; c < d0.scalarCount(); ++c) {
+        if (d0.scalarNames()[c].starts_with(tasks::kGraphPrefix)) continue;  // a graph feature is not a proxy
         engine::Tree single({engine::Node::variable(static_cast<std::uint32_t>(c))});
         auto h = evo.assess(single);
         if (h.train > bestTrain) {

@@ -8,6 +8,7 @@
 
 #include <boost/any.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "TaskOptions.hpp"
@@ -66,7 +67,8 @@ po::options_description options() {
          "accept a --stats cache gathered for another space/dataset than the task's")
         ("proxies", po::value<std::string>(), "comma list: restrict the cached-proxy terminals (default: every usable one)")
         ("terminals", po::value<std::string>()->default_value("cached"),
-         "cached (cached proxy scores) | raw (LayerVector statistics of --stats only) | both");
+         "comma list of terminal groups: cached (cached proxy scores), graph (features of each architecture's "
+         "encoding, graph_*, free to compute; docs/data.md), raw (LayerVector statistics of --stats); both = cached,raw");
     addTableOptions(options);
     addCommonOptions(options);
     return options;
@@ -215,6 +217,26 @@ std::vector<std::string> resumeArguments(fs::path const& dir, std::vector<std::s
     return args;
 }
 
+TerminalGroups parseTerminalGroups(std::string const& spec) {
+    TerminalGroups g{false, false, false, {}};
+    std::stringstream list(spec);
+    for (std::string item; std::getline(list, item, ',');) {
+        if (item == "cached") g.cached = true;
+        else if (item == "graph") g.graph = true;
+        else if (item == "raw") g.raw = true;
+        else if (item == "both") g.cached = g.raw = true;  // the spelling of runs before terminal groups
+        else throw UsageError(fmt::format("--terminals: unknown group '{}' (valid: cached, graph, raw; a comma list)", item));
+    }
+    if (!g.cached && !g.graph && !g.raw) throw UsageError("--terminals: no group given (valid: cached, graph, raw)");
+    std::vector<std::string> names;
+    if (g.cached) names.emplace_back("cached");
+    if (g.graph) names.emplace_back("graph");
+    if (g.raw) names.emplace_back("raw");
+    g.spelling = fmt::format("{}", fmt::join(names, ","));
+    if (g.spelling == "cached,raw") g.spelling = "both";  // as runs before terminal groups recorded it
+    return g;
+}
+
 RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overrides) {
     RunInputs in;
     if (vm.count("task") == 0U && vm.count("table") == 0U) {
@@ -257,16 +279,16 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     } catch (std::invalid_argument const& e) {
         throw UsageError(e.what());
     }
-    in.terminalSet = vm["terminals"].as<std::string>();
-    if (in.terminalSet != "cached" && in.terminalSet != "raw" && in.terminalSet != "both") {
-        throw UsageError(fmt::format("--terminals: unknown '{}' (valid: cached, raw, both)", in.terminalSet));
-    }
+    auto const groups = parseTerminalGroups(vm["terminals"].as<std::string>());
+    in.terminalSet = groups.spelling;
     if (overrides.stats) in.stats = overrides.stats;
     else if (vm.count("stats") != 0U) in.stats = fs::absolute(vm["stats"].as<std::string>()).lexically_normal().string();
-    if (!in.stats && in.terminalSet != "cached") {
+    if (!in.stats && groups.raw) {
         throw UsageError(fmt::format("--terminals {} needs --stats FILE (a statistics cache from zcgp gather)",
                                      in.terminalSet));
     }
+    request.cachedTerminals = groups.cached;
+    request.graphTerminals = groups.graph;
 
     if (vm.count("task") != 0U) request.ids = vm["task"].as<std::vector<std::string>>();
     // a researcher's own tables need no data directory
@@ -297,8 +319,9 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
                                              *in.stats, cacheTask, in.tasks[t].id));
             }
             StatsReport sr;
-            in.tasks[t].data = evolve::appendLayerVectorTerminals(in.tasks[t].data, cache, in.terminalSet != "raw",
-                                                          in.terminalSet != "cached", sr);
+            // the task's scalars are already the groups asked for, except with raw alone (then they only select rows)
+            in.tasks[t].data = evolve::appendLayerVectorTerminals(in.tasks[t].data, cache, groups.cached || groups.graph,
+                                                                  groups.raw, sr);
             reports[t].keptArchs = in.tasks[t].data.rows();
             reports[t].droppedArchs += sr.archsWithoutStats;
             in.notes.push_back(fmt::format(

@@ -43,11 +43,20 @@ struct RunInputs {
     std::vector<engine::Task> tasks;
     std::vector<engine::DataSummary> data;
     std::string normalize;
-    std::string terminalSet;           // cached | raw | both
+    std::string terminalSet;           // the --terminals groups, canonical: "cached", "cached,graph", "both", ...
     std::optional<std::string> stats;  // --stats FILE
     std::size_t ensemble{1};
     std::vector<std::string> notes;    // what the conversion kept and dropped, for the screen
 };
+
+// --terminals: a comma list of cached, graph, raw ("both" is cached,raw). Throws UsageError naming an unknown group.
+struct TerminalGroups {
+    bool cached;
+    bool graph;
+    bool raw;
+    std::string spelling;  // canonical, in the order cached, graph, raw; cached,raw is spelled "both"
+};
+[[nodiscard]] TerminalGroups parseTerminalGroups(std::string const& spec);
 
 struct PrepareOverrides {
     std::optional<std::string> stats;  // replaces the run's --stats (export/evaluate/search --stats)

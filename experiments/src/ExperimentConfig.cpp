@@ -90,11 +90,17 @@ std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
         }));
         s["evolve"] = with(with(commonKeys(), evolutionBudgetKeys()), {
             {"tasks", KeyType::StringList, "", "tasks to evolve on, one run per task and seed"},
-            {"baselines", KeyType::StringList, "[\"handcrafted\", \"deap\"]", "handcrafted, deap, rf"},
+            {"baselines", KeyType::StringList, "[\"handcrafted\", \"deap\"]",
+             "handcrafted, deap, rf (forest on the proxies), rf_graph (forest on proxies + graph features), ridge; each "
+             "Python baseline trains on the zcgp run's train architectures"},
             {"deap_script", KeyType::String, "\"scripts/deap_baseline.py\"", "DEAP baseline (run when python3-deap is installed)"},
             {"ensemble_args", KeyType::StringList, "[]",
              "if set: a second evolved column, runs with these extra flags (e.g. [\"--ensemble\", \"20\"]) on the same tasks and seeds"},
-            {"rf_script", KeyType::String, "\"scripts/rf_baseline.py\"", "300-tree random-forest anchor (run when python3-sklearn and python3-deap are installed)"},
+            {"rf_script", KeyType::String, "\"scripts/rf_baseline.py\"", "300-tree random-forest anchors (run when python3-sklearn is installed)"},
+            {"ridge_script", KeyType::String, "\"scripts/ridge_baseline.py\"", "ridge on signed-log proxies + graph features (python3-sklearn)"},
+            {"graph_args", KeyType::StringList, "[]",
+             "if set: another single-formula column, runs with these extra flags (e.g. [\"--terminals\", \"cached,graph\"])"},
+            {"exclude", KeyType::StringList, "[]", "proxies dropped from every run and baseline (--exclude), e.g. [\"lpzero\"]"},
         });
         s["transfer"] = with(with(commonKeys(), evolutionBudgetKeys()), {
             {"tasks", KeyType::StringList, "", "evolve on each, score on every other"},

@@ -24,6 +24,7 @@ std::string cellText(ResultTable::Cell const& cell, int precision, std::string_v
         if (!std::isfinite(*cell.number)) {
             return std::string(missing);
         }
+        if (precision < 0) return fmt::format("{}", *cell.number);  // shortest text that reads back exactly
         return fmt::format("{:.{}f}", *cell.number, precision);
     }
     return cell.text.empty() ? std::string(missing) : cell.text;

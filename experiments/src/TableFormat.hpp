@@ -24,7 +24,7 @@ struct ResultTable {
         std::string text;
     };
     std::vector<std::vector<Cell>> cells;
-    int precision = 3;
+    int precision = 3;  // decimals; negative: the shortest text that reads back exactly
 
     [[nodiscard]] std::string render(TableFormat format) const;
     [[nodiscard]] nlohmann::json toJson() const;

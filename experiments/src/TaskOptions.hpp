@@ -10,7 +10,7 @@
 
 namespace zcgp::cli {
 
-// Adds --table, --target, --target-order, --id and --exclude.
+// Adds --table, --target, --target-order, --id, --exclude and --table-space.
 void addTableOptions(boost::program_options::options_description& options);
 
 // The tables and exclusions of the parsed flags (ids and normalisation are the caller's). --target, --target-order
@@ -20,7 +20,8 @@ void addTableOptions(boost::program_options::options_description& options);
 // The same from plain values (reproduce configs).
 [[nodiscard]] tasks::TaskRequest tableRequest(std::vector<std::string> const& tables, std::vector<std::string> const& targets,
                                               std::vector<std::string> const& orders, std::vector<std::string> const& ids,
-                                              std::vector<std::string> const& exclude);
+                                              std::vector<std::string> const& exclude,
+                                              std::vector<std::string> const& spaces = {});
 
 // The flags that name one table again ("--table", FILE, "--target", COLUMN, ...), e.g. to rebuild a run's inputs.
 [[nodiscard]] std::vector<std::string> tableTokens(proxy_cache::TableSpec const& spec);

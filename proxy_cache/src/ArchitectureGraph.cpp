@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <set>
 #include <span>
@@ -466,23 +467,49 @@ std::vector<double> graphFeatures(ArchitectureGraph const& graph) {
                       graph.structure);
 }
 
-GraphFeatureTable graphFeatureTable(ProxyTable const& table) {
+namespace {
+// archs x names, row r = row(decoded architecture r)
+template <class RowOf>
+GraphFeatureTable tableOf(ProxyTable const& table, std::vector<std::string> names, RowOf rowOf) {
     if (!hasArchitectureGraph(table.space)) {
         throw DataError(fmt::format("task {}: graph features need a known search space; a table's architectures are "
                                     "ids (declare the space of its keys)",
                                     table.id()));
     }
     GraphFeatureTable out;
-    out.names = graphFeatureNames(table.space);
+    out.names = std::move(names);
     out.values.resize(static_cast<Eigen::Index>(table.size()), static_cast<Eigen::Index>(out.names.size()));
     auto const id = table.id();
     for (std::size_t r = 0; r < table.size(); ++r) {
-        auto const f = graphFeatures(decodeArchitecture(table.space, table.archs[r], id, table.keyEncoding));
+        std::vector<double> const f = rowOf(decodeArchitecture(table.space, table.archs[r], id, table.keyEncoding));
         for (std::size_t c = 0; c < f.size(); ++c) {
             out.values(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = f[c];
         }
     }
     return out;
+}
+}  // namespace
+
+GraphFeatureTable graphFeatureTable(ProxyTable const& table) {
+    return tableOf(table, graphFeatureNames(table.space), [](ArchitectureGraph const& g) { return graphFeatures(g); });
+}
+
+GraphFeatureTable biasPropertyTable(ProxyTable const& table) {
+    std::vector<std::string> names;
+    for (auto p : kBiasProperties) names.emplace_back(toString(p));
+    return tableOf(table, std::move(names), [](ArchitectureGraph const& g) {
+        std::vector<double> v;
+        for (auto p : kBiasProperties) v.push_back(biasProperty(g, p).value_or(std::numeric_limits<double>::quiet_NaN()));
+        return v;
+    });
+}
+
+GraphFeatureTable encodingTable(ProxyTable const& table) {
+    auto names = encodingNames(table.space);
+    if (!names) {
+        throw DataError(fmt::format("task {}: NASLib has no encoding of {} architectures", table.id(), toString(table.space)));
+    }
+    return tableOf(table, std::move(*names), [](ArchitectureGraph const& g) { return *encodeArchitecture(g); });
 }
 
 // ---- bias properties ----

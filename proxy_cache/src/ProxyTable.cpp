@@ -59,7 +59,9 @@ std::vector<std::string> const& suiteProxyNames() {
 }
 
 std::string ProxyTable::id() const {
-    if (space == SearchSpace::Table && collection.empty()) return fmt::format("table:{}", task);
+    if ((space == SearchSpace::Table && collection.empty()) || collection == kTableCollection) {
+        return fmt::format("table:{}", task);
+    }
     return fmt::format("{}/{}", collection.empty() ? toString(space) : std::string_view(collection), task);
 }
 

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "zcgp/proxy_cache/ArchitectureGraph.hpp"
+
 namespace zcgp::tasks {
 
 namespace pc = proxy_cache;
@@ -133,11 +135,29 @@ std::vector<LoadedTask> loadTasks(pc::Benchmark const& benchmark, TaskRequest co
         for (auto const& t : tables) ids.push_back(t.id());
         throw TaskError(fmt::format("the selected tasks ({}) share no usable proxy", fmt::join(ids, ", ")));
     }
+    // graph features every task's space has, in the first task's order
+    std::vector<std::string> graphNames;
+    if (request.graphTerminals) {
+        for (std::size_t t = 0; t < tables.size(); ++t) {
+            if (!pc::hasArchitectureGraph(tables[t].space)) {
+                throw TaskError(fmt::format("--terminals graph: task {} has no known search space (a table's "
+                                            "architectures are ids; declare the space of its keys with --table-space)",
+                                            tables[t].id()));
+            }
+            auto const& names = pc::graphFeatureNames(tables[t].space);
+            if (t == 0) graphNames = names;
+            else std::erase_if(graphNames, [&](std::string const& n) { return std::find(names.begin(), names.end(), n) == names.end(); });
+        }
+        if (graphNames.empty()) {
+            throw TaskError("--terminals graph: the selected tasks' search spaces share no graph feature");
+        }
+    }
     std::vector<LoadedTask> loaded;
     for (auto const& table : tables) {
         LoadedTask task;
         task.id = table.id();
         task.data = datasetFromTable(table, common, task.report);
+        if (request.graphTerminals) task.data = appendGraphTerminals(task.data, table, graphNames, request.cachedTerminals);
         for (auto const& p : table.proxies) {
             auto& dropped = task.report.droppedProxies;
             if (std::find(common.begin(), common.end(), p) == common.end() &&
@@ -149,6 +169,43 @@ std::vector<LoadedTask> loadTasks(pc::Benchmark const& benchmark, TaskRequest co
         loaded.push_back(std::move(task));
     }
     return loaded;
+}
+
+primitives::Dataset appendGraphTerminals(primitives::Dataset const& data, pc::ProxyTable const& table,
+                                         std::vector<std::string> const& names, bool keepScalars) {
+    pc::GraphFeatureTable features;
+    try {
+        features = pc::graphFeatureTable(table);
+    } catch (pc::DataError const& e) {
+        throw TaskError(fmt::format("--terminals graph: {}", e.what()));
+    }
+    std::vector<Eigen::Index> columns;
+    for (auto const& name : names) {
+        auto const it = std::find(features.names.begin(), features.names.end(), name);
+        if (it == features.names.end()) {
+            throw TaskError(fmt::format("--terminals graph: task {} ({}) has no graph feature {}", table.id(),
+                                        pc::toString(table.space), name));
+        }
+        columns.push_back(it - features.names.begin());
+    }
+    primitives::Dataset out(data.archKeys());
+    if (keepScalars) {
+        for (std::size_t c = 0; c < data.scalarCount(); ++c) out.addScalar(data.scalarNames()[c], data.scalar(c));
+        out.setTransforms(data.transforms());
+    }
+    std::vector<Eigen::Index> rows;
+    for (auto const& key : data.archKeys()) {
+        auto const row = table.findArchitecture(key);
+        if (!row) throw TaskError(fmt::format("task {}: architecture '{}' is not in its table", table.id(), key));
+        rows.push_back(static_cast<Eigen::Index>(*row));
+    }
+    std::vector<double> values(rows.size());
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        for (std::size_t i = 0; i < rows.size(); ++i) values[i] = features.values(rows[i], columns[k]);
+        out.addScalar(kGraphPrefix + names[k], values);
+    }
+    out.setTarget(data.target());
+    return out;
 }
 
 primitives::Dataset appendLayerVectorTerminals(primitives::Dataset const& data, pc::StatisticsCache const& cache,

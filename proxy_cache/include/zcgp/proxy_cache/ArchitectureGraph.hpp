@@ -114,10 +114,15 @@ inline constexpr std::array<BiasProperty, 5> kBiasProperties{BiasProperty::CellS
 // Whether a property is defined for a space (documented per space in docs/data.md); biasProperty is then nullopt.
 [[nodiscard]] bool biasPropertyDefined(SearchSpace space, BiasProperty property);
 [[nodiscard]] std::optional<double> biasProperty(ArchitectureGraph const& graph, BiasProperty property);
+// Every architecture's properties: archs x kBiasProperties (names toString), NaN where undefined for the space.
+// Throws DataError as graphFeatureTable.
+[[nodiscard]] GraphFeatureTable biasPropertyTable(ProxyTable const& table);
 
 // ---- NASLib-style encodings: one-hot ops per edge (NB201, TNB micro), adjacency + one-hot ops (NB101, NB301),
 //      one-hot block codes (TNB macro). nullopt for FlexiBERT and Table, which NASLib does not encode. ----
 [[nodiscard]] std::optional<std::vector<std::string>> encodingNames(SearchSpace space);
 [[nodiscard]] std::optional<std::vector<double>> encodeArchitecture(ArchitectureGraph const& graph);
+// Every architecture's encoding: archs x encodingNames. Throws DataError naming the task where the space has none.
+[[nodiscard]] GraphFeatureTable encodingTable(ProxyTable const& table);
 
 }  // namespace zcgp::proxy_cache

@@ -54,6 +54,10 @@ struct Architecture {
     std::optional<FlexiBertConfig> flexibert;  // the layer configuration, for FlexiBERT architectures
 };
 
+// The collection of a researcher's table that declares the space of its keys (--table-space): its id stays
+// "table:<stem>".
+inline constexpr char const* kTableCollection = "table";
+
 class ProxyTable {
 public:
     SearchSpace space{SearchSpace::NB201};
@@ -70,7 +74,8 @@ public:
     bool targetNegated{false};           // a lower-is-better target (loss, perplexity), stored negated
     KeyEncoding keyEncoding{KeyEncoding::Suite};  // how cell keys are spelled (TransNAS micro differs)
 
-    // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table.
+    // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table (also one
+    // that declares its space: collection kTableCollection).
     [[nodiscard]] std::string id() const;
     [[nodiscard]] std::size_t size() const { return archs.size(); }
     [[nodiscard]] std::optional<std::size_t> proxyIndex(std::string_view name) const;

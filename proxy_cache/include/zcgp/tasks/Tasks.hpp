@@ -45,7 +45,15 @@ struct TaskRequest {
     std::vector<std::string> proxies;               // --proxies: restrict (and order) the terminals
     primitives::Normalization normalization{primitives::Normalization::None};
     bool patterns{false};                           // ids may be a space or "all" (correlate)
+    // Terminal groups (--terminals): the cached proxy scores, and the graph features of each architecture's
+    // encoding (proxy_cache/ArchitectureGraph.hpp), named kGraphPrefix + feature. Whatever the groups, a task keeps
+    // the same architectures (those with every usable proxy), so a seed draws the same train split for each.
+    bool cachedTerminals{true};
+    bool graphTerminals{false};
 };
+
+// Graph terminals are named "graph_<feature>" ("graph_paths_conv3"): an identifier, as exported C++ needs.
+inline constexpr char const* kGraphPrefix = "graph_";
 
 // The tables a request names, with --exclude applied: for commands that read raw scores (correlate, tasks).
 [[nodiscard]] std::vector<proxy_cache::ProxyTable> selectTables(proxy_cache::Benchmark const& benchmark,
@@ -58,7 +66,9 @@ struct LoadedTask {
 };
 
 // The tasks as GP terminal data with one common, ordered terminal set (the proxies usable on every task, or
-// `request.proxies`), each normalised per task (an unsupervised, monotone transform fitted on its proxy values).
+// `request.proxies`; then, with request.graphTerminals, the graph features every task's space has), each normalised
+// per task (an unsupervised, monotone transform fitted on its terminal values). Graph terminals on a table whose
+// space is not declared (ids only) are a TaskError naming the task.
 [[nodiscard]] std::vector<LoadedTask> loadTasks(proxy_cache::Benchmark const& benchmark, TaskRequest const& request);
 
 // Converts a task's cached proxies to GP terminals. Policy: drop proxy columns missing on more than
@@ -66,6 +76,13 @@ struct LoadedTask {
 // non-empty, restricts (and orders) the kept proxies.
 [[nodiscard]] primitives::Dataset datasetFromTable(proxy_cache::ProxyTable const& table,
                                                    std::vector<std::string> const& only, ConversionReport& report);
+
+// The graph features of a dataset's architectures (by key, from `table`), appended as scalar terminals
+// kGraphPrefix + name for each of `names` (graphFeatureNames of the table's space, or a subset). With
+// keepScalars false the dataset's other scalars are dropped. Throws TaskError naming the task for a table without a
+// known space or a malformed key.
+[[nodiscard]] primitives::Dataset appendGraphTerminals(primitives::Dataset const& data, proxy_cache::ProxyTable const& table,
+                                                       std::vector<std::string> const& names, bool keepScalars);
 
 // Restricts a task to the architectures of a statistics cache (from `zcgp gather`) and appends its per-layer
 // statistics as LayerVector terminals. LayerVector operators combine vectors element-wise, so all of them must

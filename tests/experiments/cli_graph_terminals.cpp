@@ -1,0 +1,117 @@
+// --terminals groups (cached, graph, raw) of zcgp evolve, --table-space, and zcgp features, on the real binary and data.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "RunCommand.hpp"
+#include "TestData.hpp"
+#include "zcgp/proxy_cache/Benchmark.hpp"
+
+using zcgp::test::runCommand;
+using zcgp::test::zcgpCli;
+
+namespace {
+nlohmann::json evolveJson(std::string const& args) {
+    auto const r = runCommand(zcgpCli("evolve --quiet --json --population 20 --generations 3 --train-archs 50 " + args));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    return nlohmann::json::parse(r.out);
+}
+
+std::vector<std::string> terminalNames(nlohmann::json const& result) {
+    std::vector<std::string> names;
+    for (auto const& t : result.at("terminals")) names.push_back(t.at("name").get<std::string>());
+    return names;
+}
+
+// The first `n` architectures of nb201/cifar10 as a researcher's CSV: key, accuracy, two proxies.
+std::filesystem::path nb201Csv(std::string const& name, std::size_t n) {
+    auto const dir = zcgp::test::scratchDir(name);
+    auto const benchmark = zcgp::proxy_cache::Benchmark::load(zcgp::test::requireData("nbsz").parent_path());
+    auto const& t = benchmark.task("nb201/cifar10");
+    std::ofstream out(dir / "mine.csv");
+    out << "arch,acc,synflow,jacov\n";
+    for (std::size_t r = 0; r < n; ++r) {
+        out << '"' << t.archs[r].key << "\"," << t.accuracy[static_cast<Eigen::Index>(r)] << ',' << t.column("synflow")[r]
+            << ',' << t.column("jacov")[r] << '\n';
+    }
+    return dir / "mine.csv";
+}
+}  // namespace
+
+TEST_CASE("evolve --terminals cached,graph adds the graph terminals and keeps the seed's train split", "[experiments][graph]") {
+    auto const cached = evolveJson("--task tnb101_micro/class_scene --seed 3");
+    auto const both = evolveJson("--task tnb101_micro/class_scene --seed 3 --terminals graph,cached");
+    CHECK(both.at("terminal_set") == "cached,graph");
+    auto const names = terminalNames(both);
+    CHECK(std::count_if(names.begin(), names.end(), [](auto const& n) { return n.rfind("graph_", 0) == 0; }) == 18);
+    CHECK(std::find(names.begin(), names.end(), "graph_paths_conv3") != names.end());
+    CHECK(terminalNames(cached).size() + 18 == names.size());
+    // paired: the same architectures train, whatever the terminals
+    CHECK(cached.at("per_task").at(0).at("train_keys") == both.at("per_task").at(0).at("train_keys"));
+    // the hand-crafted baseline stays a proxy
+    CHECK(both.at("best_handcrafted").at("name").get<std::string>().rfind("graph_", 0) != 0);
+    auto const graphOnly = evolveJson("--task nb301/cifar10 --terminals graph");
+    for (auto const& n : terminalNames(graphOnly)) CHECK(n.rfind("graph_", 0) == 0);
+}
+
+TEST_CASE("evolve --terminals validates its groups; graph on a table needs --table-space", "[experiments][graph]") {
+    auto r = runCommand(zcgpCli("evolve --task nb201/cifar10 --terminals cached,grpah"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err == "zcgp: error: --terminals: unknown group 'grpah' (valid: cached, graph, raw; a comma list)\n");
+    r = runCommand(zcgpCli("evolve --task nb201/cifar10 --terminals graph,raw"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--terminals graph,raw needs --stats FILE") != std::string::npos);
+
+    auto const csv = nb201Csv("table_space", 80).string();
+    r = runCommand(zcgpCli("evolve --table " + csv + " --target acc --id arch --terminals cached,graph"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("task table:mine has no known search space") != std::string::npos);
+    r = runCommand(zcgpCli("evolve --table " + csv + " --target acc --id arch --table-space nb301 --terminals graph"));
+    CHECK(r.exitCode == 2);  // NB201 keys read as DARTS genotypes: one error naming the task and the key
+    CHECK(r.err.find("task table:mine: architecture '(") != std::string::npos);
+    r = runCommand(zcgpCli("evolve --table " + csv + " --target acc --table-space nb201 --terminals graph"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--table-space nb201 needs --id COLUMN") != std::string::npos);
+    r = runCommand(zcgpCli("evolve --table " + csv + " --target acc --id arch --table-space nb999"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--table-space: unknown 'nb999'") != std::string::npos);
+
+    auto const table = evolveJson("--table " + csv + " --target acc --id arch --table-space nb201 --terminals cached,graph");
+    CHECK(table.at("tasks").at(0) == "table:mine");
+    CHECK(terminalNames(table).size() == 2 + 25);
+}
+
+TEST_CASE("zcgp features prints the library's features per architecture", "[experiments][graph]") {
+    auto const r = runCommand(zcgpCli("features --task nb201/cifar10"));
+    REQUIRE(r.exitCode == 0);
+    // (0, 2, 3, 2, 3, 1) by source node: (1<-0) skip, (2<-0) conv3x3, (3<-0) conv1x1, (2<-1) conv3x3, (3<-1) conv1x1,
+    // (3<-2) none. Paths 0-3 [conv1], 0-1-3 [skip, conv1], 0-2-3 [conv3, none], 0-1-2-3 [skip, conv3, none].
+    auto const line = r.out.substr(r.out.find("\"(0, 2, 3, 2, 3, 1)\""));
+    CHECK(line.substr(0, line.find('\n')) ==
+          "\"(0, 2, 3, 2, 3, 1)\",1,1,2,2,0,"  // none skip conv1 conv3 pool
+          "0,4,0,"                             // conv3: no path
+          "1,1,1,1,1,1,"                       // conv1, conv: 0-3
+          "2,1,2,2,1,2,"                       // conv_skip, nonzero: 0-3, 0-1-3
+          "0,4,0,3,2");                        // pool; degrees
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1 + 725);
+    auto const bias = runCommand(zcgpCli("features --task nb101/cifar10 --kind bias --format json"));
+    REQUIRE(bias.exitCode == 0);
+    auto const j = nlohmann::json::parse(bias.out);
+    CHECK(j.size() == 500);
+    CHECK(j.begin()->at("num_skip").is_null());  // NB101 has no skip op: not applicable
+    // --kind proxies: exactly the rows and raw terminal values zcgp evolve reads (synflow of the first cell as stored)
+    auto const proxies = runCommand(zcgpCli("features --task nb201/cifar10 --kind proxies --format json"));
+    REQUIRE(proxies.exitCode == 0);
+    auto const pj = nlohmann::json::parse(proxies.out);
+    CHECK(pj.size() == 723);  // 725 less the 2 cells without zen or another proxy (zcgp evolve: 723 kept)
+    auto const benchmark = zcgp::proxy_cache::Benchmark::load(zcgp::test::requireData("nbsz").parent_path());
+    auto const& t = benchmark.task("nb201/cifar10");
+    CHECK(pj.at(t.archs[0].key).at("synflow").get<double>() == t.column("synflow")[0]);
+    CHECK(pj.at(t.archs[0].key).at("target").get<double>() == t.accuracy[0]);
+    auto const enc = runCommand(zcgpCli("features --task flexibert/glue --kind encoding"));
+    CHECK(enc.exitCode == 2);
+    CHECK(enc.err == "zcgp: error: task flexibert/glue: NASLib has no encoding of flexibert architectures\n");
+}
