@@ -57,7 +57,7 @@ TEST_CASE("evolve --terminals cached,graph adds the graph terminals and keeps th
     for (auto const& n : terminalNames(graphOnly)) CHECK(n.rfind("graph_", 0) == 0);
 }
 
-TEST_CASE("evolve --terminals validates its groups; graph on a table needs --table-space", "[experiments][graph]") {
+TEST_CASE("evolve --terminals validates its groups, and graph on a table needs --table-space", "[experiments][graph]") {
     auto r = runCommand(zcgpCli("evolve --task nb201/cifar10 --terminals cached,grpah"));
     CHECK(r.exitCode == 2);
     CHECK(r.err == "zcgp: error: --terminals: unknown group 'grpah' (valid: cached, graph, raw; a comma list)\n");
