@@ -51,6 +51,43 @@ std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
             {"ids", KeyType::StringList, "[]", "their architecture id columns (--id: one, or one per table)"},
             {"exclude", KeyType::StringList, "[]", "columns or proxies dropped everywhere (--exclude)"},
         });
+        auto const taskKeys = [](std::vector<ConfigKey> more) {
+            std::vector<ConfigKey> keys{
+                {"tasks", KeyType::StringList, "[\"all\"]", "tasks (space/task), spaces, or \"all\""},
+                {"tables", KeyType::StringList, "[]", "a researcher's own CSV tables (--table)"},
+                {"targets", KeyType::StringList, "[]", "their ground-truth columns (--target: one, or one per table)"},
+                {"target_orders", KeyType::StringList, "[]", "higher or lower (--target-order: one, or one per table)"},
+                {"ids", KeyType::StringList, "[]", "their architecture id columns (--id: one, or one per table)"},
+                {"exclude", KeyType::StringList, "[]", "columns or proxies dropped everywhere (--exclude)"},
+            };
+            keys.insert(keys.end(), more.begin(), more.end());
+            return keys;
+        };
+        s["bias"] = with(commonKeys(), taskKeys({
+            {"metrics", KeyType::StringList, "[\"pearson\"]", "pearson, kendall, spearman (one table each)"},
+            {"properties", KeyType::StringList, "[]", "table columns used as architecture properties (--property)"},
+            {"correct", KeyType::String, "\"cell_size\"", "the property the bias correction removes"},
+            {"train_archs", KeyType::Integer, "100", "architectures whose accuracy the excess correction may see"},
+            {"seed", KeyType::Integer, "0", "seed of that split"},
+        }));
+        s["information"] = with(commonKeys(), taskKeys({
+            {"max_k", KeyType::Integer, "5", "greedy selection up to this many proxies"},
+            {"evolved", KeyType::Boolean, "true", "compare an evolved formula's held-out information with the best pair's"},
+            {"train_archs", KeyType::Integer, "100", "train architectures of the evolved formula"},
+            {"seed", KeyType::Integer, "0", "seed of its split and run"},
+            {"population", KeyType::Integer, "100", "its GP population"},
+            {"generations", KeyType::Integer, "50", "its GP generations"},
+        }));
+        s["surrogate"] = with(commonKeys(), taskKeys({
+            {"train_sizes", KeyType::StringList, "[\"10\", \"20\", \"50\", \"100\", \"200\", \"400\", \"1000\"]", "train sizes"},
+            {"seeds", KeyType::Integer, "10", "splits per train size"},
+            {"test_archs", KeyType::Integer, "0", "held-out architectures per split (0: all the rest)"},
+            {"feature_sets", KeyType::StringList,
+             "[\"encoding\", \"zc\", \"encoding+zc\", \"encoding+evolved\", \"encoding+graph\"]", "feature sets"},
+            {"rounds", KeyType::Integer, "500", "XGBoost boosting rounds"},
+            {"population", KeyType::Integer, "100", "GP population of encoding+evolved"},
+            {"generations", KeyType::Integer, "50", "GP generations of encoding+evolved"},
+        }));
         s["evolve"] = with(with(commonKeys(), evolutionBudgetKeys()), {
             {"tasks", KeyType::StringList, "", "tasks to evolve on, one run per task and seed"},
             {"baselines", KeyType::StringList, "[\"handcrafted\", \"deap\"]",

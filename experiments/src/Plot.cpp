@@ -82,7 +82,8 @@ bool renderPlot(std::filesystem::path const& dir, std::string const& stem, PlotS
 
 bool renderHeatmap(std::filesystem::path const& dir, std::string const& stem, std::string const& title,
                    std::vector<std::string> const& rowLabels, std::vector<std::string> const& columnLabels,
-                   std::vector<std::vector<double>> const& values, std::string const& colorLabel) {
+                   std::vector<std::vector<double>> const& values, std::string const& colorLabel,
+                   double colorMin, double colorMax) {
     std::ofstream dat(dir / (stem + ".dat"));
     for (std::size_t r = 0; r < rowLabels.size(); ++r) {
         for (std::size_t c = 0; c < columnLabels.size(); ++c) {
@@ -107,7 +108,9 @@ bool renderHeatmap(std::filesystem::path const& dir, std::string const& stem, st
        << "set ytics (" << ytics.str() << ")\n"
        << fmt::format("set xrange [-0.5:{}.5]\nset yrange [{}.5:-0.5]\n", columnLabels.size() - 1, rowLabels.size() - 1)
        << "set cblabel " << quote(escapeUnderscores(colorLabel)) << '\n'
-       << "set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\nset cbrange [-1:1]\nunset key\n"
+       << (colorMin < 0.0 ? std::string("set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\n")
+                          : std::string("set palette defined (0 '#f7f7f7', 1 '#b2182b')\n"))
+       << fmt::format("set cbrange [{}:{}]\nunset key\n", colorMin, colorMax)
        << "plot " << quote(stem + ".dat") << " using 1:2:3 with image, '' using 1:2:4 with labels font ',10'\n";
     gp.close();
     return runGnuplot(dir, stem);

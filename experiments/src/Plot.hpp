@@ -35,6 +35,7 @@ bool renderPlot(std::filesystem::path const& dir, std::string const& stem, PlotS
 // A labelled matrix as a heat map with the values printed in the cells (NaN cells left blank).
 bool renderHeatmap(std::filesystem::path const& dir, std::string const& stem, std::string const& title,
                    std::vector<std::string> const& rowLabels, std::vector<std::string> const& columnLabels,
-                   std::vector<std::vector<double>> const& values, std::string const& colorLabel);
+                   std::vector<std::vector<double>> const& values, std::string const& colorLabel,
+                   double colorMin = -1.0, double colorMax = 1.0);
 
 }  // namespace zcgp::cli

@@ -368,6 +368,21 @@ std::string_view toString(CellOp op) {
     return "?";
 }
 
+std::string nb201ArchString(MicroCell const& cell) {
+    auto const name = [&](std::size_t edge) -> std::string_view {
+        switch (cell.ops[edge]) {
+        case CellOp::None: return "none";
+        case CellOp::Skip: return "skip_connect";
+        case CellOp::Conv1x1: return "nor_conv_1x1";
+        case CellOp::Conv3x3: return "nor_conv_3x3";
+        case CellOp::AvgPool3x3: return "avg_pool_3x3";
+        }
+        throw std::invalid_argument("nb201ArchString: unknown op");
+    };
+    // node 1 <- 0; node 2 <- 0, 1; node 3 <- 0, 1, 2 (kCellEdges order: (1<-0), (2<-0), (3<-0), (2<-1), (3<-1), (3<-2))
+    return fmt::format("|{}~0|+|{}~0|{}~1|+|{}~0|{}~1|{}~2|", name(0), name(1), name(3), name(2), name(4), name(5));
+}
+
 std::string_view toString(Nb101Op op) {
     switch (op) {
     case Nb101Op::Input: return "input";

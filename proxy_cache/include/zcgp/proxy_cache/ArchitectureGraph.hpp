@@ -32,6 +32,9 @@ struct MicroCell {
     std::array<CellOp, 6> ops{};  // by kCellEdges
     friend bool operator==(MicroCell const&, MicroCell const&) = default;
 };
+// The NAS-Bench-201 arch string of a cell, "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|...|" (the key of
+// nb201/nb201_test_accuracy_200ep.csv). Throws std::invalid_argument for an op NB201 lacks (none here).
+[[nodiscard]] std::string nb201ArchString(MicroCell const& cell);
 
 // ---- NB101: a DAG of up to 7 nodes with ops on the nodes (node 0 input, the last node output) ----
 enum class Nb101Op { Input, Output, MaxPool3x3, Conv1x1, Conv3x3 };  // NASLib's codes 0..4
