@@ -1,6 +1,8 @@
 #include "zcgp/engine/Evolution.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -39,6 +41,7 @@ struct Evolution::Worker {
     std::vector<Interpreter::Scratch> scratch;
     std::vector<std::vector<double>> train;  // per task: values of the train architectures
     std::vector<fitness::KendallTau> kendall;
+    std::vector<std::array<std::span<double const>, MaxLinearTerms>> terms;  // per task: the term columns
     std::uint64_t evaluations{0}, nodeEvaluations{0};
 };
 
@@ -100,6 +103,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         train_.push_back(std::move(tr));
         test_.push_back(std::move(te));
     }
+    if (config_.linearTerms == 0 || config_.linearTerms > MaxLinearTerms) {
+        throw std::invalid_argument(fmt::format("--terms must be in [1, {}], not {}", MaxLinearTerms, config_.linearTerms));
+    }
     probeSize_ = std::min(config_.probeSize, train_[0].size());
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         interpreters_.emplace_back(tasks_[t].data);
@@ -114,6 +120,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         for (auto r : test_[t]) truth.push_back(tasks_[t].data.target()[r]);
         testKendall_.emplace_back(truth);
     }
+    std::vector<std::vector<double>> trainTargets;
+    for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(train_[trainTargets.size()].size()));
+    ridge_ = std::make_unique<RidgeWeights>(trainTargets, config_.ridgeLambda);
 
     std::uint64_t s = config_.seed;
     for (std::size_t i = 0; i < config_.populationSize; ++i) rngs_.emplace_back(splitmix(s));
@@ -133,6 +142,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
             w->train.emplace_back(trainData_[t]->rows());
             w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
         }
+        w->terms.resize(tasks_.size());
         workers_->all.push_back(std::move(w));
     }
     start_ = std::chrono::steady_clock::now();
@@ -166,19 +176,42 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
         rejected = PruneRule::DuplicateRanking;
         return;
     }
-    double sum = 0.0;
-    double worst = 2.0;
+    // 1. the tree on the train architectures of every task (finiteness on all of them is checked in
+    // finishGeneration, for the individuals that would enter the best or the hall of fame)
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        // fitness needs the train architectures only; finiteness on all of them is checked in
-        // finishGeneration, for the individuals that would enter the best or the hall of fame
-        auto& padded = w.train[t];
         ++w.evaluations;
         w.nodeEvaluations += ind.tree.size() * train_[t].size();
-        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], padded)) {
+        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], w.train[t])) {
             rejected = PruneRule::NonFinite;
             return;
         }
-        auto const out = std::span<double const>(padded).first(train_[t].size());
+    }
+    // 2. linear scaling: ridge weights of the additive terms on the train ranks, and their weighted sum
+    ind.terms = additiveTerms(ind.tree, config_.linearTerms);
+    if (ind.terms.count > 1) {
+        for (std::size_t t = 0; t < tasks_.size(); ++t) {
+            for (std::size_t k = 0; k < ind.terms.count; ++k) {
+                w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], ind.terms.roots[k]).first(train_[t].size());
+            }
+        }
+        if (!ridge_->fit(w.terms, ind.terms)) {
+            rejected = PruneRule::Constant;
+            return;
+        }
+        for (std::size_t t = 0; t < tasks_.size(); ++t) {
+            auto out = std::span<double>(w.train[t]).first(train_[t].size());
+            combineTerms(ind.terms, w.terms[t], out);
+            if (!std::isfinite(std::accumulate(out.begin(), out.end(), 0.0))) {
+                rejected = PruneRule::NonFinite;
+                return;
+            }
+        }
+    }
+    // 3. rank hash and Kendall tau on the train architectures
+    double sum = 0.0;
+    double worst = 2.0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        auto const out = std::span<double const>(w.train[t]).first(train_[t].size());
         if (t == 0) {
             ind.ranks = rankHash(out.first(probeSize_));
             // a ranking seen in an earlier generation adds nothing: reject before Kendall, and breed retries.
@@ -197,7 +230,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
         worst = std::min(worst, tau);
     }
     ind.trainTau = config_.aggregate == Aggregate::Mean ? sum / static_cast<double>(tasks_.size()) : worst;
-    ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(ind.tree.size());
+    ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(weightedSize(ind.tree, ind.terms));
     ind.valid = true;
 }
 
@@ -264,21 +297,30 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
             reject(ind, PruneRule::DuplicateRanking);
             continue;
         }
-        auto it = hallOfFame_.find(ind.tree.size());
+        if (elite) continue;  // carried over: already checked, and in the best and the hall if it belongs there
+        // the formula a user gets: the weighted sum of the terms (the tree itself when it is one term)
+        auto const size = weightedSize(ind.tree, ind.terms);
+        auto it = hallOfFame_.find(size);
         bool const better = !best_.valid || ind.fitness > best_.fitness;
         bool const famous = it == hallOfFame_.end() || ind.trainTau > it->second.trainTau;
-        if (!elite && (better || famous)) {
-            if (!finiteEverywhere(ind.tree)) {
+        std::optional<Individual> formula;
+        if (better || famous) {
+            formula = ind;
+            if (ind.terms.count > 1) {
+                formula->tree = weightedTree(ind.tree, ind.terms);
+                formula->terms = additiveTerms(formula->tree, 1);
+            }
+            if (!finiteEverywhere(formula->tree)) {
                 reject(ind, PruneRule::NonFinite);
                 continue;
             }
         }
-        if (!elite && seenRanks_.insert(ind.ranks)) seenRanksLog_.push_back(ind.ranks);
+        if (seenRanks_.insert(ind.ranks)) seenRanksLog_.push_back(ind.ranks);
         if (better) {
-            best_ = ind;
+            best_ = *formula;
             bestChanged = true;
         }
-        if (famous) hallOfFame_[ind.tree.size()] = ind;
+        if (famous) hallOfFame_[size] = std::move(*formula);
     }
     for (auto const& w : workers_->all) {
         evaluations_ += w->evaluations;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/engine/LinearScaling.hpp"
 #include "zcgp/engine/Operators.hpp"
 #include "zcgp/engine/Pruning.hpp"
 #include "zcgp/engine/Tree.hpp"
@@ -61,6 +62,10 @@ struct EvolutionConfig {
     std::size_t maxDepth{8};
     double constantProbability{0.1};
     double timeLimitSeconds{0.0};  // 0: none
+    // Linear scaling (LinearScaling.hpp): the top-level additive chain is split into at most this many terms,
+    // weighted by ridge on the train ranks; 1: off (the tree is the formula).
+    std::size_t linearTerms{1};
+    double ridgeLambda{1e-3};
 };
 
 struct Individual {
@@ -70,6 +75,9 @@ struct Individual {
     bool valid{false};
     std::uint64_t ranks{0};  // rankHash of the first train architectures (duplicate-ranking rule)
     std::uint64_t hash{0};   // structuralHash of the tree (exact clones are rejected before evaluation)
+    // additive terms and their fitted weights (set by evaluation; not checkpointed: only the generation that
+    // evaluated the individual reads them). best() and the hall of fame hold the weighted formula itself.
+    LinearTerms terms{};
 };
 
 // Quality of a formula on every task: train and held-out rank correlation.
@@ -156,6 +164,7 @@ private:
     std::vector<Interpreter> trainInterpreters_;                   // over trainData_ (fitness)
     std::vector<Interpreter::Scratch> verifyScratch_;  // for interpreters_ (sequential phase only)
     std::vector<double> verifyBuffer_, heldOutBuffer_;
+    std::unique_ptr<RidgeWeights> ridge_;  // train accuracy ranks per task (linear scaling)
     std::vector<fitness::KendallTau> testKendall_;  // held-out truth per task (allocation-free log tau)
     double bestTestTau_{0.0};
     std::string bestFormula_;  // format(best_.tree), updated when best_ changes
