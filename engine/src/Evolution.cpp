@@ -123,6 +123,31 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     std::vector<std::vector<double>> trainTargets;
     for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(train_[trainTargets.size()].size()));
     ridge_ = std::make_unique<RidgeWeights>(trainTargets, config_.ridgeLambda);
+    if (!(config_.costWeight >= 0.0) || !std::isfinite(config_.costWeight)) {
+        throw std::invalid_argument(fmt::format("--cost-weight must be finite and >= 0, not {}", config_.costWeight));
+    }
+    // cost groups: the distinct raw proxies the terminals read (a NAME_r view costs what NAME costs, once)
+    for (auto const& task : tasks_) {
+        std::map<std::string, std::int32_t> groups;
+        std::vector<std::int32_t> group;
+        std::vector<double> seconds;
+        for (std::size_t c = 0; c < task.data.scalarCount(); ++c) {
+            auto const& source = task.data.transforms()[c].source;
+            auto const& proxy = source.empty() ? task.data.scalarNames()[c] : source;
+            auto it = task.proxySeconds.find(proxy);
+            if (it == task.proxySeconds.end() || !(it->second > 0.0)) {
+                group.push_back(-1);
+                continue;
+            }
+            auto [g, fresh] = groups.emplace(proxy, static_cast<std::int32_t>(seconds.size()));
+            if (fresh) seconds.push_back(it->second);
+            group.push_back(g->second);
+        }
+        if (seconds.size() > 64) throw std::invalid_argument(fmt::format("task {}: more than 64 costed proxies", task.id));
+        costed_ = costed_ || !seconds.empty();
+        costGroup_.push_back(std::move(group));
+        groupSeconds_.push_back(std::move(seconds));
+    }
 
     std::uint64_t s = config_.seed;
     for (std::size_t i = 0; i < config_.populationSize; ++i) rngs_.emplace_back(splitmix(s));
@@ -230,7 +255,9 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
         worst = std::min(worst, tau);
     }
     ind.trainTau = config_.aggregate == Aggregate::Mean ? sum / static_cast<double>(tasks_.size()) : worst;
-    ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(weightedSize(ind.tree, ind.terms));
+    ind.cost = costed_ ? cost(ind.tree, ind.terms) : 0.0;
+    ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(weightedSize(ind.tree, ind.terms)) -
+                  config_.costWeight * ind.cost;
     ind.valid = true;
 }
 
@@ -303,8 +330,10 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         auto it = hallOfFame_.find(size);
         bool const better = !best_.valid || ind.fitness > best_.fitness;
         bool const famous = it == hallOfFame_.end() || ind.trainTau > it->second.trainTau;
+        auto const cit = costed_ ? costFront_.find(ind.cost) : costFront_.end();
+        bool const cheap = costed_ && (cit == costFront_.end() || ind.trainTau > cit->second.trainTau);
         std::optional<Individual> formula;
-        if (better || famous) {
+        if (better || famous || cheap) {
             formula = ind;
             if (ind.terms.count > 1) {
                 formula->tree = weightedTree(ind.tree, ind.terms);
@@ -320,6 +349,7 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
             best_ = *formula;
             bestChanged = true;
         }
+        if (cheap) costFront_[ind.cost] = *formula;
         if (famous) hallOfFame_[size] = std::move(*formula);
     }
     for (auto const& w : workers_->all) {
@@ -462,6 +492,46 @@ std::vector<Individual> Evolution::pareto() const {
     return front;
 }
 
+double Evolution::cost(Tree const& tree, LinearTerms const& terms) const {
+    double total = 0.0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        std::uint64_t used = 0;
+        auto mark = [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                auto const& n = tree[i];
+                if (n.op != Opcode::Variable) continue;
+                auto const g = costGroup_[t][n.index];
+                if (g >= 0) used |= std::uint64_t{1} << g;
+            }
+        };
+        if (terms.count <= 1) {
+            mark(0, tree.size());
+        } else {
+            for (std::size_t k = 0; k < terms.count; ++k) {
+                if (terms.weights[k] != 0.0) mark(terms.roots[k] - tree[terms.roots[k]].length, terms.roots[k] + 1u);
+            }
+        }
+        for (std::size_t g = 0; g < groupSeconds_[t].size(); ++g) {
+            if ((used >> g) & 1U) total += groupSeconds_[t][g];
+        }
+    }
+    return total / static_cast<double>(tasks_.size());
+}
+
+double Evolution::cost(Tree const& tree) const { return cost(tree, additiveTerms(tree, 1)); }
+
+std::vector<Individual> Evolution::costPareto() const {
+    std::vector<Individual> front;
+    double bestSoFar = -2.0;
+    for (auto const& [c, ind] : costFront_) {
+        if (ind.trainTau > bestSoFar) {
+            front.push_back(ind);
+            bestSoFar = ind.trainTau;
+        }
+    }
+    return front;
+}
+
 GenerationStats Evolution::stats() const {
     GenerationStats s;
     s.generation = generation_;
@@ -496,7 +566,7 @@ GenerationStats Evolution::stats() const {
 CheckpointView Evolution::checkpointView() const {
     return CheckpointView{*checkpointRun_,
                           CheckpointProgress{generation_, evaluations_, nodeEvaluations_, seconds(), pruned_},
-                          rngs_, population_, best_, hallOfFame_, seenRanksLog_, seenTreesLog_};
+                          rngs_, population_, best_, hallOfFame_, costFront_, seenRanksLog_, seenTreesLog_};
 }
 
 void Evolution::writeCheckpoint(std::filesystem::path const& file) {
@@ -536,6 +606,15 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
         auto const size = ind.tree.size();
         hallOfFame_[size] = std::move(ind);
     }
+    costFront_.clear();
+    for (auto& ind : s.costFront) {
+        ind.cost = cost(ind.tree);
+        auto const key = ind.cost;
+        costFront_[key] = std::move(ind);
+    }
+    for (auto& ind : population_) ind.cost = std::nan("");  // only the generation that evaluated it reads it
+    if (best_.valid) best_.cost = cost(best_.tree);
+    for (auto& [size, ind] : hallOfFame_) ind.cost = cost(ind.tree);
     seenRanksLog_ = std::move(s.seenRanks);
     seenTreesLog_ = std::move(s.seenTrees);
     seenRanks_.clear();

@@ -54,6 +54,9 @@ po::options_description options() {
         ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
         ("elites", po::value<std::size_t>()->default_value(1), "individuals copied unchanged (below --population)")
         ("parsimony", po::value<double>()->default_value(0.002), "fitness = train tau - parsimony * size")
+        ("cost-weight", po::value<double>()->default_value(0.0),
+         "cost-aware fitness: subtract W x the formula's seconds per architecture (the sum of the median recorded "
+         "times of the distinct proxies it reads; graph terminals are free); 0: cost is only reported")
         ("terms", po::value<std::size_t>()->default_value(1),
          "linear scaling: split the formula's top-level + and - chain into at most K terms (1-5) and weight them by "
          "ridge regression on the train architectures' accuracy ranks (1: off)")
@@ -89,6 +92,7 @@ NumericRanges ranges() {
         {"max-depth", {1, static_cast<double>(engine::MaxTreeDepth)}},
         {"elites", {0, 1e7}},
         {"parsimony", {0, 1}},
+        {"cost-weight", {0, 1e6}},
         {"terms", {1, static_cast<double>(engine::MaxLinearTerms)}},
         {"constants", {0, 0.9}},
     };
@@ -243,6 +247,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     cfg.elites = vm["elites"].as<std::size_t>();
     cfg.parsimony = vm["parsimony"].as<double>();
     cfg.linearTerms = vm["terms"].as<std::size_t>();
+    cfg.costWeight = vm["cost-weight"].as<double>();
     cfg.constantProbability = vm["constants"].as<double>();
     if (cfg.elites >= cfg.populationSize) {
         throw UsageError(fmt::format("--elites {} must be below --population {}", cfg.elites, cfg.populationSize));

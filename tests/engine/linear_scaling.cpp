@@ -201,3 +201,56 @@ TEST_CASE("evolution: linear scaling is deterministic for a seed, across threads
     auto bad = linearConfig(1, 6);
     CHECK_THROWS_WITH(Evolution(tasks(), bad), Catch::Contains("--terms"));
 }
+
+TEST_CASE("evolution: cost of a formula, the cost front, --cost-weight, and resume keeps the front", "[engine]") {
+    auto tasks = [] {
+        std::vector<Task> t{{"s0", scalarData(300, 8)}};
+        t[0].proxySeconds = {{"alpha", 0.5}, {"beta", 2.0}};  // gamma: no recorded time, free
+        return t;
+    };
+    auto cfg = linearConfig(2, 1);
+    Evolution e(tasks(), cfg);
+    REQUIRE(e.costed());
+    auto v = Vocabulary::of(e.tasks()[0].data);
+    CHECK(e.cost(parse("alpha + log(alpha) * gamma", v)) == 0.5);
+    CHECK(e.cost(parse("alpha - beta", v)) == 2.5);
+    CHECK(e.cost(parse("gamma", v)) == 0.0);
+    e.run();
+    auto front = e.costPareto();
+    REQUIRE(front.size() >= 2);
+    for (std::size_t i = 1; i < front.size(); ++i) {
+        CHECK(front[i].cost > front[i - 1].cost);
+        CHECK(front[i].trainTau > front[i - 1].trainTau);
+        CHECK(front[i].cost == e.cost(front[i].tree));
+    }
+    // a heavy cost weight makes the best formula avoid the 2-second proxy
+    auto heavy = cfg;
+    heavy.costWeight = 1.0;
+    Evolution cheap(tasks(), heavy);
+    cheap.run();
+    CHECK(cheap.best().cost < 2.0);
+    CHECK(e.best().cost >= cheap.best().cost);
+
+    auto dir = std::filesystem::temp_directory_path() / "zcgp_cost_ckpt_test";
+    std::filesystem::create_directories(dir);
+    auto half = cfg;
+    half.generations = 6;
+    {
+        Evolution a(tasks(), half);
+        a.setCheckpoint(dir / "checkpoint.bin", 3);
+        a.run();
+    }
+    Evolution resumed(tasks(), linearConfig(1, 1));
+    resumed.loadCheckpoint(dir / "checkpoint.bin");
+    resumed.run();
+    REQUIRE(resumed.costFront().size() == e.costFront().size());
+    for (auto ia = resumed.costFront().begin(), ib = e.costFront().begin(); ia != resumed.costFront().end(); ++ia, ++ib) {
+        CHECK(ia->first == ib->first);
+        CHECK(ia->second.tree == ib->second.tree);
+    }
+    CHECK(resumed.best().tree == e.best().tree);
+    std::filesystem::remove_all(dir);
+    auto bad = cfg;
+    bad.costWeight = -1;
+    CHECK_THROWS_WITH(Evolution(tasks(), bad), Catch::Contains("--cost-weight"));
+}

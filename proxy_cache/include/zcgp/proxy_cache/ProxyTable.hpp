@@ -62,6 +62,8 @@ public:
     Eigen::VectorXd accuracy;            // ground truth, higher is better (negated target if targetNegated)
     std::string target{"val_accuracy"};  // the ground-truth column it came from
     bool targetNegated{false};           // a lower-is-better target (loss, perplexity), stored negated
+    // median recorded seconds to compute each proxy for one architecture (the suite's "time"), where recorded
+    std::map<std::string, double> proxySeconds;
 
     // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table.
     [[nodiscard]] std::string id() const;
