@@ -1,9 +1,12 @@
+// The generational loop: set-up, initialisation, breeding in parallel slots, generations, the run and its
+// statistics. Fitness is in FitnessEvaluation.cpp, the end of a generation (best, hall of fame, cost front) in
+// HallOfFame.cpp, checkpoints in EvolutionCheckpoint.cpp.
 #include "zcgp/engine/Evolution.hpp"
 
 #include <algorithm>
 #include <array>
-#include <span>
 #include <cmath>
+#include <span>
 #include <numeric>
 #include <stdexcept>
 
@@ -16,6 +19,7 @@
 #include "zcgp/engine/Checkpoint.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
+#include "EvolutionInternal.hpp"
 
 namespace zcgp::engine {
 
@@ -26,8 +30,6 @@ Aggregate parseAggregate(std::string_view name) {
 }
 
 namespace {
-constexpr double Rejected = -1e9;
-
 std::uint64_t splitmix(std::uint64_t& x) {
     std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -35,21 +37,6 @@ std::uint64_t splitmix(std::uint64_t& x) {
     return z ^ (z >> 31);
 }
 }  // namespace
-
-// Per-thread scratch: everything the hot loop writes, sized once.
-struct Evolution::Worker {
-    std::vector<Interpreter::Scratch> scratch;
-    std::vector<std::vector<double>> train;  // per task: values of the train architectures
-    std::vector<fitness::KendallTau> kendall;
-    std::vector<std::array<std::span<double const>, MaxLinearTerms>> terms;  // per task: the term columns
-    std::uint64_t evaluations{0}, nodeEvaluations{0};
-};
-
-struct WorkerPool {
-    tbb::task_arena arena;
-    std::vector<std::unique_ptr<Evolution::Worker>> all;
-    explicit WorkerPool(int threads) : arena(threads) {}
-};
 
 Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(std::move(tasks)), config_(std::move(config)) {
     if (tasks_.empty()) throw std::invalid_argument("evolve: at least one task is needed");
@@ -189,78 +176,6 @@ void Evolution::parallelSlots(std::size_t begin, std::size_t end, F&& f) {
     });
 }
 
-void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected) {
-    ind.valid = false;
-    ind.trainTau = Rejected;
-    ind.fitness = Rejected;
-    rejected = structuralRule(ind.tree, ctx_, &ind.hash);
-    if (rejected) return;
-    // a clone of a tree evaluated in an earlier generation has its ranking: reject it without evaluating
-    // (seenTrees_ only changes between parallel phases: race-free and deterministic)
-    if (seenTrees_.contains(ind.hash)) {
-        rejected = PruneRule::DuplicateRanking;
-        return;
-    }
-    // 1. the tree on the train architectures of every task (finiteness on all of them is checked in
-    // finishGeneration, for the individuals that would enter the best or the hall of fame)
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        ++w.evaluations;
-        w.nodeEvaluations += ind.tree.size() * train_[t].size();
-        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], w.train[t])) {
-            rejected = PruneRule::NonFinite;
-            return;
-        }
-    }
-    // 2. linear scaling: ridge weights of the additive terms on the train ranks, and their weighted sum
-    ind.terms = additiveTerms(ind.tree, config_.linearTerms);
-    if (ind.terms.count > 1) {
-        for (std::size_t t = 0; t < tasks_.size(); ++t) {
-            for (std::size_t k = 0; k < ind.terms.count; ++k) {
-                w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], ind.terms.roots[k]).first(train_[t].size());
-            }
-        }
-        if (!ridge_->fit(w.terms, ind.terms)) {
-            rejected = PruneRule::Constant;
-            return;
-        }
-        for (std::size_t t = 0; t < tasks_.size(); ++t) {
-            auto out = std::span<double>(w.train[t]).first(train_[t].size());
-            combineTerms(ind.terms, w.terms[t], out);
-            if (!std::isfinite(std::accumulate(out.begin(), out.end(), 0.0))) {
-                rejected = PruneRule::NonFinite;
-                return;
-            }
-        }
-    }
-    // 3. rank hash and Kendall tau on the train architectures
-    double sum = 0.0;
-    double worst = 2.0;
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        auto const out = std::span<double const>(w.train[t]).first(train_[t].size());
-        if (t == 0) {
-            ind.ranks = rankHash(out.first(probeSize_));
-            // a ranking seen in an earlier generation adds nothing: reject before Kendall, and breed retries.
-            // seenRanks_ only changes between parallel phases, so this read is race-free and deterministic.
-            if (seenRanks_.contains(ind.ranks)) {
-                rejected = PruneRule::DuplicateRanking;
-                return;
-            }
-        }
-        double tau = w.kendall[t](out);
-        if (!std::isfinite(tau)) {
-            rejected = PruneRule::Constant;  // constant on the train sample
-            return;
-        }
-        sum += tau;
-        worst = std::min(worst, tau);
-    }
-    ind.trainTau = config_.aggregate == Aggregate::Mean ? sum / static_cast<double>(tasks_.size()) : worst;
-    ind.cost = costed_ ? cost(ind.tree, ind.terms) : 0.0;
-    ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(weightedSize(ind.tree, ind.terms)) -
-                  config_.costWeight * ind.cost;
-    ind.valid = true;
-}
-
 Individual Evolution::create(std::size_t slot, Worker& w, PruneCounts& counts) {
     auto& rng = rngs_[slot];
     Individual ind;
@@ -298,96 +213,6 @@ Individual Evolution::breed(std::size_t slot, Worker& w, PruneCounts& counts) {
         ++counts[static_cast<std::size_t>(*rule)];
     }
     return ind;
-}
-
-void Evolution::finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts) {
-    for (auto const& c : counts) {
-        for (std::size_t r = 0; r < PruneRuleCount; ++r) pruned_[r] += c[r];
-    }
-    auto reject = [&](Individual& ind, PruneRule rule) {
-        ind.valid = false;
-        ind.trainTau = Rejected;
-        ind.fitness = Rejected;
-        ++pruned_[static_cast<std::size_t>(rule)];
-    };
-    // The order-dependent rules run sequentially in slot order: deterministic for any thread count.
-    // An individual that would become the best or enter the hall of fame must first be finite on every
-    // architecture of every task, held-out ones included (fitness only evaluated the train ones). Only those
-    // few are checked: the rest only act as parents, and any formula reported comes from best or the hall.
-    bool bestChanged = false;
-    for (std::size_t i = 0; i < next.size(); ++i) {
-        auto& ind = next[i];
-        if (!ind.valid) continue;
-        bool const elite = generation_ > 0 && i < config_.elites;  // carried over: already checked
-        if (!elite && seenTrees_.insert(ind.hash)) seenTreesLog_.push_back(ind.hash);
-        if (!elite && seenRanks_.contains(ind.ranks)) {
-            reject(ind, PruneRule::DuplicateRanking);
-            continue;
-        }
-        if (elite) continue;  // carried over: already checked, and in the best and the hall if it belongs there
-        // the formula a user gets: the weighted sum of the terms (the tree itself when it is one term)
-        auto const size = weightedSize(ind.tree, ind.terms);
-        auto it = hallOfFame_.find(size);
-        bool const better = !best_.valid || ind.fitness > best_.fitness;
-        bool const famous = it == hallOfFame_.end() || ind.trainTau > it->second.trainTau;
-        auto const cit = costed_ ? costFront_.find(ind.cost) : costFront_.end();
-        bool const cheap = costed_ && (cit == costFront_.end() || ind.trainTau > cit->second.trainTau);
-        std::optional<Individual> formula;
-        if (better || famous || cheap) {
-            formula = ind;
-            if (ind.terms.count > 1) {
-                formula->tree = weightedTree(ind.tree, ind.terms);
-                formula->terms = additiveTerms(formula->tree, 1);
-            }
-            if (!finiteEverywhere(formula->tree)) {
-                reject(ind, PruneRule::NonFinite);
-                continue;
-            }
-        }
-        if (seenRanks_.insert(ind.ranks)) seenRanksLog_.push_back(ind.ranks);
-        if (better) {
-            best_ = *formula;
-            bestChanged = true;
-        }
-        if (cheap) costFront_[ind.cost] = *formula;
-        if (famous) hallOfFame_[size] = std::move(*formula);
-    }
-    for (auto const& w : workers_->all) {
-        evaluations_ += w->evaluations;
-        nodeEvaluations_ += w->nodeEvaluations;
-        w->evaluations = 0;
-        w->nodeEvaluations = 0;
-    }
-    if (bestChanged) {
-        bestTestTau_ = heldOutTau(best_.tree);
-        bestFormula_ = format(best_.tree);
-    }
-    population_ = std::move(next);
-}
-
-bool Evolution::evaluateAll(Tree const& tree, std::size_t task) {
-    verifyBuffer_.resize(tasks_[task].data.rows());
-    return interpreters_[task].evaluate(tree, verifyScratch_[task], verifyBuffer_);
-}
-
-bool Evolution::finiteEverywhere(Tree const& tree) {
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        ++evaluations_;
-        nodeEvaluations_ += tree.size() * tasks_[t].data.rows();
-        if (!evaluateAll(tree, t)) return false;
-    }
-    return true;
-}
-
-double Evolution::heldOutTau(Tree const& tree) {
-    double sum = 0.0;
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        if (!evaluateAll(tree, t)) return std::nan("");
-        heldOutBuffer_.resize(test_[t].size());
-        for (std::size_t k = 0; k < test_[t].size(); ++k) heldOutBuffer_[k] = verifyBuffer_[test_[t][k]];
-        sum += testKendall_[t](heldOutBuffer_);
-    }
-    return sum / static_cast<double>(tasks_.size());
 }
 
 void Evolution::initialize() {
@@ -451,87 +276,6 @@ void Evolution::run(std::function<void(GenerationStats const&)> const& onGenerat
     if (writer_) writer_->wait();  // the last checkpoint is on disk when run() returns (or its error thrown)
 }
 
-Assessment Evolution::assess(Tree const& tree) const {
-    Assessment a;
-    a.finite = true;
-    double worst = 2.0;
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        auto values = interpreters_[t].evaluate(tree);
-        a.finite = a.finite && std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
-        auto pick = [&](std::vector<std::size_t> const& rows, bool truth) {
-            std::vector<double> v;
-            for (auto r : rows) v.push_back(truth ? tasks_[t].data.target()[r] : values[r]);
-            return v;
-        };
-        auto trX = pick(train_[t], false), trY = pick(train_[t], true);
-        auto teX = pick(test_[t], false), teY = pick(test_[t], true);
-        a.trainTau.push_back(fitness::kendallTau(trX, trY));
-        a.testTau.push_back(fitness::kendallTau(teX, teY));
-        a.testSpearman.push_back(fitness::spearman(teX, teY));
-        a.train += a.trainTau.back();
-        worst = std::min(worst, a.trainTau.back());
-        a.test += a.testTau.back();
-        a.spearman += a.testSpearman.back();
-    }
-    auto n = static_cast<double>(tasks_.size());
-    a.train = config_.aggregate == Aggregate::Mean ? a.train / n : worst;
-    a.test /= n;
-    a.spearman /= n;
-    return a;
-}
-
-std::vector<Individual> Evolution::pareto() const {
-    std::vector<Individual> front;
-    double bestSoFar = -2.0;
-    for (auto const& [size, ind] : hallOfFame_) {
-        if (ind.trainTau > bestSoFar) {
-            front.push_back(ind);
-            bestSoFar = ind.trainTau;
-        }
-    }
-    return front;
-}
-
-double Evolution::cost(Tree const& tree, LinearTerms const& terms) const {
-    double total = 0.0;
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        std::uint64_t used = 0;
-        auto mark = [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) {
-                auto const& n = tree[i];
-                if (n.op != Opcode::Variable) continue;
-                auto const g = costGroup_[t][n.index];
-                if (g >= 0) used |= std::uint64_t{1} << g;
-            }
-        };
-        if (terms.count <= 1) {
-            mark(0, tree.size());
-        } else {
-            for (std::size_t k = 0; k < terms.count; ++k) {
-                if (terms.weights[k] != 0.0) mark(terms.roots[k] - tree[terms.roots[k]].length, terms.roots[k] + 1u);
-            }
-        }
-        for (std::size_t g = 0; g < groupSeconds_[t].size(); ++g) {
-            if ((used >> g) & 1U) total += groupSeconds_[t][g];
-        }
-    }
-    return total / static_cast<double>(tasks_.size());
-}
-
-double Evolution::cost(Tree const& tree) const { return cost(tree, additiveTerms(tree, 1)); }
-
-std::vector<Individual> Evolution::costPareto() const {
-    std::vector<Individual> front;
-    double bestSoFar = -2.0;
-    for (auto const& [c, ind] : costFront_) {
-        if (ind.trainTau > bestSoFar) {
-            front.push_back(ind);
-            bestSoFar = ind.trainTau;
-        }
-    }
-    return front;
-}
-
 GenerationStats Evolution::stats() const {
     GenerationStats s;
     s.generation = generation_;
@@ -560,73 +304,6 @@ GenerationStats Evolution::stats() const {
     s.nodeEvaluationsPerSecond = s.seconds > 0 ? static_cast<double>(nodeEvaluations_) / s.seconds : 0.0;
     s.pruned = pruned_;
     return s;
-}
-
-// ---------------------------------------------------------------- checkpoints (format: Checkpoint.hpp)
-CheckpointView Evolution::checkpointView() const {
-    return CheckpointView{*checkpointRun_,
-                          CheckpointProgress{generation_, evaluations_, nodeEvaluations_, seconds(), pruned_},
-                          rngs_, population_, best_, hallOfFame_, costFront_, seenRanksLog_, seenTreesLog_};
-}
-
-void Evolution::writeCheckpoint(std::filesystem::path const& file) {
-    // encoded here (the state changes in the next generation); written and renamed on the writer's thread
-    if (!writer_) writer_ = std::make_unique<CheckpointWriter>();
-    writer_->write(file, encodeCheckpoint(checkpointView()));
-    lastCheckpoint_ = {file, generation_};
-}
-
-void Evolution::saveCheckpoint(std::filesystem::path const& file) {
-    if (writer_) writer_->wait();
-    if (lastCheckpoint_ && lastCheckpoint_->first == file && lastCheckpoint_->second == generation_) return;  // on disk
-    writeCheckpointFile(file, encodeCheckpoint(checkpointView()));
-    lastCheckpoint_ = {file, generation_};
-}
-
-void Evolution::loadCheckpoint(std::filesystem::path const& file) {
-    auto s = readCheckpoint(file);
-    if (s.run != *checkpointRun_) {
-        throw std::runtime_error(fmt::format("checkpoint '{}' was written by a run with another seed, train split, "
-                                             "population, train size or task list", file.string()));
-    }
-    if (s.rngs.size() != rngs_.size() || s.population.size() != config_.populationSize) {
-        throw std::runtime_error(fmt::format("checkpoint '{}': wrong number of individuals", file.string()));
-    }
-    generation_ = static_cast<std::size_t>(s.progress.generation);
-    evaluations_ = s.progress.evaluations;
-    nodeEvaluations_ = s.progress.nodeEvaluations;
-    priorSeconds_ = s.progress.seconds;
-    start_ = std::chrono::steady_clock::now();
-    pruned_ = s.progress.pruned;
-    for (std::size_t i = 0; i < rngs_.size(); ++i) rngs_[i].setState(s.rngs[i]);
-    population_ = std::move(s.population);
-    best_ = std::move(s.best);
-    hallOfFame_.clear();
-    for (auto& ind : s.hallOfFame) {
-        auto const size = ind.tree.size();
-        hallOfFame_[size] = std::move(ind);
-    }
-    costFront_.clear();
-    for (auto& ind : s.costFront) {
-        ind.cost = cost(ind.tree);
-        auto const key = ind.cost;
-        costFront_[key] = std::move(ind);
-    }
-    for (auto& ind : population_) ind.cost = std::nan("");  // only the generation that evaluated it reads it
-    if (best_.valid) best_.cost = cost(best_.tree);
-    for (auto& [size, ind] : hallOfFame_) ind.cost = cost(ind.tree);
-    seenRanksLog_ = std::move(s.seenRanks);
-    seenTreesLog_ = std::move(s.seenTrees);
-    seenRanks_.clear();
-    for (auto h : seenRanksLog_) seenRanks_.insert(h);
-    seenTrees_.clear();
-    for (auto h : seenTreesLog_) seenTrees_.insert(h);
-    if (best_.valid) {
-        bestTestTau_ = heldOutTau(best_.tree);
-        bestFormula_ = format(best_.tree);
-    }
-    lastCheckpoint_ = {file, generation_};
-    initialized_ = true;
 }
 
 }  // namespace zcgp::engine

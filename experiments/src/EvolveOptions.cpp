@@ -57,6 +57,8 @@ po::options_description options() {
         ("cost-weight", po::value<double>()->default_value(0.0),
          "cost-aware fitness: subtract W x the formula's seconds per architecture (the sum of the median recorded "
          "times of the distinct proxies it reads; graph terminals are free); 0: cost is only reported")
+        ("ridge", po::value<double>()->default_value(1e-3),
+         "linear scaling's ridge penalty on the standardised terms (their correlation matrix + RIDGE x identity)")
         ("terms", po::value<std::size_t>()->default_value(1),
          "linear scaling: split the formula's top-level + and - chain into at most K terms (1-5) and weight them by "
          "ridge regression on the train architectures' accuracy ranks (1: off)")
@@ -93,6 +95,7 @@ NumericRanges ranges() {
         {"elites", {0, 1e7}},
         {"parsimony", {0, 1}},
         {"cost-weight", {0, 1e6}},
+        {"ridge", {0, 1e6}},
         {"terms", {1, static_cast<double>(engine::MaxLinearTerms)}},
         {"constants", {0, 0.9}},
     };
@@ -248,6 +251,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     cfg.parsimony = vm["parsimony"].as<double>();
     cfg.linearTerms = vm["terms"].as<std::size_t>();
     cfg.costWeight = vm["cost-weight"].as<double>();
+    cfg.ridgeLambda = vm["ridge"].as<double>();
     cfg.constantProbability = vm["constants"].as<double>();
     if (cfg.elites >= cfg.populationSize) {
         throw UsageError(fmt::format("--elites {} must be below --population {}", cfg.elites, cfg.populationSize));
