@@ -59,11 +59,11 @@ po::options_description options() {
          "times of the distinct proxies it reads; graph terminals are free); 0: cost is only reported")
         ("ridge", po::value<double>()->default_value(1e-3),
          "linear scaling's ridge penalty on the standardised terms (their correlation matrix + RIDGE x identity)")
-        ("terms", po::value<std::size_t>()->default_value(1),
+        ("terms", po::value<std::size_t>()->default_value(5),
          "linear scaling: split the formula's top-level + and - chain into at most K terms (1-5) and weight them by "
          "ridge regression on the train architectures' accuracy ranks (1: off)")
         ("aggregate", po::value<std::string>()->default_value("mean"), "multi-task fitness: mean | worst")
-        ("normalize", po::value<std::string>()->default_value("logz"),
+        ("normalize", po::value<std::string>()->default_value("logz+robust"),
          "the terminal transform the formula is written over, fitted without labels on all architectures' features: "
          "none | zscore | logz (log if positive, else asinh; then z-score) | rank (empirical CDF, then z-score) | "
          "robust (log, -log(-x) or asinh; median and MAD; tails beyond 3 compressed) | logz+robust (both: NAME and "

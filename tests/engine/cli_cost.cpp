@@ -23,12 +23,14 @@ json evolve(std::string const& args) {
     REQUIRE(r.exitCode == 0);
     return json::parse(r.out);
 }
-// the reference cost: the medians of the proxies named in the formula (each once)
+// the reference cost: the medians of the proxies named in the formula (each once; NAME_r is NAME's second view)
 double referenceCost(std::string const& formula, json const& medians) {
     std::set<std::string> used;
     std::regex word("[A-Za-z_][A-Za-z_0-9]*");
     for (auto it = std::sregex_iterator(formula.begin(), formula.end(), word); it != std::sregex_iterator(); ++it) {
-        if (medians.contains(it->str())) used.insert(it->str());
+        auto name = it->str();
+        if (name.size() > 2 && name.ends_with("_r")) name.resize(name.size() - 2);  // the robust view of NAME reads NAME
+        if (medians.contains(name)) used.insert(name);
     }
     double sum = 0.0;
     for (auto const& p : used) sum += medians.at(p).get<double>();
