@@ -181,6 +181,8 @@ std::string encodeCheckpoint(CheckpointView const& v) {
     e.individual(v.best);
     e.count(v.hallOfFame.size());
     for (auto const& [size, ind] : v.hallOfFame) e.individual(ind);
+    e.count(v.costFront.size());
+    for (auto const& [cost, ind] : v.costFront) e.individual(ind);
     e.words(v.seenRanks);
     e.words(v.seenTrees);
     auto& out = e.bytes();
@@ -233,6 +235,8 @@ CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path c
     s.best = d.individual(opcodes);
     auto const famous = d.count(4);
     for (std::size_t i = 0; i < famous; ++i) s.hallOfFame.push_back(d.individual(opcodes));
+    auto const cheap = d.count(4);
+    for (std::size_t i = 0; i < cheap; ++i) s.costFront.push_back(d.individual(opcodes));
     s.seenRanks = d.words();
     s.seenTrees = d.words();
     if (!d.atEnd()) d.fail("bytes after the end");

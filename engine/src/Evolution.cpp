@@ -1,7 +1,12 @@
+// The generational loop: set-up, initialisation, breeding in parallel slots, generations, the run and its
+// statistics. Fitness is in FitnessEvaluation.cpp, the end of a generation (best, hall of fame, cost front) in
+// HallOfFame.cpp, checkpoints in EvolutionCheckpoint.cpp.
 #include "zcgp/engine/Evolution.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
 #include <numeric>
 #include <stdexcept>
 
@@ -14,6 +19,7 @@
 #include "zcgp/engine/Checkpoint.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
+#include "EvolutionInternal.hpp"
 
 namespace zcgp::engine {
 
@@ -24,8 +30,6 @@ Aggregate parseAggregate(std::string_view name) {
 }
 
 namespace {
-constexpr double Rejected = -1e9;
-
 std::uint64_t splitmix(std::uint64_t& x) {
     std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -33,20 +37,6 @@ std::uint64_t splitmix(std::uint64_t& x) {
     return z ^ (z >> 31);
 }
 }  // namespace
-
-// Per-thread scratch: everything the hot loop writes, sized once.
-struct Evolution::Worker {
-    std::vector<Interpreter::Scratch> scratch;
-    std::vector<std::vector<double>> train;  // per task: values of the train architectures
-    std::vector<fitness::KendallTau> kendall;
-    std::uint64_t evaluations{0}, nodeEvaluations{0};
-};
-
-struct WorkerPool {
-    tbb::task_arena arena;
-    std::vector<std::unique_ptr<Evolution::Worker>> all;
-    explicit WorkerPool(int threads) : arena(threads) {}
-};
 
 Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(std::move(tasks)), config_(std::move(config)) {
     if (tasks_.empty()) throw std::invalid_argument("evolve: at least one task is needed");
@@ -100,6 +90,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         train_.push_back(std::move(tr));
         test_.push_back(std::move(te));
     }
+    if (config_.linearTerms == 0 || config_.linearTerms > MaxLinearTerms) {
+        throw std::invalid_argument(fmt::format("--terms must be in [1, {}], not {}", MaxLinearTerms, config_.linearTerms));
+    }
     probeSize_ = std::min(config_.probeSize, train_[0].size());
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         interpreters_.emplace_back(tasks_[t].data);
@@ -113,6 +106,34 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         std::vector<double> truth;
         for (auto r : test_[t]) truth.push_back(tasks_[t].data.target()[r]);
         testKendall_.emplace_back(truth);
+    }
+    std::vector<std::vector<double>> trainTargets;
+    for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(train_[trainTargets.size()].size()));
+    ridge_ = std::make_unique<RidgeWeights>(trainTargets, config_.ridgeLambda);
+    if (!(config_.costWeight >= 0.0) || !std::isfinite(config_.costWeight)) {
+        throw std::invalid_argument(fmt::format("--cost-weight must be finite and >= 0, not {}", config_.costWeight));
+    }
+    // cost groups: the distinct raw proxies the terminals read (a NAME_r view costs what NAME costs, once)
+    for (auto const& task : tasks_) {
+        std::map<std::string, std::int32_t> groups;
+        std::vector<std::int32_t> group;
+        std::vector<double> seconds;
+        for (std::size_t c = 0; c < task.data.scalarCount(); ++c) {
+            auto const& source = task.data.transforms()[c].source;
+            auto const& proxy = source.empty() ? task.data.scalarNames()[c] : source;
+            auto it = task.proxySeconds.find(proxy);
+            if (it == task.proxySeconds.end() || !(it->second > 0.0)) {
+                group.push_back(-1);
+                continue;
+            }
+            auto [g, fresh] = groups.emplace(proxy, static_cast<std::int32_t>(seconds.size()));
+            if (fresh) seconds.push_back(it->second);
+            group.push_back(g->second);
+        }
+        if (seconds.size() > 64) throw std::invalid_argument(fmt::format("task {}: more than 64 costed proxies", task.id));
+        costed_ = costed_ || !seconds.empty();
+        costGroup_.push_back(std::move(group));
+        groupSeconds_.push_back(std::move(seconds));
     }
 
     std::uint64_t s = config_.seed;
@@ -133,6 +154,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
             w->train.emplace_back(trainData_[t]->rows());
             w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
         }
+        w->terms.resize(tasks_.size());
         workers_->all.push_back(std::move(w));
     }
     start_ = std::chrono::steady_clock::now();
@@ -152,53 +174,6 @@ void Evolution::parallelSlots(std::size_t begin, std::size_t end, F&& f) {
             for (auto i = r.begin(); i != r.end(); ++i) f(i, w);
         });
     });
-}
-
-void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected) {
-    ind.valid = false;
-    ind.trainTau = Rejected;
-    ind.fitness = Rejected;
-    rejected = structuralRule(ind.tree, ctx_, &ind.hash);
-    if (rejected) return;
-    // a clone of a tree evaluated in an earlier generation has its ranking: reject it without evaluating
-    // (seenTrees_ only changes between parallel phases: race-free and deterministic)
-    if (seenTrees_.contains(ind.hash)) {
-        rejected = PruneRule::DuplicateRanking;
-        return;
-    }
-    double sum = 0.0;
-    double worst = 2.0;
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        // fitness needs the train architectures only; finiteness on all of them is checked in
-        // finishGeneration, for the individuals that would enter the best or the hall of fame
-        auto& padded = w.train[t];
-        ++w.evaluations;
-        w.nodeEvaluations += ind.tree.size() * train_[t].size();
-        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], padded)) {
-            rejected = PruneRule::NonFinite;
-            return;
-        }
-        auto const out = std::span<double const>(padded).first(train_[t].size());
-        if (t == 0) {
-            ind.ranks = rankHash(out.first(probeSize_));
-            // a ranking seen in an earlier generation adds nothing: reject before Kendall, and breed retries.
-            // seenRanks_ only changes between parallel phases, so this read is race-free and deterministic.
-            if (seenRanks_.contains(ind.ranks)) {
-                rejected = PruneRule::DuplicateRanking;
-                return;
-            }
-        }
-        double tau = w.kendall[t](out);
-        if (!std::isfinite(tau)) {
-            rejected = PruneRule::Constant;  // constant on the train sample
-            return;
-        }
-        sum += tau;
-        worst = std::min(worst, tau);
-    }
-    ind.trainTau = config_.aggregate == Aggregate::Mean ? sum / static_cast<double>(tasks_.size()) : worst;
-    ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(ind.tree.size());
-    ind.valid = true;
 }
 
 Individual Evolution::create(std::size_t slot, Worker& w, PruneCounts& counts) {
@@ -238,84 +213,6 @@ Individual Evolution::breed(std::size_t slot, Worker& w, PruneCounts& counts) {
         ++counts[static_cast<std::size_t>(*rule)];
     }
     return ind;
-}
-
-void Evolution::finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts) {
-    for (auto const& c : counts) {
-        for (std::size_t r = 0; r < PruneRuleCount; ++r) pruned_[r] += c[r];
-    }
-    auto reject = [&](Individual& ind, PruneRule rule) {
-        ind.valid = false;
-        ind.trainTau = Rejected;
-        ind.fitness = Rejected;
-        ++pruned_[static_cast<std::size_t>(rule)];
-    };
-    // The order-dependent rules run sequentially in slot order: deterministic for any thread count.
-    // An individual that would become the best or enter the hall of fame must first be finite on every
-    // architecture of every task, held-out ones included (fitness only evaluated the train ones). Only those
-    // few are checked: the rest only act as parents, and any formula reported comes from best or the hall.
-    bool bestChanged = false;
-    for (std::size_t i = 0; i < next.size(); ++i) {
-        auto& ind = next[i];
-        if (!ind.valid) continue;
-        bool const elite = generation_ > 0 && i < config_.elites;  // carried over: already checked
-        if (!elite && seenTrees_.insert(ind.hash)) seenTreesLog_.push_back(ind.hash);
-        if (!elite && seenRanks_.contains(ind.ranks)) {
-            reject(ind, PruneRule::DuplicateRanking);
-            continue;
-        }
-        auto it = hallOfFame_.find(ind.tree.size());
-        bool const better = !best_.valid || ind.fitness > best_.fitness;
-        bool const famous = it == hallOfFame_.end() || ind.trainTau > it->second.trainTau;
-        if (!elite && (better || famous)) {
-            if (!finiteEverywhere(ind.tree)) {
-                reject(ind, PruneRule::NonFinite);
-                continue;
-            }
-        }
-        if (!elite && seenRanks_.insert(ind.ranks)) seenRanksLog_.push_back(ind.ranks);
-        if (better) {
-            best_ = ind;
-            bestChanged = true;
-        }
-        if (famous) hallOfFame_[ind.tree.size()] = ind;
-    }
-    for (auto const& w : workers_->all) {
-        evaluations_ += w->evaluations;
-        nodeEvaluations_ += w->nodeEvaluations;
-        w->evaluations = 0;
-        w->nodeEvaluations = 0;
-    }
-    if (bestChanged) {
-        bestTestTau_ = heldOutTau(best_.tree);
-        bestFormula_ = format(best_.tree);
-    }
-    population_ = std::move(next);
-}
-
-bool Evolution::evaluateAll(Tree const& tree, std::size_t task) {
-    verifyBuffer_.resize(tasks_[task].data.rows());
-    return interpreters_[task].evaluate(tree, verifyScratch_[task], verifyBuffer_);
-}
-
-bool Evolution::finiteEverywhere(Tree const& tree) {
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        ++evaluations_;
-        nodeEvaluations_ += tree.size() * tasks_[t].data.rows();
-        if (!evaluateAll(tree, t)) return false;
-    }
-    return true;
-}
-
-double Evolution::heldOutTau(Tree const& tree) {
-    double sum = 0.0;
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        if (!evaluateAll(tree, t)) return std::nan("");
-        heldOutBuffer_.resize(test_[t].size());
-        for (std::size_t k = 0; k < test_[t].size(); ++k) heldOutBuffer_[k] = verifyBuffer_[test_[t][k]];
-        sum += testKendall_[t](heldOutBuffer_);
-    }
-    return sum / static_cast<double>(tasks_.size());
 }
 
 void Evolution::initialize() {
@@ -379,47 +276,6 @@ void Evolution::run(std::function<void(GenerationStats const&)> const& onGenerat
     if (writer_) writer_->wait();  // the last checkpoint is on disk when run() returns (or its error thrown)
 }
 
-Assessment Evolution::assess(Tree const& tree) const {
-    Assessment a;
-    a.finite = true;
-    double worst = 2.0;
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        auto values = interpreters_[t].evaluate(tree);
-        a.finite = a.finite && std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
-        auto pick = [&](std::vector<std::size_t> const& rows, bool truth) {
-            std::vector<double> v;
-            for (auto r : rows) v.push_back(truth ? tasks_[t].data.target()[r] : values[r]);
-            return v;
-        };
-        auto trX = pick(train_[t], false), trY = pick(train_[t], true);
-        auto teX = pick(test_[t], false), teY = pick(test_[t], true);
-        a.trainTau.push_back(fitness::kendallTau(trX, trY));
-        a.testTau.push_back(fitness::kendallTau(teX, teY));
-        a.testSpearman.push_back(fitness::spearman(teX, teY));
-        a.train += a.trainTau.back();
-        worst = std::min(worst, a.trainTau.back());
-        a.test += a.testTau.back();
-        a.spearman += a.testSpearman.back();
-    }
-    auto n = static_cast<double>(tasks_.size());
-    a.train = config_.aggregate == Aggregate::Mean ? a.train / n : worst;
-    a.test /= n;
-    a.spearman /= n;
-    return a;
-}
-
-std::vector<Individual> Evolution::pareto() const {
-    std::vector<Individual> front;
-    double bestSoFar = -2.0;
-    for (auto const& [size, ind] : hallOfFame_) {
-        if (ind.trainTau > bestSoFar) {
-            front.push_back(ind);
-            bestSoFar = ind.trainTau;
-        }
-    }
-    return front;
-}
-
 GenerationStats Evolution::stats() const {
     GenerationStats s;
     s.generation = generation_;
@@ -448,64 +304,6 @@ GenerationStats Evolution::stats() const {
     s.nodeEvaluationsPerSecond = s.seconds > 0 ? static_cast<double>(nodeEvaluations_) / s.seconds : 0.0;
     s.pruned = pruned_;
     return s;
-}
-
-// ---------------------------------------------------------------- checkpoints (format: Checkpoint.hpp)
-CheckpointView Evolution::checkpointView() const {
-    return CheckpointView{*checkpointRun_,
-                          CheckpointProgress{generation_, evaluations_, nodeEvaluations_, seconds(), pruned_},
-                          rngs_, population_, best_, hallOfFame_, seenRanksLog_, seenTreesLog_};
-}
-
-void Evolution::writeCheckpoint(std::filesystem::path const& file) {
-    // encoded here (the state changes in the next generation); written and renamed on the writer's thread
-    if (!writer_) writer_ = std::make_unique<CheckpointWriter>();
-    writer_->write(file, encodeCheckpoint(checkpointView()));
-    lastCheckpoint_ = {file, generation_};
-}
-
-void Evolution::saveCheckpoint(std::filesystem::path const& file) {
-    if (writer_) writer_->wait();
-    if (lastCheckpoint_ && lastCheckpoint_->first == file && lastCheckpoint_->second == generation_) return;  // on disk
-    writeCheckpointFile(file, encodeCheckpoint(checkpointView()));
-    lastCheckpoint_ = {file, generation_};
-}
-
-void Evolution::loadCheckpoint(std::filesystem::path const& file) {
-    auto s = readCheckpoint(file);
-    if (s.run != *checkpointRun_) {
-        throw std::runtime_error(fmt::format("checkpoint '{}' was written by a run with another seed, train split, "
-                                             "population, train size or task list", file.string()));
-    }
-    if (s.rngs.size() != rngs_.size() || s.population.size() != config_.populationSize) {
-        throw std::runtime_error(fmt::format("checkpoint '{}': wrong number of individuals", file.string()));
-    }
-    generation_ = static_cast<std::size_t>(s.progress.generation);
-    evaluations_ = s.progress.evaluations;
-    nodeEvaluations_ = s.progress.nodeEvaluations;
-    priorSeconds_ = s.progress.seconds;
-    start_ = std::chrono::steady_clock::now();
-    pruned_ = s.progress.pruned;
-    for (std::size_t i = 0; i < rngs_.size(); ++i) rngs_[i].setState(s.rngs[i]);
-    population_ = std::move(s.population);
-    best_ = std::move(s.best);
-    hallOfFame_.clear();
-    for (auto& ind : s.hallOfFame) {
-        auto const size = ind.tree.size();
-        hallOfFame_[size] = std::move(ind);
-    }
-    seenRanksLog_ = std::move(s.seenRanks);
-    seenTreesLog_ = std::move(s.seenTrees);
-    seenRanks_.clear();
-    for (auto h : seenRanksLog_) seenRanks_.insert(h);
-    seenTrees_.clear();
-    for (auto h : seenTreesLog_) seenTrees_.insert(h);
-    if (best_.valid) {
-        bestTestTau_ = heldOutTau(best_.tree);
-        bestFormula_ = format(best_.tree);
-    }
-    lastCheckpoint_ = {file, generation_};
-    initialized_ = true;
 }
 
 }  // namespace zcgp::engine

@@ -1,28 +1,32 @@
 #include "zcgp/engine/Export.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "zcgp/primitives/Kernels.hpp"
 
 namespace zcgp::engine {
 
 namespace {
 std::string lit(double v) { return fmt::format("{:.17g}", v); }
 
-constexpr char const* Helpers = R"(namespace zcgp_export_detail {
-// Engine semantics (zcgp primitives/Kernels.hpp): protected division returns 1 when |b| < 1e-12,
-// log is log(max(|x|, 1e-12)), sqrt is sqrt(|x|), exp is exp(min(x, 50)).
-inline double div(double a, double b) { return std::abs(b) < 1e-12 ? 1.0 : a / b; }
-inline double aq(double a, double b) { return a / std::sqrt(1.0 + b * b); }
-inline double log(double x) { return std::log(std::max(std::abs(x), 1e-12)); }
-inline double sqrt(double x) { return std::sqrt(std::abs(x)); }
-inline double square(double x) { return x * x; }
-inline double exp(double x) { return std::exp(std::min(x, 50.0)); }
-inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-inline double inv(double x) { return std::abs(x) < 1e-12 ? 1.0 : 1.0 / x; }
-inline double relu(double x) { return std::max(x, 0.0); }
-// tails of a robust z-score beyond the knee, log-compressed (monotone)
+namespace k = primitives::kernels;
+
+// The protected kernels, from the one list that also compiles them (primitives/Kernels.hpp).
+std::string kernelHelpers() {
+    std::string out = "namespace zcgp_export_detail {\n// Engine semantics: the constants and kernels of zcgp's primitives/Kernels.hpp, as compiled there.\n";
+    out += fmt::format("constexpr double ProtectEps = {};\nconstexpr double LogFloor = {};\nconstexpr double ExpClip = {};\n",
+                       k::ProtectEps, k::LogFloor, k::ExpClip);  // shortest text that reads back exactly
+    for (auto const& kernel : k::kernelSources()) {
+        out += fmt::format("inline double {}{} {{ return {}; }}\n", kernel.name, kernel.params, kernel.expr);
+    }
+    return out;
+}
+
+constexpr char const* VectorHelpers = R"(// tails of a robust z-score beyond the knee, log-compressed (monotone)
 inline double compress(double z, double knee) {
     return std::abs(z) > knee ? std::copysign(knee + std::log1p(std::abs(z) - knee), z) : z;
 }
@@ -50,12 +54,12 @@ inline double stdev(Vec const& a) {
 inline Vec normalize(Vec const& a) {
     if (a.empty()) return a;
     double m = mean(a), sd = stdev(a);
-    return map(a, [&](double x) { return sd > 1e-12 ? (x - m) / sd : 0.0; });
+    return map(a, [&](double x) { return sd > ProtectEps ? (x - m) / sd : 0.0; });
 }
 inline Vec minmax(Vec const& a) {
     if (a.empty()) return a;
     double lo = lmin(a), range = lmax(a) - lo;
-    return map(a, [&](double x) { return range > 1e-12 ? (x - lo) / range : 0.0; });
+    return map(a, [&](double x) { return range > ProtectEps ? (x - lo) / range : 0.0; });
 }
 inline Vec logsoftmax(Vec const& a) {
     if (a.empty()) return a;
@@ -67,27 +71,17 @@ inline Vec softmax(Vec const& a) { return map(logsoftmax(a), [](double x) { retu
 }  // namespace zcgp_export_detail
 )";
 
+// The C++ of a scalar operator, from the primitive table: infix symbols as C++ operators, the protected kernels as
+// the emitted d:: functions, the rest (min, max, abs, tanh) from <cmath>/<algorithm>.
 std::string scalarExpr(Opcode op, std::string const& a, std::string const& b) {
-    switch (op) {
-        case Opcode::Add: return fmt::format("{} + {}", a, b);
-        case Opcode::Sub: return fmt::format("{} - {}", a, b);
-        case Opcode::Mul: return fmt::format("{} * {}", a, b);
-        case Opcode::Div: return fmt::format("d::div({}, {})", a, b);
-        case Opcode::AQ: return fmt::format("d::aq({}, {})", a, b);
-        case Opcode::Min: return fmt::format("std::min({}, {})", a, b);
-        case Opcode::Max: return fmt::format("std::max({}, {})", a, b);
-        case Opcode::Neg: return fmt::format("-{}", a);
-        case Opcode::Abs: return fmt::format("std::abs({})", a);
-        case Opcode::Log: return fmt::format("d::log({})", a);
-        case Opcode::Sqrt: return fmt::format("d::sqrt({})", a);
-        case Opcode::Square: return fmt::format("d::square({})", a);
-        case Opcode::Exp: return fmt::format("d::exp({})", a);
-        case Opcode::Tanh: return fmt::format("std::tanh({})", a);
-        case Opcode::Sigmoid: return fmt::format("d::sigmoid({})", a);
-        case Opcode::Inv: return fmt::format("d::inv({})", a);
-        case Opcode::Relu: return fmt::format("d::relu({})", a);
-        default: return {};
-    }
+    auto const& p = primitives::primitive(op);
+    if (p.arity == 0 || p.result != ValueType::Scalar || p.args[0] != ValueType::Scalar) return {};
+    bool const kernel = std::any_of(k::kernelSources().begin(), k::kernelSources().end(),
+                                    [&](auto const& s) { return s.name == p.name; });
+    if (!kernel && op == Opcode::Neg) return fmt::format("-{}", a);
+    if (!kernel && p.notation == primitives::Notation::Infix) return fmt::format("{} {} {}", a, p.symbol, b);
+    auto const fn = fmt::format("{}::{}", kernel ? "d" : "std", p.name);
+    return p.arity == 1 ? fmt::format("{}({})", fn, a) : fmt::format("{}({}, {})", fn, a, b);
 }
 // the scalar op an element-wise LayerVector op applies
 Opcode scalarOf(Opcode op) {
@@ -222,7 +216,7 @@ std::string exportCpp(Tree const& tree, Vocabulary const& vocabulary,
         "// Inputs ({}, the transform was fitted on the task's architectures):\n{}"
         "#pragma once\n#include <algorithm>\n#include <cmath>\n#include <stdexcept>\n#include <vector>\n\n{}\n"
         "inline double {}({}) {{\n    namespace d = zcgp_export_detail;\n{}}}\n",
-        comment, options.inputs, terminalsDoc, Helpers, options.functionName, fmt::join(params, ", "), body);
+        comment, options.inputs, terminalsDoc, kernelHelpers() + VectorHelpers, options.functionName, fmt::join(params, ", "), body);
 }
 
 }  // namespace zcgp::engine

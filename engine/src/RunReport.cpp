@@ -87,6 +87,11 @@ std::string toJsonText(RunReport const& r, int indent) {
         pareto.push_back({{"size", p.size}, {"formula", p.formula}, {"train_tau", number(p.trainTau)},
                           {"test_tau", number(p.testTau)}});
     }
+    json costPareto = json::array();
+    for (auto const& p : r.costPareto) {
+        costPareto.push_back({{"cost", number(p.cost)}, {"size", p.size}, {"formula", p.formula},
+                              {"train_tau", number(p.trainTau)}, {"test_tau", number(p.testTau)}});
+    }
     json data = json::array();
     for (auto const& d : r.data) {
         data.push_back({{"task", d.task}, {"archs", d.archs}, {"dropped_archs", d.droppedArchs},
@@ -125,11 +130,15 @@ std::string toJsonText(RunReport const& r, int indent) {
         {"node_evaluations_per_second", r.nodeEvaluationsPerSecond()},
         {"pruned", r.pruned},
         {"pareto", pareto},
+        {"cost_pareto", costPareto},
+        {"terms", r.terms},
+        {"cost_weight", r.costWeight},
         {"data", data},
         {"normalize", r.normalize},
         {"terminals", terminals},
         {"terminal_set", r.terminalSet},
     };
+    j["cost"] = r.cost ? number(*r.cost) : json(nullptr);
     if (r.stats) j["stats"] = *r.stats;
     if (r.ensemble) {
         j["ensemble"] = *r.ensemble;
@@ -196,6 +205,16 @@ RunReport parseRunReport(std::string_view text, std::string const& source) {
     in.at("pareto").each(in.field(j, "pareto"), [&](Reader const& at, json const& p) {
         r.pareto.push_back({at.count(p, "size"), at.text(p, "formula"), at.number(p, "train_tau"), at.number(p, "test_tau")});
     });
+    // written since issue 13; older reports lack them
+    if (j.contains("cost_pareto")) {
+        in.at("cost_pareto").each(in.field(j, "cost_pareto"), [&](Reader const& at, json const& p) {
+            r.costPareto.push_back({at.number(p, "cost"), at.count(p, "size"), at.text(p, "formula"),
+                                    at.number(p, "train_tau"), at.number(p, "test_tau")});
+        });
+    }
+    if (j.contains("cost") && !j.at("cost").is_null()) r.cost = in.number(j, "cost");
+    if (j.contains("terms")) r.terms = in.count(j, "terms");
+    if (j.contains("cost_weight")) r.costWeight = in.number(j, "cost_weight");
     in.at("data").each(in.field(j, "data"), [&](Reader const& at, json const& d) {
         DataSummary summary{at.text(d, "task"), at.count(d, "archs"), at.count(d, "dropped_archs"),
                             at.at("dropped_proxies").texts(at.field(d, "dropped_proxies")), "", "", false};

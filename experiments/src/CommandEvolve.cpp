@@ -56,6 +56,7 @@ struct Outcome {
     std::size_t generations{0};
     bool timeLimited{false};  // stopped by --time-limit before the generation budget
     std::vector<std::pair<engine::Tree, double>> pareto;  // (tree, train tau), size ascending
+    std::vector<std::pair<engine::Tree, double>> costPareto;  // (tree, train tau), cost ascending (single runs)
 };
 
 // How a run is shown and executed (never what it computes).
@@ -205,6 +206,7 @@ Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Disp
     o.generations = evo.generation();
     o.timeLimited = evo.generation() < evo.config().generations;
     for (auto const& ind : evo.pareto()) o.pareto.emplace_back(ind.tree, ind.trainTau);
+    for (auto const& ind : evo.costPareto()) o.costPareto.emplace_back(ind.tree, ind.trainTau);
     return o;
 }
 
@@ -228,6 +230,7 @@ Outcome loadOutcome(fs::path const& file, engine::Evolution const& evo) {
             o.pruned[k] = it->second;
         }
         for (auto const& p : r.pareto) o.pareto.emplace_back(engine::parse(p.formula, vocab), p.trainTau);
+        for (auto const& p : r.costPareto) o.costPareto.emplace_back(engine::parse(p.formula, vocab), p.trainTau);
         return o;
     } catch (std::exception const& e) {
         throw UsageError(fmt::format("--resume: cannot reuse the finished member: {}", e.what()));
@@ -268,6 +271,14 @@ engine::RunReport report(engine::Evolution const& evo, engine::Tree const& tree,
         }
     }
     for (auto const& [t, trainTau] : o.pareto) r.pareto.push_back({t.size(), evo.format(t), trainTau, evo.assess(t).test});
+    if (evo.costed()) {
+        r.cost = evo.cost(tree);
+        for (auto const& [t, trainTau] : o.costPareto) {
+            r.costPareto.push_back({evo.cost(t), t.size(), evo.format(t), trainTau, evo.assess(t).test});
+        }
+    }
+    r.terms = evo.config().linearTerms;
+    r.costWeight = evo.config().costWeight;
     r.seed = evo.config().seed;
     r.generations = o.generations;
     r.generationsPlanned = evo.config().generations;

@@ -55,8 +55,16 @@ po::options_description options() {
         ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
         ("elites", po::value<std::size_t>()->default_value(1), "individuals copied unchanged (below --population)")
         ("parsimony", po::value<double>()->default_value(0.002), "fitness = train tau - parsimony * size")
+        ("cost-weight", po::value<double>()->default_value(0.0),
+         "cost-aware fitness: subtract W x the formula's seconds per architecture (the sum of the median recorded "
+         "times of the distinct proxies it reads; graph terminals are free); 0: cost is only reported")
+        ("ridge", po::value<double>()->default_value(1e-3),
+         "linear scaling's ridge penalty on the standardised terms (their correlation matrix + RIDGE x identity)")
+        ("terms", po::value<std::size_t>()->default_value(5),
+         "linear scaling: split the formula's top-level + and - chain into at most K terms (1-5) and weight them by "
+         "ridge regression on the train architectures' accuracy ranks (1: off)")
         ("aggregate", po::value<std::string>()->default_value("mean"), "multi-task fitness: mean | worst")
-        ("normalize", po::value<std::string>()->default_value("logz"),
+        ("normalize", po::value<std::string>()->default_value("logz+robust"),
          "the terminal transform the formula is written over, fitted without labels on all architectures' features: "
          "none | zscore | logz (log if positive, else asinh; then z-score) | rank (empirical CDF, then z-score) | "
          "robust (log, -log(-x) or asinh; median and MAD; tails beyond 3 compressed) | logz+robust (both: NAME and "
@@ -88,6 +96,9 @@ NumericRanges ranges() {
         {"max-depth", {1, static_cast<double>(engine::MaxTreeDepth)}},
         {"elites", {0, 1e7}},
         {"parsimony", {0, 1}},
+        {"cost-weight", {0, 1e6}},
+        {"ridge", {0, 1e6}},
+        {"terms", {1, static_cast<double>(engine::MaxLinearTerms)}},
         {"constants", {0, 0.9}},
     };
 }
@@ -260,6 +271,9 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     cfg.maxDepth = vm["max-depth"].as<std::size_t>();
     cfg.elites = vm["elites"].as<std::size_t>();
     cfg.parsimony = vm["parsimony"].as<double>();
+    cfg.linearTerms = vm["terms"].as<std::size_t>();
+    cfg.costWeight = vm["cost-weight"].as<double>();
+    cfg.ridgeLambda = vm["ridge"].as<double>();
     cfg.constantProbability = vm["constants"].as<double>();
     if (cfg.elites >= cfg.populationSize) {
         throw UsageError(fmt::format("--elites {} must be below --population {}", cfg.elites, cfg.populationSize));

@@ -17,7 +17,7 @@ std::vector<engine::Task> loadTasks(proxy_cache::Benchmark const& benchmark, tas
     std::vector<engine::Task> out;
     for (auto& t : loaded) {
         reports.push_back(std::move(t.report));
-        out.push_back({std::move(t.id), std::move(t.data)});
+        out.push_back({std::move(t.id), std::move(t.data), std::move(t.proxySeconds)});
     }
     return out;
 }

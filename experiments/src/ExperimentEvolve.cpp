@@ -92,6 +92,20 @@ void plotPareto(ExperimentContext& ctx, std::string const& stem, std::string con
     renderPlot(ctx.results.path(), stem, PlotSpec{title, "formula size (nodes)", "Kendall tau", {train, test}, false, ""});
 }
 
+// The cost front of a run: train and held-out tau against the formula's seconds per architecture.
+void plotCostPareto(ExperimentContext& ctx, std::string const& stem, std::string const& title,
+                    std::vector<engine::CostPoint> const& front) {
+    if (front.empty()) return;
+    PlotSeries train{"train tau", {}, {}, {}, "linespoints pt 7 lw 2"};
+    PlotSeries test{"held-out tau", {}, {}, {}, "linespoints pt 5 lw 2 dt 2"};
+    for (auto const& p : front) {
+        train.x.push_back(p.cost), train.y.push_back(p.trainTau);
+        test.x.push_back(p.cost), test.y.push_back(p.testTau);
+    }
+    renderPlot(ctx.results.path(), stem,
+               PlotSpec{title, "cost: seconds per architecture (median recorded proxy times)", "Kendall tau", {train, test}, false, ""});
+}
+
 std::string runEvolveExperiment(ExperimentContext& ctx) {
     auto const& cfg = ctx.config;
     auto const tasks = cfg.getStringList("tasks");
@@ -343,6 +357,8 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
             plotFitnessCurve(ctx, "fitness_" + stem, runs[i].tasks[0] + " (seed 0): fitness per generation", outcomes[i].log);
             plotPareto(ctx, "pareto_" + stem, runs[i].tasks[0] + " (seed 0): Pareto front of size against tau",
                        outcomes[i].result.pareto);
+            plotCostPareto(ctx, "cost_pareto_" + stem, runs[i].tasks[0] + " (seed 0): Pareto front of cost against tau",
+                           outcomes[i].result.costPareto);
         }
     }
     return fmt::format("## Held-out Kendall tau, {} seeds, {} train architectures, population {}, {} generations\n\n{}",

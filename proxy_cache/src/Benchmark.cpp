@@ -40,7 +40,7 @@ ProxyTable readTask(std::filesystem::path const& file, SearchSpace space, std::s
     table.space = space;
     table.task = task;
     table.source = file;
-    std::map<std::string, std::vector<double>> columns;
+    std::map<std::string, std::vector<double>> columns, times;
     std::vector<double> accuracy;
     std::size_t row = 0;
     for (auto it = taskMap.MemberBegin(); it != taskMap.MemberEnd(); ++it, ++row) {
@@ -67,6 +67,7 @@ ProxyTable readTask(std::filesystem::path const& file, SearchSpace space, std::s
             auto& column = columns[proxy];
             column.resize(table.archs.size(), kNaN);  // records that lacked this proxy stay NaN
             column[row] = readScore(m->value, file, task, key, proxy);
+            if (auto t = detail::readTime(m->value)) times[proxy].push_back(*t);
         }
     }
     if (table.archs.empty()) {
@@ -82,6 +83,7 @@ ProxyTable readTask(std::filesystem::path const& file, SearchSpace space, std::s
         table.scores.col(c++) = Eigen::Map<Eigen::VectorXd>(values.data(), n);
     }
     table.present = table.scores.array().isFinite();
+    table.proxySeconds = detail::medianTimes(times);
     return table;
 }
 

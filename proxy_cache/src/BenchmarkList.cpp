@@ -79,6 +79,7 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
         std::unordered_map<std::string, std::size_t> rows;
         std::vector<double> accuracy;
         std::map<std::string, std::vector<double>> columns;  // std::map: columns sorted by name
+        std::map<std::string, std::vector<double>> times;    // recorded compute times per proxy
     };
     std::map<std::pair<SearchSpace, std::string>, Builder> builders;
     for (auto const& f : files) {
@@ -123,6 +124,7 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
                 auto& column = b.columns[name];
                 column.resize(b.table.archs.size(), kNaN);
                 column[row] = detail::readScore(m->value, f.file, f.dataset, key, name);
+                if (auto t = detail::readTime(m->value)) b.times[name].push_back(*t);
             }
         }
     }
@@ -142,6 +144,7 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
             b.table.scores.col(c++) = Eigen::Map<Eigen::VectorXd>(values.data(), n);
         }
         b.table.present = b.table.scores.array().isFinite();
+        b.table.proxySeconds = detail::medianTimes(b.times);
         tables.push_back(std::move(b.table));
     }
     return tables;
@@ -163,6 +166,9 @@ void mergeProxyColumns(std::vector<ProxyTable> const& extra, std::vector<ProxyTa
                     }
                 }
                 table.setProxy(e.proxies[p], column);
+                if (auto t = e.proxySeconds.find(e.proxies[p]); t != e.proxySeconds.end()) {
+                    table.proxySeconds[e.proxies[p]] = t->second;
+                }
             }
         }
     }

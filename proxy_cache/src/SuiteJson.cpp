@@ -1,5 +1,6 @@
 #include "SuiteJson.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -74,6 +75,28 @@ double readScore(rapidjson::Value const& v, std::filesystem::path const& file, s
     double const x = number->GetDouble();
     if (!std::isfinite(x) || x == kMissingSentinel) return kNaN;
     return x;
+}
+
+std::optional<double> readTime(rapidjson::Value const& v) {
+    if (!v.IsObject()) return std::nullopt;
+    auto it = v.FindMember("time");
+    if (it == v.MemberEnd() || !it->value.IsNumber()) return std::nullopt;
+    double const t = it->value.GetDouble();
+    if (!std::isfinite(t) || t < 0.0) return std::nullopt;
+    return t;
+}
+
+std::map<std::string, double> medianTimes(std::map<std::string, std::vector<double>>& times) {
+    std::map<std::string, double> out;
+    for (auto& [proxy, t] : times) {
+        if (t.empty()) continue;
+        auto mid = t.begin() + static_cast<std::ptrdiff_t>(t.size() / 2);
+        std::nth_element(t.begin(), mid, t.end());
+        double m = *mid;
+        if (t.size() % 2 == 0) m = (m + *std::max_element(t.begin(), mid)) / 2.0;
+        out[proxy] = m;
+    }
+    return out;
 }
 
 std::vector<int> parseCellOps(std::filesystem::path const& file, std::string const& task, std::string const& key,

@@ -1,7 +1,10 @@
 #pragma once
 // Internal: what the suite's JSON readers share (zc_*.json, NASLib benchmark lists, BERT_benchmark.json).
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +27,10 @@ inline constexpr double kMissingSentinel = -100000000.0;
 [[nodiscard]] bool isMetadataKey(std::string_view key);
 
 // A score is a bare number, {"score": x, ...} or null. Missing, sentinel and non-finite become NaN.
+// The "time" of a {"score", "time"} record, if it is a finite number >= 0 (seconds to compute the proxy).
+[[nodiscard]] std::optional<double> readTime(rapidjson::Value const& v);
+// Median of each proxy's recorded times (proxies without any are left out).
+[[nodiscard]] std::map<std::string, double> medianTimes(std::map<std::string, std::vector<double>>& times);
 [[nodiscard]] double readScore(rapidjson::Value const& v, std::filesystem::path const& file, std::string const& task,
                                std::string const& key, std::string const& proxy);
 

@@ -88,7 +88,7 @@ TEST_CASE("checkpoint: damaged, foreign and older files are refused with one cle
     refused(flipped, "checksum does not match");
     auto newer = good;
     newer[8] = static_cast<char>(CheckpointVersion + 1);  // the u32 version after the 8-byte magic
-    refused(newer, "has format version 6; this zcgp reads version 5");
+    refused(newer, "has format version 7; this zcgp reads version 6");
     refused("not a checkpoint at all", "not a zcgp checkpoint");
     // what zcgp wrote before version 5 (checkpoint.json), abridged: refused by its version, not parsed
     refused(R"({"version":4,"seed":11,"generation":4,"population":[],"seen_ranks":""})",

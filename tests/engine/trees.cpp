@@ -7,8 +7,10 @@
 #include <set>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "Synthetic.hpp"
+#include "zcgp/engine/Export.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/Interpreter.hpp"
 #include "zcgp/engine/Operators.hpp"
@@ -439,4 +441,24 @@ TEST_CASE("HashSet agrees with std::set through growth, with key 0 and repeats",
     set.clear();
     CHECK(set.size() == 0);
     CHECK_FALSE(set.contains(*reference.rbegin()));
+}
+
+TEST_CASE("export: the protected kernels and their constants are emitted from the one list that compiles them", "[engine]") {
+    namespace k = primitives::kernels;
+    auto d = test::syntheticDataset(10, 1);
+    auto tree = parse("inv(alpha) / log(beta) + exp(gamma) + relu(sigmoid(sqrt(square(aq(alpha, beta)))))", Vocabulary::of(d));
+    auto header = exportCpp(tree, Vocabulary::of(d), d.transforms(), ExportOptions{});
+    CHECK(header.find(fmt::format("constexpr double ProtectEps = {};", k::ProtectEps)) != std::string::npos);
+    CHECK(header.find("constexpr double ProtectEps = 1e-12;") != std::string::npos);
+    CHECK(header.find("constexpr double ExpClip = 50;") != std::string::npos);
+    // no literal copy of the constants anywhere else in the emitted helpers
+    CHECK(header.find("1e-12 ") == std::string::npos);
+    CHECK(header.find("50.0") == std::string::npos);
+    for (auto const& kernel : k::kernelSources()) {
+        INFO(kernel.name);
+        CHECK(primitives::findByName(kernel.name).has_value());  // every kernel is a primitive of the table
+        CHECK(header.find(fmt::format("inline double {}{} {{ return {}; }}", kernel.name, kernel.params, kernel.expr)) !=
+              std::string::npos);
+    }
+    CHECK(header.find("= d::div(n") != std::string::npos);  // '/' is the protected kernel, not C++'s operator
 }

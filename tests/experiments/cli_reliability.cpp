@@ -179,7 +179,7 @@ TEST_CASE("stray words, duplicate tasks and a time limit are never silent", "[ex
     CHECK(result["generations"].get<std::size_t>() < result["generations_planned"].get<std::size_t>());
     // the result screen says what held-out means and what the formula is written over
     r = runCommand(zcgpCli("evolve --task nb201/cifar10 --generations 3 --force --out " + out));
-    CHECK_THAT(r.err, Catch::Contains("held-out tau over the other 623") && Catch::Contains("logz-transformed"));
+    CHECK_THAT(r.err, Catch::Contains("held-out tau over the other 623") && Catch::Contains("logz+robust-transformed"));
     // --quiet prints nothing but errors
     r = runCommand(zcgpCli("evolve --task nb201/cifar10 --generations 3 --quiet --force --out " + out));
     CHECK(r.exitCode == 0);

@@ -70,8 +70,9 @@ TEST_CASE("zcgp evolve --table on the FlexiBERT CSV: held-out tau over the 400 a
     CHECK(a.at("formula").get<std::string>().find("lpzero") == std::string::npos);
     std::vector<std::string> terminals;
     for (auto const& t : a.at("terminals")) terminals.push_back(t.at("name").get<std::string>());
-    CHECK(terminals.size() == 15);
+    CHECK(terminals.size() == 30);  // the 15 proxies, in both default views (logz NAME and robust NAME_r)
     CHECK(std::find(terminals.begin(), terminals.end(), "Head_Confidence") != terminals.end());
+    CHECK(std::find(terminals.begin(), terminals.end(), "Head_Confidence_r") != terminals.end());
 
     // the built-in task: same architectures, proxies and train split for the same seed, so the same result
     auto const viaTask = runCommand(cli("evolve --task flexibert/glue --exclude lpzero --generations 5 --population 30 "

@@ -166,6 +166,7 @@ std::vector<LoadedTask> loadTasks(pc::Benchmark const& benchmark, TaskRequest co
             }
         }
         task.data.normalize(request.normalization);
+        task.proxySeconds = table.proxySeconds;
         loaded.push_back(std::move(task));
     }
     return loaded;

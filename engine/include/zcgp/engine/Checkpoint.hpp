@@ -2,13 +2,14 @@
 // Checkpoints of the evolution loop: a binary snapshot of everything the loop needs to continue exactly where
 // it stopped, and a writer that puts it on disk (temp file + rename) off the calling thread.
 //
-// Format (version 5; all integers little-endian, doubles as their IEEE-754 bits):
+// Format (version 6; all integers little-endian, doubles as their IEEE-754 bits):
 //   "ZCGPCKPT" u32 version  u64 total bytes  u64 checksum of the bytes after this field
 //   u32 opcode names (u8 length + name each): the node opcodes below index this table, so a build that
 //       renumbers its primitives still reads the file
 //   run:      u64 seed, split seed, population size, train architectures; u32 tasks (u32 length + id each)
 //   progress: u64 generation, evaluations, node evaluations; f64 seconds; u32 rule count + u64 each (pruned)
-//   u32 generators (4 u64 each); u32 population, individuals; best individual; u32 hall of fame, individuals
+//   u32 generators (4 u64 each); u32 population, individuals; best individual; u32 hall of fame, individuals;
+//       u32 cost front, individuals (by increasing cost; version 6)
 //   u32 seen rankings, u64 each; u32 seen trees, u64 each (both in insertion order)
 //   individual: u32 nodes (u8 opcode, u32 index, f64 value each); f64 train tau; f64 fitness; u8 valid; u64 ranks
 // Version 4 and older were JSON (checkpoint.json); they are refused with their version.
@@ -27,7 +28,7 @@
 
 namespace zcgp::engine {
 
-inline constexpr std::uint32_t CheckpointVersion = 5;
+inline constexpr std::uint32_t CheckpointVersion = 6;
 inline constexpr char const* CheckpointFileName = "checkpoint.bin";  // in a run's --out folder
 
 // Identity of a run: a checkpoint is resumed only by a run with the same values.
@@ -51,6 +52,7 @@ struct CheckpointState {
     std::vector<Individual> population;
     Individual best;
     std::vector<Individual> hallOfFame;  // by increasing size
+    std::vector<Individual> costFront;   // by increasing cost (Individual::cost is recomputed by the loader)
     std::vector<std::uint64_t> seenRanks, seenTrees;
 };
 
@@ -62,6 +64,7 @@ struct CheckpointView {
     std::span<Individual const> population;
     Individual const& best;
     std::map<std::size_t, Individual> const& hallOfFame;
+    std::map<double, Individual> const& costFront;
     std::span<std::uint64_t const> seenRanks, seenTrees;
 };
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/engine/LinearScaling.hpp"
 #include "zcgp/engine/Operators.hpp"
 #include "zcgp/engine/Pruning.hpp"
 #include "zcgp/engine/Tree.hpp"
@@ -34,6 +35,9 @@ class CheckpointWriter;
 struct Task {
     std::string id;
     primitives::Dataset data;
+    // Median seconds to compute each raw proxy for one architecture (the suite's `time`); a terminal reads the
+    // proxy of its name, or its transform's `source`. Terminals of proxies not listed are free (graph features).
+    std::map<std::string, double> proxySeconds{};
 };
 
 enum class Aggregate { Mean, Worst };
@@ -61,6 +65,13 @@ struct EvolutionConfig {
     std::size_t maxDepth{8};
     double constantProbability{0.1};
     double timeLimitSeconds{0.0};  // 0: none
+    // Linear scaling (LinearScaling.hpp): the top-level additive chain is split into at most this many terms,
+    // weighted by ridge on the train ranks; 1: off (the tree is the formula).
+    std::size_t linearTerms{1};
+    double ridgeLambda{1e-3};
+    // Cost-aware fitness: penalised fitness -= costWeight * cost, the formula's seconds per architecture (sum of
+    // the median times of the distinct proxies it reads, mean over tasks). 0: cost is only reported.
+    double costWeight{0.0};
 };
 
 struct Individual {
@@ -70,6 +81,10 @@ struct Individual {
     bool valid{false};
     std::uint64_t ranks{0};  // rankHash of the first train architectures (duplicate-ranking rule)
     std::uint64_t hash{0};   // structuralHash of the tree (exact clones are rejected before evaluation)
+    // additive terms and their fitted weights (set by evaluation; not checkpointed: only the generation that
+    // evaluated the individual reads them). best() and the hall of fame hold the weighted formula itself.
+    LinearTerms terms{};
+    double cost{0.0};  // seconds per architecture of the formula (Evolution::cost); recomputed on resume
 };
 
 // Quality of a formula on every task: train and held-out rank correlation.
@@ -117,6 +132,14 @@ public:
     // size -> best train tau individual of that size seen so far; pareto() filters the dominated ones
     [[nodiscard]] std::map<std::size_t, Individual> const& hallOfFame() const { return hallOfFame_; }
     [[nodiscard]] std::vector<Individual> pareto() const;
+    // Whether any terminal has a cost (Task::proxySeconds); if so, the cost front is kept.
+    [[nodiscard]] bool costed() const { return costed_; }
+    // Seconds per architecture to compute the formula's proxies: each distinct proxy once, mean over tasks.
+    [[nodiscard]] double cost(Tree const& tree) const;
+    // cost -> best train tau individual of that cost seen so far; costPareto() keeps the non-dominated ones
+    // (ascending cost, each strictly better train tau than every cheaper one)
+    [[nodiscard]] std::map<double, Individual> const& costFront() const { return costFront_; }
+    [[nodiscard]] std::vector<Individual> costPareto() const;
     [[nodiscard]] PruneCounts const& pruned() const { return pruned_; }
     [[nodiscard]] std::uint64_t evaluations() const { return evaluations_; }
     [[nodiscard]] std::uint64_t nodeEvaluations() const { return nodeEvaluations_; }
@@ -156,6 +179,7 @@ private:
     std::vector<Interpreter> trainInterpreters_;                   // over trainData_ (fitness)
     std::vector<Interpreter::Scratch> verifyScratch_;  // for interpreters_ (sequential phase only)
     std::vector<double> verifyBuffer_, heldOutBuffer_;
+    std::unique_ptr<RidgeWeights> ridge_;  // train accuracy ranks per task (linear scaling)
     std::vector<fitness::KendallTau> testKendall_;  // held-out truth per task (allocation-free log tau)
     double bestTestTau_{0.0};
     std::string bestFormula_;  // format(best_.tree), updated when best_ changes
@@ -168,6 +192,11 @@ private:
     std::vector<double> fitnessCache_;  // population fitness, read by the selectors during a generation
     Individual best_;
     std::map<std::size_t, Individual> hallOfFame_;
+    std::map<double, Individual> costFront_;
+    bool costed_{false};
+    std::vector<std::vector<std::int32_t>> costGroup_;  // per task, per scalar terminal: cost group, -1 free
+    std::vector<std::vector<double>> groupSeconds_;     // per task, per cost group
+    [[nodiscard]] double cost(Tree const& tree, LinearTerms const& terms) const;
     HashSet seenRanks_;  // rankings of earlier generations
     HashSet seenTrees_;  // structural hashes of every tree evaluated before
     std::vector<std::uint64_t> seenRanksLog_, seenTreesLog_;  // the same, in insertion order (checkpoints)

@@ -46,6 +46,10 @@ public:
     [[nodiscard]] bool evaluate(Tree const& tree, Scratch& scratch, std::span<double> out) const;
     // Convenience (allocates): values, with NaN everywhere if the tree is non-finite anywhere.
     [[nodiscard]] std::vector<double> evaluate(Tree const& tree) const;
+    // After a successful evaluate with this scratch: the values of Scalar node i of that tree (rows() values).
+    [[nodiscard]] std::span<double const> column(Scratch const& scratch, std::size_t node) const {
+        return {scratch.columns_[node], rows_};
+    }
 
     [[nodiscard]] std::size_t rows() const { return rows_; }
     [[nodiscard]] primitives::Dataset const& data() const { return *data_; }

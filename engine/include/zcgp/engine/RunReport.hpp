@@ -38,6 +38,14 @@ struct ParetoPoint {
     double trainTau{0}, testTau{0};
 };
 
+// One point of the cost front: a formula's seconds per architecture against its train tau.
+struct CostPoint {
+    double cost{0};
+    std::size_t size{0};
+    std::string formula;
+    double trainTau{0}, testTau{0};
+};
+
 struct DataSummary {
     std::string task;
     std::size_t archs{0}, droppedArchs{0};
@@ -80,6 +88,12 @@ struct RunReport {
     std::uint64_t evaluations{0}, nodeEvaluations{0};
     std::map<std::string, std::uint64_t> pruned;  // rule name -> rejected candidates
     std::vector<ParetoPoint> pareto;
+    // the formula's compute cost (seconds per architecture, the median recorded times of its distinct proxies)
+    // and the front of cost against train tau; absent where no proxy time is recorded
+    std::optional<double> cost;
+    std::vector<CostPoint> costPareto;
+    std::size_t terms{1};      // --terms (linear scaling)
+    double costWeight{0.0};    // --cost-weight
     std::vector<DataSummary> data;
     std::string normalize;                  // the terminal transform the formula is written over
     std::vector<TerminalTransform> terminals;

@@ -6,6 +6,8 @@
 // detects and rejects.
 #include <algorithm>
 #include <cmath>
+#include <span>
+#include <string_view>
 
 namespace zcgp::primitives::kernels {
 
@@ -16,19 +18,37 @@ inline constexpr double ExpClip = 50.0;      // exp(min(x, ExpClip))
 inline double add(double a, double b) { return a + b; }
 inline double sub(double a, double b) { return a - b; }
 inline double mul(double a, double b) { return a * b; }
-inline double div(double a, double b) { return std::abs(b) < ProtectEps ? 1.0 : a / b; }
-inline double aq(double a, double b) { return a / std::sqrt(1.0 + b * b); }  // analytic quotient
 inline double min(double a, double b) { return std::min(a, b); }
 inline double max(double a, double b) { return std::max(a, b); }
 inline double neg(double x) { return -x; }
 inline double abs(double x) { return std::abs(x); }
-inline double log(double x) { return std::log(std::max(std::abs(x), LogFloor)); }
-inline double sqrt(double x) { return std::sqrt(std::abs(x)); }
-inline double square(double x) { return x * x; }
-inline double exp(double x) { return std::exp(std::min(x, ExpClip)); }
 inline double tanh(double x) { return std::tanh(x); }
-inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-inline double inv(double x) { return std::abs(x) < ProtectEps ? 1.0 : 1.0 / x; }
-inline double relu(double x) { return std::max(x, 0.0); }
+
+// The operators with semantics of their own (protected, clipped, or not in <cmath>), each written once: this list
+// defines the kernels below AND is the C++ the exporter writes into every header (kernelSources(), emitted by
+// Export.cpp after the constants above), so the exported formula cannot drift from the engine's semantics.
+// Each entry: primitive name, parameter list, returned expression (no top-level commas).
+#define ZCGP_PROTECTED_KERNELS(X)                                      \
+    X(div, (double a, double b), std::abs(b) < ProtectEps ? 1.0 : a / b) \
+    X(aq, (double a, double b), a / std::sqrt(1.0 + b * b))             \
+    X(log, (double x), std::log(std::max(std::abs(x), LogFloor)))       \
+    X(sqrt, (double x), std::sqrt(std::abs(x)))                         \
+    X(square, (double x), x * x)                                        \
+    X(exp, (double x), std::exp(std::min(x, ExpClip)))                  \
+    X(sigmoid, (double x), 1.0 / (1.0 + std::exp(-x)))                  \
+    X(inv, (double x), std::abs(x) < ProtectEps ? 1.0 : 1.0 / x)        \
+    X(relu, (double x), std::max(x, 0.0))
+
+#define ZCGP_DEFINE_KERNEL(name, params, expr) inline double name params { return expr; }
+ZCGP_PROTECTED_KERNELS(ZCGP_DEFINE_KERNEL)
+#undef ZCGP_DEFINE_KERNEL
+
+struct KernelSource {
+    std::string_view name, params, expr;
+};
+#define ZCGP_KERNEL_SOURCE(name, params, expr) KernelSource{#name, #params, #expr},
+inline constexpr KernelSource kernelSourceList[] = {ZCGP_PROTECTED_KERNELS(ZCGP_KERNEL_SOURCE)};
+#undef ZCGP_KERNEL_SOURCE
+[[nodiscard]] inline std::span<KernelSource const> kernelSources() { return kernelSourceList; }
 
 }  // namespace zcgp::primitives::kernels

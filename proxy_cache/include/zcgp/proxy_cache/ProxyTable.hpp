@@ -73,6 +73,8 @@ public:
     std::string target{"val_accuracy"};  // the ground-truth column it came from
     bool targetNegated{false};           // a lower-is-better target (loss, perplexity), stored negated
     KeyEncoding keyEncoding{KeyEncoding::Suite};  // how cell keys are spelled (TransNAS micro differs)
+    // median recorded seconds to compute each proxy for one architecture (the suite's "time"), where recorded
+    std::map<std::string, double> proxySeconds;
 
     // "space/task" ("nb201/cifar10", "nb201_full/cifar10", "flexibert/glue"); "table:<stem>" for a table (also one
     // that declares its space: collection kTableCollection).

@@ -2,6 +2,7 @@
 // zcgp::tasks: turns task ids (--task) and a researcher's own tables (--table) into the GP's datasets, with a
 // report of what the conversion kept and dropped. Every subcommand loads its tasks through this one API.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,7 @@ struct LoadedTask {
     std::string id;
     primitives::Dataset data;
     ConversionReport report;
+    std::map<std::string, double> proxySeconds;  // the table's median compute time per proxy (cost-aware GP)
 };
 
 // The tasks as GP terminal data with one common, ordered terminal set (the proxies usable on every task, or
