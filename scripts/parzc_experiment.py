@@ -162,10 +162,10 @@ def main():
             t0 = time.time()
             rf = RandomForestRegressor(n_estimators=300, random_state=seed, n_jobs=1).fit(X[tr], y[tr])
             tau = kendalltau(rf.predict(X[te]), y[te]).correlation
-            rows.append(dict(size=n, seed=seed, method="random forest, flattened statistics", test_tau=tau,
+            rows.append(dict(size=n, seed=seed, method="random forest on flattened statistics", test_tau=tau,
                              seconds=time.time() - t0, detail=""))
             with open(runs_csv, "w", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+                w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
                 w.writeheader()
                 w.writerows(rows)
             print(f"{tag}: done", flush=True)

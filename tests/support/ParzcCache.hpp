@@ -27,4 +27,16 @@ inline std::filesystem::path parzcTestCache() {
     return file;
 }
 
+// zcgpCli for the ParZC commands. MABN is dominated by dense matrix products (float32 GEMM); where the machine's
+// libblas.so.3 alternative is the reference BLAS (as on the development machine) they run 10-40x slower than
+// with OpenBLAS, so the child runs with Debian's OpenBLAS build when it is installed. Only speed differs: every
+// comparison in these tests is between runs under the same setting.
+inline std::string parzcCli(std::string const& args) {
+    std::filesystem::path const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+    std::string const prefix = std::filesystem::exists(openblas / "libblas.so.3")
+                                   ? "env LD_LIBRARY_PATH=" + openblas.string() + " OPENBLAS_NUM_THREADS=1 "
+                                   : "";
+    return prefix + zcgpCli(args);
+}
+
 }  // namespace zcgp::test

@@ -34,7 +34,7 @@ void untiedAccuracies(std::size_t n, std::vector<double>& a, std::vector<double>
 
 pz::TrainOptions quickOptions(std::uint64_t seed) {
     pz::TrainOptions o;
-    o.epochs = 3;
+    o.epochs = 2;
     o.batchSize = 8;
     o.seed = seed;
     o.samples = 4;
@@ -128,9 +128,12 @@ TEST_CASE("DiffKendall gradient: raising the best architecture's score lowers th
 TEST_CASE("ParZC training is deterministic for a seed, and the saved model reproduces its predictions exactly",
           "[proxy_cache][parzc]") {
     auto const cache = pc::StatisticsCache::read(zcgp::test::parzcTestCache());
-    auto const f = pz::buildFeatures(cache, pz::defaultKinds());
+    auto const all = pz::buildFeatures(cache, pz::defaultKinds());
+    std::vector<std::size_t> first(16);
+    std::iota(first.begin(), first.end(), 0);
+    auto const f = all.subset(first);  // small: LibTorch on the reference BLAS is slow (docs/parzc.md)
     auto const y = pz::nb201Targets(f.keys, "cifar10", zcgp::test::requireData("nb201").parent_path());
-    auto const split = pz::seededSplit(f.keys, 24, 0);
+    auto const split = pz::seededSplit(f.keys, 8, 0);
     auto const trainX = f.subset(split.train);
     std::vector<double> trainY;
     for (auto r : split.train) trainY.push_back(y[r]);
@@ -140,7 +143,7 @@ TEST_CASE("ParZC training is deterministic for a seed, and the saved model repro
         CHECK(std::isfinite(e.loss));
         CHECK(std::isnan(e.mseLoss));  // DiffKendall only
     });
-    CHECK(epochs == 3);
+    CHECK(epochs == 2);
     auto const b = pz::Model::train(trainX, trainY, quickOptions(3));
     auto const c = pz::Model::train(trainX, trainY, quickOptions(4));
     auto const pa = a.predict(f), pb = b.predict(f), pc2 = c.predict(f);
