@@ -74,6 +74,25 @@ def run(cmd, log):
     return time.time() - t
 
 
+def write_summary(rows, sizes, out):
+    """summary.md: mean ± std (number of seeds) of the held-out tau per method and train size."""
+    methods = []
+    for r in rows:
+        if r["method"] not in methods:
+            methods.append(r["method"])
+    lines = ["| method | " + " | ".join(f"{n} train" for n in sizes) + " |",
+             "| --- | " + " | ".join("---:" for _ in sizes) + " |"]
+    for m in methods:
+        cells = []
+        for n in sizes:
+            v = [float(r["test_tau"]) for r in rows if r["method"] == m and int(r["size"]) == n]
+            cells.append(f"{np.mean(v):.3f} ± {np.std(v):.3f} ({len(v)})" if v else "")
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    summary = "\n".join(lines) + "\n"
+    open(os.path.join(out, "summary.md"), "w").write(summary)
+    print(summary)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stats", required=True)
@@ -86,8 +105,12 @@ def main():
     ap.add_argument("--generations", type=int, default=50)
     ap.add_argument("--zcgp", default="build/release/experiments/zcgp")
     ap.add_argument("--data", default="data")
+    ap.add_argument("--summarize", action="store_true", help="only rewrite summary.md from an existing runs.csv")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
+    if a.summarize:
+        write_summary(list(csv.DictReader(open(os.path.join(a.out, "runs.csv")))), sizes, a.out)
+        return
     lo, _, hi = a.seeds.partition("-")
     seeds = list(range(int(lo), int(hi or lo) + 1))
     os.makedirs(a.out, exist_ok=True)
@@ -170,21 +193,7 @@ def main():
                 w.writerows(rows)
             print(f"{tag}: done", flush=True)
 
-    methods = []
-    for r in rows:
-        if r["method"] not in methods:
-            methods.append(r["method"])
-    lines = ["| method | " + " | ".join(f"{n} train" for n in sizes) + " |",
-             "| --- | " + " | ".join("---:" for _ in sizes) + " |"]
-    for m in methods:
-        cells = []
-        for n in sizes:
-            v = [r["test_tau"] for r in rows if r["method"] == m and r["size"] == n]
-            cells.append(f"{np.mean(v):.3f} ± {np.std(v):.3f} ({len(v)})" if v else "")
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    summary = "\n".join(lines) + "\n"
-    open(os.path.join(a.out, "summary.md"), "w").write(summary)
-    print(summary)
+    write_summary(rows, sizes, a.out)
 
 
 if __name__ == "__main__":
