@@ -172,7 +172,7 @@ TEST_CASE("ParZC training is deterministic for a seed, and the saved model repro
                Catch::Contains("bad.pt") && Catch::Contains("not a ParZC model"));
 }
 
-TEST_CASE("ParZC splits: seeded split is a prefix-stable sample; too few architectures are refused",
+TEST_CASE("ParZC splits: seeded split is a prefix-stable sample, and too few architectures are refused",
           "[proxy_cache][parzc]") {
     std::vector<std::string> keys;
     for (int i = 0; i < 10; ++i) keys.push_back("(" + std::to_string(i % 5) + ", 0, 0, 0, 0, " + std::to_string(i / 5) + ")");
