@@ -1,6 +1,6 @@
 #pragma once
 // A small real statistics cache for the ParZC tests: 48 NB201 CIFAR-10 cells (`--archs 48`, the seeded sample of
-// the suite's architectures) gathered by the real zcgp binary at batch 2 (about 20 s on one core), once per
+// the suite's architectures) gathered by the real zcgp binary at batch 2 (14 s measured on the loaded machine), once per
 // build directory: later tests reuse the file. Gathered into a private name, then renamed, so a reader never
 // sees a partial file.
 #include <filesystem>
