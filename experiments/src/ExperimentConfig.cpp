@@ -113,6 +113,16 @@ std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
             {"stats", KeyType::String, "", "statistics cache from zcgp gather"},
             {"terminal_sets", KeyType::StringList, "[\"raw\", \"cached\", \"both\"]", "raw, cached, both"},
         });
+        s["parzc"] = with(commonKeys(), {
+            {"stats", KeyType::String, "", "statistics cache of NB201 cells (zcgp gather; docs/parzc.md)"},
+            {"train_sizes", KeyType::StringList, "[\"78\", \"156\", \"469\"]", "train architectures per run"},
+            {"seeds", KeyType::Integer, "5", "seeds 0 .. seeds-1 (split, initialisation)"},
+            {"epochs", KeyType::Integer, "30", "ParZC training epochs"},
+            {"samples", KeyType::Integer, "8", "Bayesian samples per ParZC prediction"},
+            {"population", KeyType::Integer, "100", "zcgp evolve population"},
+            {"generations", KeyType::Integer, "50", "zcgp evolve generations"},
+            {"script", KeyType::String, "\"scripts/parzc_experiment.py\"", "the grid driver"},
+        });
         s["zero_shot_search"] = with(commonKeys(), {
             {"dataset", KeyType::String, "\"cifar10\"", "dataset the proxies are computed on"},
             {"objectives", KeyType::StringList, "[\"evolved\", \"synflow\", \"nwot\", \"random\"]", "search objectives"},

@@ -1,5 +1,5 @@
 #pragma once
-// The subcommands that need LibTorch (score, gather, search) live in a second executable, zcgp-torch, next to
+// The subcommands that need LibTorch (score, gather, search, parzc) live in a second executable, zcgp-torch, next to
 // zcgp. zcgp lists them with these summaries and hands over to zcgp-torch (execv, same process id), so the ~280
 // shared libraries of LibTorch are loaded only by these three: `zcgp --help`, evolve, correlate, ... start in
 // a few milliseconds. zcgp-torch registers the same names with the same summaries (one table, here).
@@ -15,9 +15,10 @@ struct TorchCommandInfo {
     std::string_view summary;
 };
 
-inline constexpr std::array<TorchCommandInfo, 3> kTorchCommands{{
+inline constexpr std::array<TorchCommandInfo, 4> kTorchCommands{{
     {"gather", "measure proxies and raw statistics of many architectures into a statistics cache "
                "(LibTorch; resumable, shardable)"},
+    {"parzc", "train and evaluate ParZC (MABN + DiffKendall) on node-wise statistics of a cache (LibTorch)"},
     {"score", "compute zero-cost proxies of architectures natively (LibTorch)"},
     {"search", "zero-shot NAS over NAS-Bench-201 with a proxy objective, scored natively"},
 }};
