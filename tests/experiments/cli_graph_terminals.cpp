@@ -42,8 +42,8 @@ std::filesystem::path nb201Csv(std::string const& name, std::size_t n) {
 }  // namespace
 
 TEST_CASE("evolve --terminals cached,graph adds the graph terminals and keeps the seed's train split", "[experiments][graph]") {
-    auto const cached = evolveJson("--task tnb101_micro/class_scene --seed 3");
-    auto const both = evolveJson("--task tnb101_micro/class_scene --seed 3 --terminals graph,cached");
+    auto const cached = evolveJson("--task tnb101_micro/class_scene --seed 3 --normalize logz");
+    auto const both = evolveJson("--task tnb101_micro/class_scene --seed 3 --normalize logz --terminals graph,cached");
     CHECK(both.at("terminal_set") == "cached,graph");
     auto const names = terminalNames(both);
     CHECK(std::count_if(names.begin(), names.end(), [](auto const& n) { return n.rfind("graph_", 0) == 0; }) == 18);
@@ -79,7 +79,7 @@ TEST_CASE("evolve --terminals validates its groups, and graph on a table needs -
     CHECK(r.exitCode == 2);
     CHECK(r.err.find("--table-space: unknown 'nb999'") != std::string::npos);
 
-    auto const table = evolveJson("--table " + csv + " --target acc --id arch --table-space nb201 --terminals cached,graph");
+    auto const table = evolveJson("--table " + csv + " --target acc --id arch --table-space nb201 --terminals cached,graph --normalize logz");
     CHECK(table.at("tasks").at(0) == "table:mine");
     CHECK(terminalNames(table).size() == 2 + 25);
 }
