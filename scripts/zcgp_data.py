@@ -24,6 +24,9 @@ def add_arguments(ap):
     ap.add_argument("--split", default="", help="a zcgp evolve result.json: train on its per_task train_keys")
     ap.add_argument("--train-keys", default="", help="a file of train architecture keys, one per line")
     ap.add_argument("--exclude", action="append", default=[], help="a proxy dropped, as zcgp evolve --exclude")
+    ap.add_argument("--proxies-json", default="",
+                    help="read the proxies from this saved `zcgp features --kind proxies --format json` output instead "
+                         "of running zcgp (experiments/bench/evolve_vs_deap.sh: keeps a zcgp process out of DEAP's time)")
 
 
 def zcgp_binary(given):
@@ -40,6 +43,9 @@ def zcgp_binary(given):
 
 
 def features(args, task, kind):
+    if kind == "proxies" and getattr(args, "proxies_json", ""):
+        with open(args.proxies_json) as f:
+            return json.load(f)
     cmd = [zcgp_binary(args.zcgp), "features", "--task", task, "--kind", kind, "--format", "json", "--data", args.data]
     for e in args.exclude:
         cmd += ["--exclude", e]
