@@ -431,4 +431,16 @@ std::size_t writeHeatmaps(std::vector<AnalysisReport> const& reports, std::files
     return n;
 }
 
+std::optional<std::size_t> parseTrainSize(std::string const& text) {
+    std::size_t pos = 0;
+    unsigned long long v = 0;
+    try {
+        v = std::stoull(text, &pos);
+    } catch (std::exception const&) {
+        return std::nullopt;
+    }
+    if (text.empty() || pos != text.size() || text.front() == '-' || v < 2) return std::nullopt;
+    return static_cast<std::size_t>(v);
+}
+
 }  // namespace zcgp::cli

@@ -3,6 +3,7 @@
 // library's results (zcgp::analysis) laid out as tables, notes and heat maps, per task.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,5 +68,8 @@ struct SurrogateReportOptions {
 [[nodiscard]] std::string renderReports(std::vector<AnalysisReport> const& reports, TableFormat format);
 // Every heat map and plot of every report into dir (gnuplot, Plot.hpp). Returns the number rendered.
 std::size_t writeHeatmaps(std::vector<AnalysisReport> const& reports, std::filesystem::path const& dir);
+
+// One surrogate train size: a decimal integer of at least 2, or nullopt (the caller names the flag or config key).
+std::optional<std::size_t> parseTrainSize(std::string const& text);
 
 }  // namespace zcgp::cli

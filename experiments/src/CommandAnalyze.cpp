@@ -82,17 +82,11 @@ std::vector<std::size_t> parseSizes(std::string const& text, char const* flag) {
     std::stringstream ss(text);
     std::string item;
     while (std::getline(ss, item, ',')) {
-        std::size_t pos = 0;
-        unsigned long long v = 0;
-        try {
-            v = std::stoull(item, &pos);
-        } catch (std::exception const&) {
-            pos = 0;
-        }
-        if (item.empty() || pos != item.size() || item.front() == '-' || v < 2) {
+        auto const v = parseTrainSize(item);
+        if (!v) {
             throw UsageError(fmt::format("zcgp analyze: {} '{}': expected a comma list of integers of at least 2", flag, text));
         }
-        out.push_back(static_cast<std::size_t>(v));
+        out.push_back(*v);
     }
     if (out.empty()) throw UsageError(fmt::format("zcgp analyze: {} is empty", flag));
     return out;

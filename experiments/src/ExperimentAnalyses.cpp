@@ -85,17 +85,11 @@ std::string runSurrogate(ExperimentContext& ctx) {
     SurrogateReportOptions o;
     o.surrogate.trainSizes.clear();
     for (auto const& s : ctx.config.getStringList("train_sizes")) {
-        std::size_t pos = 0;
-        unsigned long long v = 0;
-        try {
-            v = std::stoull(s, &pos);
-        } catch (std::exception const&) {
-            pos = 0;
-        }
-        if (pos != s.size() || s.empty() || s.front() == '-' || v < 2) {
+        auto const v = parseTrainSize(s);
+        if (!v) {
             throw UsageError(fmt::format("{}: train_sizes: '{}' is not an integer of at least 2", ctx.config.file().string(), s));
         }
-        o.surrogate.trainSizes.push_back(static_cast<std::size_t>(v));
+        o.surrogate.trainSizes.push_back(*v);
     }
     o.surrogate.seeds = positive(ctx, "seeds");
     o.surrogate.testArchs = static_cast<std::size_t>(std::max<std::int64_t>(0, ctx.config.getInt("test_archs")));

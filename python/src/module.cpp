@@ -20,6 +20,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "CliErrors.hpp"
 #include "Command.hpp"
 #include "EvolveOptions.hpp"
 #include "Progress.hpp"
@@ -213,16 +214,7 @@ PYBIND11_MODULE(_zcgp, m) {
     m.doc() = "zcgp's native part; use the package zcgp";
     m.attr("__version__") = ZCGP_VERSION;
 
-    // The CLI's errors: a user error is a ValueError with the CLI's message (the text after "zcgp: error: ").
-    py::register_exception_translator([](std::exception_ptr p) {
-        try {
-            if (p) std::rethrow_exception(p);
-        } catch (zcgp::cli::UsageError const& e) {
-            PyErr_SetString(PyExc_ValueError, e.what());
-        } catch (zcgp::proxy_cache::DataError const& e) {
-            PyErr_SetString(PyExc_ValueError, e.what());
-        }
-    });
+    zcgp::python::registerCliErrors();
 
     m.def("evolve_arguments", &evolveArguments, py::arg("options"),
           "the `zcgp evolve` argument vector for keyword options");

@@ -14,6 +14,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "CliErrors.hpp"
 #include "Command.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
 
@@ -46,14 +47,6 @@ std::string score(std::vector<std::string> args) {
 
 PYBIND11_MODULE(_torch, m) {
     m.doc() = "zcgp's LibTorch part (zcgp.score)";
-    py::register_exception_translator([](std::exception_ptr p) {
-        try {
-            if (p) std::rethrow_exception(p);
-        } catch (zcgp::cli::UsageError const& e) {
-            PyErr_SetString(PyExc_ValueError, e.what());
-        } catch (zcgp::proxy_cache::DataError const& e) {
-            PyErr_SetString(PyExc_ValueError, e.what());
-        }
-    });
+    zcgp::python::registerCliErrors();
     m.def("score", &score, py::arg("args"), "run `zcgp score ARGS --json`; returns its JSON lines");
 }
