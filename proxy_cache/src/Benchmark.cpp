@@ -169,10 +169,11 @@ void addSuiteFiles(std::vector<std::filesystem::path> const& dirs, std::vector<T
             auto const space = spaceOfFile(file.filename().string());
             if (!space) continue;
             auto const zen = zenFolders(dirs, *space);
-            sources.push_back({file.string(), *space, std::string(toString(*space)), {}, [file, space = *space, zen] {
-                                   auto tables = loadSuiteFile(file, space);
-                                   for (auto const& z : zen) mergeZenScores(z, tables);
-                                   return tables;
+            // zen is merged per task, when that task is first used: only its dataset's zen files are parsed
+            sources.push_back({file.string(), *space, std::string(toString(*space)), {},
+                               [file, space = *space] { return loadSuiteFile(file, space); },
+                               [zen](ProxyTable& table) {
+                                   for (auto const& z : zen) mergeZenScores(z, table);
                                }});
         }
     }
@@ -186,7 +187,7 @@ void addBenchmarkListTasks(std::filesystem::path const& dir, std::vector<TaskSou
         std::string const message = e.what();
         sources.push_back({dir.string(), SearchSpace::NB201, "nb360", {}, [message]() -> std::vector<ProxyTable> {
                                throw DataError(message);
-                           }});
+                           }, {}});
         return;
     }
     std::map<std::pair<SearchSpace, std::string>, std::vector<BenchmarkListFile>> groups;
@@ -196,7 +197,7 @@ void addBenchmarkListTasks(std::filesystem::path const& dir, std::vector<TaskSou
         auto const& group = entry.second;
         auto const prefix = std::string(toString(key.first));
         sources.push_back({fmt::format("{}/*/benchmark--*--{}--*.json", dir.string(), key.second), key.first, prefix,
-                           {prefix + "/" + key.second}, [group] { return loadBenchmarkLists(group); }});
+                           {prefix + "/" + key.second}, [group] { return loadBenchmarkLists(group); }, {}});
     }
 }
 
@@ -211,7 +212,7 @@ void addFullTables(std::filesystem::path const& dir, std::vector<TaskSource>& so
         auto const dataset = name.substr(head.size(), name.size() - head.size() - tail.size());
         auto const accuracy = dir / fmt::format("nb201_{}_val_accs.csv", dataset);
         sources.push_back({file.string(), SearchSpace::NB201, "nb201_full", {"nb201_full/" + dataset},
-                           [file, accuracy, dataset] { return std::vector<ProxyTable>{loadNb201Full(file, accuracy, dataset)}; }});
+                           [file, accuracy, dataset] { return std::vector<ProxyTable>{loadNb201Full(file, accuracy, dataset)}; }, {}});
     }
 }
 
@@ -236,7 +237,7 @@ Benchmark Benchmark::load(std::filesystem::path const& dataDir) {
         if (std::filesystem::is_regular_file(csv)) {
             auto const json = lm / "BERT_benchmark.json";
             sources.push_back({csv.string(), SearchSpace::FlexiBERT, "flexibert", {"flexibert/glue"},
-                               [csv, json] { return std::vector<ProxyTable>{loadFlexiBert(csv, json)}; }});
+                               [csv, json] { return std::vector<ProxyTable>{loadFlexiBert(csv, json)}; }, {}});
             break;
         }
     }
@@ -269,6 +270,36 @@ Benchmark::Slot const& Benchmark::slot(std::size_t source) const {
     return s;
 }
 
+std::string const& Benchmark::complete(std::size_t source, std::size_t k) const {
+    auto& s = (*slots_)[source];
+    if (s.completed.size() != s.tables.size()) {
+        s.completed.assign(s.tables.size(), 0);
+        s.tableErrors.assign(s.tables.size(), {});
+    }
+    if (s.completed[k] == 0) {
+        s.completed[k] = 1;
+        if (auto const& finish = sources_[source].complete) {
+            try {
+                finish(s.tables[k]);
+            } catch (DataError const& e) {
+                s.tableErrors[k] = e.what();
+            } catch (std::exception const& e) {
+                s.tableErrors[k] = fmt::format("{}: {}", sources_[source].name, e.what());
+            }
+        }
+    }
+    return s.tableErrors[k];
+}
+
+std::string Benchmark::completeAll(std::size_t source) const {
+    auto const& s = slot(source);
+    if (!s.error.empty()) return s.error;
+    for (std::size_t k = 0; k < s.tables.size(); ++k) {
+        if (auto const& error = complete(source, k); !error.empty()) return error;
+    }
+    return {};
+}
+
 std::vector<std::size_t> Benchmark::sourcesWithPrefix(std::string_view prefix) const {
     std::vector<std::size_t> found;
     for (std::size_t i = 0; i < sources_.size(); ++i) {
@@ -281,9 +312,8 @@ std::vector<ProxyTable const*> Benchmark::tasks() const {
     std::vector<ProxyTable const*> all;
     std::set<std::string> ids;
     for (std::size_t i = 0; i < sources_.size(); ++i) {
-        auto const& s = slot(i);
-        if (!s.error.empty()) throw DataError(s.error);
-        for (auto const& t : s.tables) {
+        if (auto const error = completeAll(i); !error.empty()) throw DataError(error);
+        for (auto const& t : slot(i).tables) {
             if (!ids.insert(t.id()).second) {
                 throw DataError(fmt::format("task {} appears twice (the second time in {})", t.id(), sources_[i].name));
             }
@@ -304,9 +334,10 @@ std::vector<std::string> Benchmark::taskIds() const {
 std::vector<SourceStatus> Benchmark::survey() const {
     std::vector<SourceStatus> statuses;
     for (std::size_t i = 0; i < sources_.size(); ++i) {
-        auto const& s = slot(i);
-        SourceStatus status{&sources_[i], {}, s.error};
-        for (auto const& t : s.tables) status.tables.push_back(&t);
+        SourceStatus status{&sources_[i], {}, completeAll(i)};
+        if (status.error.empty()) {
+            for (auto const& t : slot(i).tables) status.tables.push_back(&t);
+        }
         statuses.push_back(std::move(status));
     }
     return statuses;
@@ -327,8 +358,10 @@ ProxyTable const& Benchmark::task(std::string_view id) const {
         if (!contains(sources_[i].ids, id)) continue;
         auto const& s = slot(i);
         if (!s.error.empty()) throw DataError(s.error);
-        for (auto const& t : s.tables) {
-            if (t.id() == id) return t;
+        for (std::size_t k = 0; k < s.tables.size(); ++k) {
+            if (s.tables[k].id() != id) continue;
+            if (auto const& e = complete(i, k); !e.empty()) throw DataError(e);
+            return s.tables[k];
         }
     }
     std::string error;
@@ -336,8 +369,10 @@ ProxyTable const& Benchmark::task(std::string_view id) const {
         if (!sources_[i].ids.empty()) continue;
         auto const& s = slot(i);
         if (!s.error.empty() && error.empty()) error = s.error;
-        for (auto const& t : s.tables) {
-            if (t.id() == id) return t;
+        for (std::size_t k = 0; k < s.tables.size(); ++k) {
+            if (s.tables[k].id() != id) continue;
+            if (auto const& e = complete(i, k); !e.empty()) throw DataError(e);
+            return s.tables[k];
         }
     }
     if (!error.empty()) throw DataError(error);  // the task may be in the file that did not load
@@ -350,9 +385,8 @@ std::vector<ProxyTable const*> Benchmark::select(std::string_view pattern) const
     auto const candidates = sourcesWithPrefix(pattern);
     std::vector<ProxyTable const*> selected;
     for (auto const i : candidates) {
-        auto const& s = slot(i);
-        if (!s.error.empty()) throw DataError(s.error);
-        for (auto const& t : s.tables) selected.push_back(&t);
+        if (auto const error = completeAll(i); !error.empty()) throw DataError(error);
+        for (auto const& t : slot(i).tables) selected.push_back(&t);
     }
     if (selected.empty()) {
         throw DataError(fmt::format("'{}' is neither a loaded search space nor a task (valid tasks: {})", pattern,

@@ -150,32 +150,43 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
     return tables;
 }
 
-void mergeProxyColumns(std::vector<ProxyTable> const& extra, std::vector<ProxyTable>& tables) {
+namespace {
+void mergeInto(std::vector<ProxyTable> const& extra, ProxyTable& table) {
     for (auto const& e : extra) {
-        for (auto& table : tables) {
-            if (table.space != e.space || table.task != e.task || !table.collection.empty()) continue;
-            std::unordered_map<std::string_view, std::size_t> rows;
-            for (std::size_t r = 0; r < e.archs.size(); ++r) rows.emplace(e.archs[r].key, r);
-            auto const n = static_cast<Eigen::Index>(table.size());
-            for (std::size_t p = 0; p < e.proxies.size(); ++p) {
-                Eigen::VectorXd column = Eigen::VectorXd::Constant(n, kNaN);
-                for (Eigen::Index i = 0; i < n; ++i) {
-                    auto it = rows.find(table.archs[static_cast<std::size_t>(i)].key);
-                    if (it != rows.end()) {
-                        column(i) = e.scores(static_cast<Eigen::Index>(it->second), static_cast<Eigen::Index>(p));
-                    }
+        if (table.space != e.space || table.task != e.task || !table.collection.empty()) continue;
+        std::unordered_map<std::string_view, std::size_t> rows;
+        for (std::size_t r = 0; r < e.archs.size(); ++r) rows.emplace(e.archs[r].key, r);
+        auto const n = static_cast<Eigen::Index>(table.size());
+        for (std::size_t p = 0; p < e.proxies.size(); ++p) {
+            Eigen::VectorXd column = Eigen::VectorXd::Constant(n, kNaN);
+            for (Eigen::Index i = 0; i < n; ++i) {
+                auto it = rows.find(table.archs[static_cast<std::size_t>(i)].key);
+                if (it != rows.end()) {
+                    column(i) = e.scores(static_cast<Eigen::Index>(it->second), static_cast<Eigen::Index>(p));
                 }
-                table.setProxy(e.proxies[p], column);
-                if (auto t = e.proxySeconds.find(e.proxies[p]); t != e.proxySeconds.end()) {
-                    table.proxySeconds[e.proxies[p]] = t->second;
-                }
+            }
+            table.setProxy(e.proxies[p], column);
+            if (auto t = e.proxySeconds.find(e.proxies[p]); t != e.proxySeconds.end()) {
+                table.proxySeconds[e.proxies[p]] = t->second;
             }
         }
     }
 }
+}  // namespace
+
+void mergeProxyColumns(std::vector<ProxyTable> const& extra, std::vector<ProxyTable>& tables) {
+    for (auto& table : tables) mergeInto(extra, table);
+}
 
 void mergeZenScores(std::filesystem::path const& zenDir, std::vector<ProxyTable>& tables) {
     mergeProxyColumns(loadBenchmarkLists(findBenchmarkLists(zenDir)), tables);
+}
+
+void mergeZenScores(std::filesystem::path const& zenDir, ProxyTable& table) {
+    auto files = findBenchmarkLists(zenDir);
+    std::erase_if(files, [&](BenchmarkListFile const& f) { return f.space != table.space || f.dataset != table.task; });
+    if (files.empty()) return;
+    mergeInto(loadBenchmarkLists(files), table);
 }
 
 }  // namespace zcgp::proxy_cache

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "TempDir.hpp"
 #include "TestData.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
 
@@ -142,4 +143,61 @@ TEST_CASE("unknown tasks and spaces list the valid ones", "[proxy_cache]") {
     msg = errorOf([&] { (void)b.task("nb999/cifar10"); });
     CHECK_THAT(msg, Catch::Contains("nb999") && Catch::Contains("tnb101_micro"));
     CHECK_THROWS_AS(parseSearchSpace("nope"), std::invalid_argument);
+}
+
+namespace {
+// NaN-aware bitwise equality of two columns
+bool sameColumn(std::span<double const> a, std::span<double const> b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::isnan(a[i]) != std::isnan(b[i]) || (!std::isnan(a[i]) && a[i] != b[i])) return false;
+    }
+    return true;
+}
+}  // namespace
+
+TEST_CASE("one NB201 task's zen, merged from its own dataset's files, equals the merge of the whole folder",
+          "[proxy_cache]") {
+    auto const nbsz = zcgp::test::requireData("nbsz");
+    auto whole = loadSuiteFile(nbsz / "zc_nasbench201.json", SearchSpace::NB201);
+    mergeZenScores(nbsz / "nb201_zen_full", whole);  // every file of every dataset, as loading did before
+    auto single = loadSuiteFile(nbsz / "zc_nasbench201.json", SearchSpace::NB201);
+    REQUIRE(single.size() == 3);
+    for (std::size_t k = 0; k < single.size(); ++k) {
+        mergeZenScores(nbsz / "nb201_zen_full", single[k]);
+        INFO(single[k].id());
+        REQUIRE(single[k].proxies == whole[k].proxies);
+        CHECK(sameColumn(single[k].column("zen"), whole[k].column("zen")));
+        CHECK(single[k].proxySeconds == whole[k].proxySeconds);  // zen's time: the median over its dataset's files
+        CHECK(single[k].missingCount(*single[k].proxyIndex("zen")) == whole[k].missingCount(*whole[k].proxyIndex("zen")));
+    }
+    // and what Benchmark::task serves is the same table
+    auto const& served = realBenchmark().task("nb201/cifar100");
+    CHECK(sameColumn(served.column("zen"), whole[1].column("zen")));
+    CHECK(served.proxySeconds == whole[1].proxySeconds);
+}
+
+TEST_CASE("a suite task reads only its own dataset's zen files: a broken one of another dataset does not block it",
+          "[proxy_cache]") {
+    auto const nbsz = zcgp::test::requireData("nbsz");
+    zcgp::test::TempDir tmp("zcgp_zen_lazy_");
+    fs::create_symlink(nbsz / "zc_nasbench201.json", tmp.path / "zc_nasbench201.json");
+    fs::create_directory(tmp.path / "nb201_zen_full");
+    std::string const broken = "benchmark--nasbench201--cifar100--1000.json";
+    for (auto const& entry : fs::directory_iterator(nbsz / "nb201_zen_full")) {
+        if (entry.path().filename() == broken) continue;
+        fs::create_symlink(entry.path(), tmp.path / "nb201_zen_full" / entry.path().filename());
+    }
+    zcgp::test::writeFile(tmp.path / "nb201_zen_full", broken, "[{\"arch\": \"(0, 1, 2, 3, 4, 0)\",");
+    auto const b = Benchmark::load(tmp.path);
+    auto const& c10 = b.task("nb201/cifar10");  // its zen files are intact
+    CHECK(sameColumn(c10.column("zen"), realBenchmark().task("nb201/cifar10").column("zen")));
+    auto const msg = errorOf([&] { (void)b.task("nb201/cifar100"); });
+    CHECK_THAT(msg, Catch::Contains(broken) && Catch::Contains("malformed JSON"));
+    CHECK_THAT(errorOf([&] { (void)b.select("nb201"); }), Catch::Contains(broken));
+    // the listing names the broken file for the whole source, as a failed source
+    auto const statuses = b.survey();
+    REQUIRE(statuses.size() == 1);
+    CHECK_THAT(statuses[0].error, Catch::Contains(broken));
+    CHECK(statuses[0].tables.empty());
 }

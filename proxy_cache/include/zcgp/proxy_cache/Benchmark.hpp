@@ -50,6 +50,8 @@ struct BenchmarkListFile {
 void mergeProxyColumns(std::vector<ProxyTable> const& extra, std::vector<ProxyTable>& tables);
 // Merges zen from a benchmark-list folder (zen_transbench101_micro/, nb201_zen_full/) into the matching tables.
 void mergeZenScores(std::filesystem::path const& zenDir, std::vector<ProxyTable>& tables);
+// The same for one table: reads only the folder's files of that table's space and dataset (the names tell them).
+void mergeZenScores(std::filesystem::path const& zenDir, ProxyTable& table);
 
 // nb201_full/nb201_<dataset>_zc_proxies.csv joined with nb201_<dataset>_val_accs.csv by `net`: task
 // "nb201_full/<dataset>". Every proxy row needs an accuracy.
@@ -70,6 +72,9 @@ struct TaskSource {
     std::string prefix;                 // the first part of its task ids: "nb201", "nb201_full", "flexibert"
     std::vector<std::string> ids;       // its task ids when the file names tell them; empty: known once parsed
     std::function<std::vector<ProxyTable>()> load;
+    // Optional: finishes one table of `load` when that task is first used (a suite file's zen columns, read from
+    // the zen files of that dataset only: a single NB201 task then parses 63 zen files instead of 189).
+    std::function<void(ProxyTable&)> complete;
 };
 
 // What `zcgp tasks` shows for a source: its tasks, or why it could not be read.
@@ -103,8 +108,14 @@ private:
         bool tried{false};
         std::vector<ProxyTable> tables;
         std::string error;
+        std::vector<char> completed;          // per table: TaskSource::complete has run
+        std::vector<std::string> tableErrors;  // per table: the error of complete, empty if none
     };
     Slot const& slot(std::size_t source) const;  // loads on first use
+    // Completes table k of a loaded source on first use; its error, empty when it completed.
+    std::string const& complete(std::size_t source, std::size_t k) const;
+    // Completes every table of a source; the source's error or its first table's, empty when all loaded.
+    std::string completeAll(std::size_t source) const;
     [[nodiscard]] std::vector<std::size_t> sourcesWithPrefix(std::string_view prefix) const;
 
     std::filesystem::path root_;
