@@ -4,7 +4,7 @@
 // their results are exact, so every clone returns the same value and results stay machine-independent.
 // Off under sanitizers and on other compilers/architectures (the baseline code is then used).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define ZCGP_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define ZCGP_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define ZCGP_VECTOR_CLONES
 #endif
