@@ -34,8 +34,21 @@ std::pair<std::size_t, std::size_t> lineAndColumn(std::string const& text, std::
 }  // namespace
 
 std::string readFile(std::filesystem::path const& file) {
-    std::ifstream in(file, std::ios::binary);
+    std::ifstream in(file, std::ios::binary | std::ios::ate);
     if (!in) throw DataError(fmt::format("cannot open {}", file.string()));
+    // one read of the whole file (a stringstream copy grew its buffer by doubling: 3% of the main job)
+    auto const size = in.tellg();
+    std::string text;
+    if (size > 0) {
+        text.resize(static_cast<std::size_t>(size));
+        in.seekg(0);
+        in.read(text.data(), static_cast<std::streamsize>(size));
+        if (in.gcount() != static_cast<std::streamsize>(size)) throw DataError(fmt::format("cannot read {}", file.string()));
+        return text;
+    }
+    // size unknown (a pipe, /proc): read to the end
+    in.clear();
+    in.seekg(0);
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return std::move(buffer).str();
