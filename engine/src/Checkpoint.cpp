@@ -40,9 +40,7 @@ class Encoder {
 public:
     template <typename T> void put(T value) {
         static_assert(std::is_trivially_copyable_v<T>);
-        auto const at = out_.size();
-        out_.resize(at + sizeof(T));
-        std::memcpy(out_.data() + at, &value, sizeof(T));
+        out_.append(reinterpret_cast<char const*>(&value), sizeof(T));
     }
     void count(std::size_t n) { put(static_cast<std::uint32_t>(n)); }
     void text(std::string_view s) {
@@ -57,10 +55,17 @@ public:
     }
     void individual(Individual const& ind) {
         count(ind.tree.size());
+        // the nodes in one stretch: 13 bytes each (opcode, index, value), as put() would write them one by one
+        constexpr std::size_t NodeBytes = 1 + sizeof(std::uint32_t) + sizeof(double);
+        auto const at = out_.size();
+        out_.resize(at + NodeBytes * ind.tree.size());
+        char* p = out_.data() + at;
         for (auto const& n : ind.tree.nodes()) {
-            put(static_cast<std::uint8_t>(n.op));
-            put(n.index);
-            put(n.value);
+            auto const op = static_cast<std::uint8_t>(n.op);
+            std::memcpy(p, &op, 1);
+            std::memcpy(p + 1, &n.index, sizeof(n.index));
+            std::memcpy(p + 1 + sizeof(n.index), &n.value, sizeof(n.value));
+            p += NodeBytes;
         }
         put(ind.trainTau);
         put(ind.fitness);

@@ -270,7 +270,12 @@ void Evolution::run(std::function<void(GenerationStats const&)> const& onGenerat
         if (onGeneration) onGeneration(stats());
         if (checkpointEvery_ > 0 && !checkpointFile_.empty() &&
             (generation_ % checkpointEvery_ == 0 || generation_ >= config_.generations)) {
-            writeCheckpoint(checkpointFile_);
+            // the last one is written here: run() would only wait for the writer's thread
+            if (generation_ >= config_.generations) {
+                saveCheckpoint(checkpointFile_);
+            } else {
+                writeCheckpoint(checkpointFile_);
+            }
         }
     }
     if (writer_) writer_->wait();  // the last checkpoint is on disk when run() returns (or its error thrown)
