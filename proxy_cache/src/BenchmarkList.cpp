@@ -80,6 +80,22 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
         std::vector<double> accuracy;
         std::map<std::string, std::vector<double>> columns;  // std::map: columns sorted by name
         std::map<std::string, std::vector<double>> times;    // recorded compute times per proxy
+        // the proxies seen so far, with their columns: a record's member names are looked up here, not in the maps
+        struct Proxy {
+            std::string name;
+            std::vector<double>* column;
+            std::vector<double>* times;
+        };
+        std::vector<Proxy> seen;
+        Proxy& proxy(std::string_view name) {
+            for (auto& p : seen) {
+                if (p.name == name) return p;
+            }
+            std::string owned(name);
+            auto& column = columns[owned];
+            auto& time = times[owned];  // an empty list gives no median (medianTimes skips it)
+            return seen.emplace_back(Proxy{std::move(owned), &column, &time});
+        }
     };
     std::map<std::pair<SearchSpace, std::string>, Builder> builders;
     for (auto const& f : files) {
@@ -111,7 +127,7 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
             }
             auto const row = it->second;
             for (auto m = record.MemberBegin(); m != record.MemberEnd(); ++m) {
-                std::string const name(m->name.GetString(), m->name.GetStringLength());
+                std::string_view const name(m->name.GetString(), m->name.GetStringLength());
                 if (name == "val_accuracy") {
                     if (!m->value.IsNumber() || !std::isfinite(m->value.GetDouble())) {
                         throw DataError(fmt::format("{}: architecture {}: \"val_accuracy\" is not a finite number",
@@ -121,10 +137,10 @@ std::vector<ProxyTable> loadBenchmarkLists(std::vector<BenchmarkListFile> const&
                     continue;
                 }
                 if (detail::isMetadataKey(name)) continue;
-                auto& column = b.columns[name];
-                column.resize(b.table.archs.size(), kNaN);
-                column[row] = detail::readScore(m->value, f.file, f.dataset, key, name);
-                if (auto t = detail::readTime(m->value)) b.times[name].push_back(*t);
+                auto& p = b.proxy(name);
+                p.column->resize(b.table.archs.size(), kNaN);
+                (*p.column)[row] = detail::readScore(m->value, f.file, f.dataset, key, p.name);
+                if (auto t = detail::readTime(m->value)) p.times->push_back(*t);
             }
         }
     }
