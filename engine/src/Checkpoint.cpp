@@ -229,8 +229,11 @@ CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path c
     s.progress.evaluations = d.get<std::uint64_t>();
     s.progress.nodeEvaluations = d.get<std::uint64_t>();
     s.progress.seconds = d.get<double>();
-    if (d.count(8) != s.progress.pruned.size()) d.fail("wrong number of pruning counters");
-    for (auto& c : s.progress.pruned) c = d.get<std::uint64_t>();
+    // the counters in PruneRule order; a checkpoint written before the last rules existed (early_stop, issue 16)
+    // has fewer, and those rules had rejected nothing in its run
+    auto const counters = d.count(8);
+    if (counters == 0 || counters > s.progress.pruned.size()) d.fail("wrong number of pruning counters");
+    for (std::size_t r = 0; r < counters; ++r) s.progress.pruned[r] = d.get<std::uint64_t>();
     s.rngs.resize(d.count(32));
     for (auto& r : s.rngs) {
         for (auto& x : r) x = d.get<std::uint64_t>();

@@ -47,6 +47,13 @@ inline double mean(Vec const& a) { return a.empty() ? 0.0 : sum(a) / static_cast
 inline double lmax(Vec const& a) { return a.empty() ? 0.0 : *std::max_element(a.begin(), a.end()); }
 inline double lmin(Vec const& a) { return a.empty() ? 0.0 : *std::min_element(a.begin(), a.end()); }
 inline double norm(Vec const& a) { double s = 0.0; for (double x : a) s += x * x; return std::sqrt(s); }
+inline double l1norm(Vec const& a) {
+    double s = 0.0; for (double x : a) s += std::abs(x); return a.empty() ? 0.0 : s / static_cast<double>(a.size());
+}
+inline double dot(Vec const& a, Vec const& b) {
+    if (a.size() != b.size()) throw std::invalid_argument("layer vectors of different lengths");
+    double s = 0.0; for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i]; return s;
+}
 inline double stdev(Vec const& a) {
     if (a.empty()) return 0.0;
     double m = mean(a), s = 0.0; for (double x : a) s += (x - m) * (x - m); return std::sqrt(s / static_cast<double>(a.size()));
@@ -182,6 +189,8 @@ std::string exportCpp(Tree const& tree, Vocabulary const& vocabulary,
                 case Opcode::RMin: expr = fmt::format("d::lmin({})", a); break;
                 case Opcode::RNorm: expr = fmt::format("d::norm({})", a); break;
                 case Opcode::RStd: expr = fmt::format("d::stdev({})", a); break;
+                case Opcode::RL1Norm: expr = fmt::format("d::l1norm({})", a); break;
+                case Opcode::Dot: expr = fmt::format("d::dot({}, {})", a, b); break;
                 default: throw std::logic_error("export: unhandled operator");
             }
         }

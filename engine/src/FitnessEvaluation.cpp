@@ -35,6 +35,17 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
             return;
         }
     }
+    // LPZero's early stop on the tree's first train values (the interpreter evaluates every train row in one
+    // vectorised pass, as cheap as a few rows; what the rule saves is what follows: linear scaling, hashing, Kendall)
+    if (config_.earlyStop > 0) {
+        for (std::size_t t = 0; t < tasks_.size(); ++t) {
+            auto const n = std::min(config_.earlyStop, train_[t].size());
+            if (earlyStopFires(std::span<double const>(w.train[t]).first(n))) {
+                rejected = PruneRule::EarlyStop;
+                return;
+            }
+        }
+    }
     // 2. linear scaling: ridge weights of the additive terms on the train ranks, and their weighted sum
     ind.terms = additiveTerms(ind.tree, config_.linearTerms);
     if (ind.terms.count > 1) {

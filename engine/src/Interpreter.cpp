@@ -175,7 +175,7 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
                 break;
             }
             case Opcode::RSum: case Opcode::RMean: case Opcode::RMax: case Opcode::RMin: case Opcode::RNorm:
-            case Opcode::RStd: {
+            case Opcode::RStd: case Opcode::RL1Norm: {
                 for (std::size_t arch = 0; arch < rows_; ++arch) {
                     auto s = static_cast<Eigen::Index>(offsets[arch]);
                     auto m = static_cast<Eigen::Index>(offsets[arch + 1] - offsets[arch]);
@@ -188,9 +188,20 @@ bool Interpreter::evaluate(Tree const& tree, Scratch& scratch, std::span<double>
                         case Opcode::RMax: v = x.maxCoeff(); break;
                         case Opcode::RMin: v = x.minCoeff(); break;
                         case Opcode::RNorm: v = std::sqrt(x.square().sum()); break;
+                        case Opcode::RL1Norm: v = x.abs().mean(); break;
                         default: { double mean = x.mean(); v = std::sqrt((x - mean).square().mean()); }
                     }
                     dst[arch] = v;
+                }
+                check = true;
+                break;
+            }
+            case Opcode::Dot: {
+                // the two layer vectors of an architecture as a 1xL and an Lx1 matrix: their inner product
+                for (std::size_t arch = 0; arch < rows_; ++arch) {
+                    auto s = static_cast<Eigen::Index>(offsets[arch]);
+                    auto m = static_cast<Eigen::Index>(offsets[arch + 1] - offsets[arch]);
+                    dst[arch] = m == 0 ? 0.0 : (ConstMap(a + s, m) * ConstMap(b + s, m)).sum();
                 }
                 check = true;
                 break;

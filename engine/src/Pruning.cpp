@@ -1,6 +1,7 @@
 #include "zcgp/engine/Pruning.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "zcgp/engine/Infix.hpp"
@@ -16,6 +17,7 @@ std::string_view toString(PruneRule rule) {
         case PruneRule::Constant: return "constant";
         case PruneRule::NonFinite: return "non_finite";
         case PruneRule::DuplicateRanking: return "duplicate_ranking";
+        case PruneRule::EarlyStop: return "early_stop";
         default: return "?";
     }
 }
@@ -58,7 +60,8 @@ bool hasRedundantPattern(Tree const& tree, std::uint64_t* hash) {
             pair(Opcode::VExp, Opcode::VLog) || pair(Opcode::VInv, Opcode::VInv) || pair(Opcode::VNormalize, Opcode::VNormalize) ||
             pair(Opcode::VSoftmax, Opcode::VSoftmax) || pair(Opcode::VMinMax, Opcode::VMinMax) ||
             pair(Opcode::VLogSoftmax, Opcode::VLogSoftmax) || pair(Opcode::Square, Opcode::Sqrt) ||
-            pair(Opcode::Square, Opcode::Abs) || pair(Opcode::Square, Opcode::Neg)) {
+            pair(Opcode::Square, Opcode::Abs) || pair(Opcode::Square, Opcode::Neg) ||
+            pair(Opcode::RL1Norm, Opcode::VAbs) || pair(Opcode::RL1Norm, Opcode::VNeg)) {
             return true;
         }
     }
@@ -70,6 +73,15 @@ std::optional<PruneRule> structuralRule(Tree const& tree, TreeContext const& ctx
     if (!ctx.fits(tree)) return PruneRule::Limit;
     if (hasRedundantPattern(tree, hash)) return PruneRule::Redundant;
     return std::nullopt;
+}
+
+bool earlyStopFires(std::span<double const> firstScores) {
+    bool identical = firstScores.size() > 1;
+    for (double const v : firstScores) {
+        if (v == 0.0 || v == -1.0 || !std::isfinite(v)) return true;
+        identical = identical && v == firstScores.front();
+    }
+    return identical;
 }
 
 ZCGP_VECTOR_CLONES

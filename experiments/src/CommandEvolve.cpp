@@ -226,6 +226,8 @@ Outcome loadOutcome(fs::path const& file, engine::Evolution const& evo) {
         for (std::size_t k = 0; k < engine::PruneRuleCount; ++k) {
             auto const name = std::string(engine::toString(static_cast<engine::PruneRule>(k)));
             auto it = r.pruned.find(name);
+            // a member finished by a zcgp before the early-stop rule (issue 16) had rejected nothing under it
+            if (it == r.pruned.end() && static_cast<engine::PruneRule>(k) == engine::PruneRule::EarlyStop) continue;
             if (it == r.pruned.end()) throw engine::RunReportError(fmt::format("{}: field 'pruned.{}': missing", file.string(), name));
             o.pruned[k] = it->second;
         }

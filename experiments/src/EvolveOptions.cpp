@@ -63,6 +63,9 @@ po::options_description options() {
         ("terms", po::value<std::size_t>()->default_value(5),
          "linear scaling: split the formula's top-level + and - chain into at most K terms (1-5) and weight them by "
          "ridge regression on the train architectures' accuracy ranks (1: off)")
+        ("early-stop", po::value<std::size_t>()->default_value(0),
+         "LPZero's early stop: reject a candidate whose values on the first K train architectures are identical or "
+         "hold a 0 or -1 (pruned as early_stop; 0: off)")
         ("aggregate", po::value<std::string>()->default_value("mean"), "multi-task fitness: mean | worst")
         ("normalize", po::value<std::string>()->default_value("logz+robust"),
          "the terminal transform the formula is written over, fitted without labels on all architectures' features: "
@@ -99,6 +102,7 @@ NumericRanges ranges() {
         {"cost-weight", {0, 1e6}},
         {"ridge", {0, 1e6}},
         {"terms", {1, static_cast<double>(engine::MaxLinearTerms)}},
+        {"early-stop", {0, 1e9}},
         {"constants", {0, 0.9}},
     };
 }
@@ -273,6 +277,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     cfg.parsimony = vm["parsimony"].as<double>();
     cfg.linearTerms = vm["terms"].as<std::size_t>();
     cfg.costWeight = vm["cost-weight"].as<double>();
+    cfg.earlyStop = vm["early-stop"].as<std::size_t>();
     cfg.ridgeLambda = vm["ridge"].as<double>();
     cfg.constantProbability = vm["constants"].as<double>();
     if (cfg.elites >= cfg.populationSize) {

@@ -60,6 +60,8 @@ constexpr std::array<Primitive, OpcodeCount> Table{{
     {Opcode::RMin,       "lmin",       "lmin",       N::Function, 1, {V, S}, S, 2, false},
     {Opcode::RNorm,      "norm",       "norm",       N::Function, 1, {V, S}, S, 2, false},
     {Opcode::RStd,       "std",        "std",        N::Function, 1, {V, S}, S, 2, false},
+    {Opcode::RL1Norm,    "l1norm",     "l1norm",     N::Function, 1, {V, S}, S, 2, false},
+    {Opcode::Dot,        "dot",        "dot",        N::Function, 2, {V, V}, S, 2, true},
 }};
 // clang-format on
 

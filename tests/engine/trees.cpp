@@ -86,6 +86,16 @@ std::vector<double> reference(Tree const& t, std::size_t i, primitives::Dataset 
         case Opcode::RMin: return {lo};
         case Opcode::RNorm: return {std::sqrt(sq)};
         case Opcode::RStd: return {sd};
+        case Opcode::RL1Norm: {
+            double l1 = 0;
+            for (double x : a) l1 += std::abs(x);
+            return {a.empty() ? 0.0 : l1 / static_cast<double>(a.size())};
+        }
+        case Opcode::Dot: {
+            double dot = 0;
+            for (std::size_t j = 0; j < a.size(); ++j) dot += a[j] * b[j];
+            return {dot};
+        }
         default: throw std::logic_error("reference: unhandled");
     }
 }

@@ -27,13 +27,19 @@ TEST_CASE("primitive table: unique names, symbols resolve by argument types", "[
     // the issue's required operators exist with the right types
     for (auto name : {"add", "sub", "mul", "div", "neg", "abs", "log", "sqrt", "square", "exp", "tanh", "sigmoid",
                       "inv", "min", "max", "vmul", "vsmul", "sum", "mean", "lmax", "lmin", "norm", "std", "normalize",
-                      "minmax", "softmax", "logsoftmax"}) {
+                      "minmax", "softmax", "logsoftmax", "l1norm", "dot"}) {
         INFO(name);
         CHECK(findByName(name));
     }
     CHECK(primitive(Opcode::RSum).result == ValueType::Scalar);
     CHECK(primitive(Opcode::RSum).args[0] == ValueType::LayerVector);
     CHECK(primitive(Opcode::VSMul).args[1] == ValueType::Scalar);
+    // LPZero's matrix multiplication of two layer vectors is their inner product: LayerVector x LayerVector -> Scalar
+    CHECK(primitive(Opcode::Dot).args[0] == ValueType::LayerVector);
+    CHECK(primitive(Opcode::Dot).args[1] == ValueType::LayerVector);
+    CHECK(primitive(Opcode::Dot).result == ValueType::Scalar);
+    CHECK(primitive(Opcode::RL1Norm).result == ValueType::Scalar);
+    CHECK_FALSE(PrimitiveSet::parse("scalar").enabled(Opcode::Dot));
 }
 
 TEST_CASE("primitive sets: scalar excludes LayerVector ops, unknown names are named", "[primitives]") {

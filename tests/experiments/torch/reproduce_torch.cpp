@@ -224,6 +224,46 @@ TEST_CASE("reproduce lpzero_flexibert (reduced) on a real FlexiBERT gather", "[e
     CHECK(cached["formula"].get<std::string>().find("lpzero") == std::string::npos);
     std::vector<std::string> terminals;
     for (auto const& t : cached["terminals"]) terminals.push_back(t["name"]);
-    CHECK(terminals.size() == 15);  // the benchmark's 15 training-free columns
+    CHECK(terminals.size() == 30);  // the benchmark's 15 training-free columns, in both views (NAME, NAME_r)
     CHECK(std::find(terminals.begin(), terminals.end(), "lpzero") == terminals.end());
+    CHECK(std::find(terminals.begin(), terminals.end(), "lpzero_r") == terminals.end());
+    // the config's LPZero early stop reaches every run, and its rejections are counted
+    for (auto const* set : {"raw", "cached", "both"}) {
+        INFO(set);
+        auto const run = out / "runs" / set / "seed0";
+        auto const options = nlohmann::json::parse(std::ifstream(run / "options.json")).dump();
+        CHECK(options.find("--early-stop") != std::string::npos);
+        CHECK(nlohmann::json::parse(std::ifstream(run / "result.json"))["pruned"].contains("early_stop"));
+    }
+    // LPZero's operators on the real gathered statistics: dot(normalize(w), normalize(w)) is the sum of the squared
+    // z-scores over the layers, i.e. the layer count; l1norm(w) is the mean |w| over the layers, against the cache
+    auto const values = [&](std::string const& formula) {
+        auto const csvPath = dir / "values.csv";
+        auto const e = runCommand(zcgpCli("export --task flexibert/glue --stats " + stats.string() + " --formula '" + formula +
+                                          "' --out " + (dir / "f.hpp").string() + " --values-csv " + csvPath.string()));
+        INFO(e.err);
+        REQUIRE(e.exitCode == 0);
+        std::map<std::string, double> byKey;
+        std::ifstream in(csvPath);
+        std::string row;
+        std::getline(in, row);
+        while (std::getline(in, row)) {
+            auto const key = row.substr(1, row.find('"', 1) - 1);
+            byKey[key] = std::stod(row.substr(row.rfind(',') + 1));
+        }
+        return byKey;
+    };
+    auto const depth = values("dot(normalize(weight_l2), normalize(weight_l2))");
+    auto const l1 = values("l1norm(weight_l2)");
+    REQUIRE(depth.size() == archs);
+    for (std::size_t i = 0; i < archs; ++i) {
+        auto const key = cache.architectures()[i];
+        INFO("ID " << key);
+        auto const row = weights.row(i);
+        CHECK(depth.at(key) == Approx(static_cast<double>(row.size())).epsilon(1e-9));
+        double mean = 0.0;
+        for (double w : row) mean += std::abs(w) / static_cast<double>(row.size());
+        CHECK(l1.at(key) == Approx(mean).epsilon(1e-12));
+        CHECK(mean > 0.0);
+    }
 }

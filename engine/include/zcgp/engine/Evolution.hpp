@@ -72,6 +72,10 @@ struct EvolutionConfig {
     // Cost-aware fitness: penalised fitness -= costWeight * cost, the formula's seconds per architecture (sum of
     // the median times of the distinct proxies it reads, mean over tasks). 0: cost is only reported.
     double costWeight{0.0};
+    // LPZero's early stop (PruneRule::EarlyStop): reject a candidate whose values on the first earlyStop train
+    // architectures of any task are identical, or hold a 0 or -1 (NaN/Inf are non_finite), before linear scaling,
+    // the rank hash and Kendall. 0: off.
+    std::size_t earlyStop{0};
 };
 
 struct Individual {

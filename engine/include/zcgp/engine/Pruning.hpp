@@ -19,6 +19,7 @@ enum class PruneRule : std::uint8_t {
     Constant,          // the same value on every architecture
     NonFinite,         // NaN/Inf on some architecture of some task (all architectures, not only train)
     DuplicateRanking,  // ranks the probe architectures exactly like an already evaluated tree
+    EarlyStop,         // LPZero's early stop: its first K train scores are identical, or one of them is 0 or -1
     Count_
 };
 inline constexpr std::size_t PruneRuleCount = static_cast<std::size_t>(PruneRule::Count_);
@@ -32,6 +33,10 @@ using PruneCounts = std::array<std::uint64_t, PruneRuleCount>;
                                                       std::uint64_t* hash = nullptr);
 // Returns true if the tree contains a cancelling or redundant pattern; sets *hash as above if given.
 [[nodiscard]] bool hasRedundantPattern(Tree const& tree, std::uint64_t* hash = nullptr);
+
+// LPZero's early-stop rule (its evo_search: `is_anomaly` and `all_same`) on a candidate's first scores: true if they
+// are all identical (more than one of them) or any is 0, -1, NaN or infinite. An empty span never fires.
+[[nodiscard]] bool earlyStopFires(std::span<double const> firstScores);
 
 // Hash of the ranking (weak order, ties included) of the values: invariant to strictly increasing transforms.
 // O(n^2) and allocation-free; the GP hashes its first 64 train architectures.

@@ -35,6 +35,9 @@ enum class Opcode : std::uint8_t {
     VNormalize, VMinMax, VSoftmax, VLogSoftmax,
     // reductions LayerVector -> Scalar
     RSum, RMean, RMax, RMin, RNorm, RStd,
+    RL1Norm,  // LPZero's l1_norm: mean of |v| over the architecture's layers
+    // LayerVector, LayerVector -> Scalar: LPZero's matrix_multiplication of two layer vectors (1xL times Lx1)
+    Dot,
     Count_
 };
 
