@@ -4,16 +4,16 @@
 1. From a parzc_experiment.py grid (--grid DIR): per train size, the Spearman correlation between the predicted std
    and the absolute rank error |rank(mean) - rank(accuracy)| on the held-out cells of each DiffKendall run
    (result.json test_uncertainty_spearman), mean, std and sign over the seeds.
-2. Zero-shot search with the ParZC model as the objective, with and without an uncertainty bonus: for every seed
-   s of --seeds, `zcgp search --objective parzc --run GRID/n{size}-seed{s}/parzc_diffkendall --seed s` with each
-   bonus of --bonuses, regularized evolution over the same number of scored cells (--archs). Paired by seed (same
-   model, same search seed), so the difference isolates the bonus. Reports the chosen cells' CIFAR-10 test accuracy
+2. Zero-shot search with the ParZC model as the objective, with and without an uncertainty bonus: for every model
+   seed m of --model-seeds and search seed s of --search-seeds, `zcgp search --objective parzc --run
+   GRID/n{size}-seed{m}/parzc_diffkendall --seed s` with each bonus of --bonuses, regularized evolution over the
+   same number of scored cells (--archs). Paired by (model, search seed), so a difference isolates the bonus. Reports the chosen cells' CIFAR-10 test accuracy
    per bonus and, against bonus 0, the paired mean difference with a bootstrap 95% interval and the exact
    Wilcoxon signed-rank p-value (scipy).
 Writes uncertainty.csv, searches.csv and uncertainty.md into --out.
 
   /usr/bin/python3 scripts/parzc_uncertainty.py --grid DIR --out DIR [--size 469] [--seeds 0-4] [--archs 100]
-      [--bonuses 0,1,10] [--zcgp build/release/experiments/zcgp] [--data data]
+      [--model-seeds 0-4] [--search-seeds 0-1] [--bonuses 0,1,10] [--zcgp build/release/experiments/zcgp] [--data data]
 """
 import argparse, csv, json, os, subprocess, sys, time
 
@@ -31,14 +31,15 @@ def main():
     ap.add_argument("--grid", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--size", type=int, default=469)
-    ap.add_argument("--seeds", default="0-4")
+    ap.add_argument("--model-seeds", default="0-4")
+    ap.add_argument("--search-seeds", default="0-1")
     ap.add_argument("--archs", type=int, default=100)
     ap.add_argument("--bonuses", default="0,1,10")
     ap.add_argument("--zcgp", default="build/release/experiments/zcgp")
     ap.add_argument("--data", default="data")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    seeds = seeds_of(a.seeds)
+    pairs = [(m, s) for m in seeds_of(a.model_seeds) for s in seeds_of(a.search_seeds)]
     bonuses = [float(b) for b in a.bonuses.split(",")]
     lines = []
 
@@ -62,8 +63,8 @@ def main():
 
     # 2. search with and without the bonus, paired by seed
     searches = []
-    for s in seeds:
-        run = os.path.join(a.grid, f"n{a.size}-seed{s}", "parzc_diffkendall")
+    for m, s in pairs:
+        run = os.path.join(a.grid, f"n{a.size}-seed{m}", "parzc_diffkendall")
         for b in bonuses:
             cmd = [a.zcgp, "search", "--objective", "parzc", "--run", run, "--uncertainty-bonus", repr(b),
                    "--algorithm", "evolution", "--archs", str(a.archs), "--seed", str(s), "--device", "cpu",
@@ -73,19 +74,19 @@ def main():
             if p.returncode != 0:
                 sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
             j = json.loads(p.stdout)
-            searches.append(dict(seed=s, bonus=b, archs_scored=j["archs_scored"], arch=j["best"]["arch"],
+            searches.append(dict(model_seed=m, seed=s, bonus=b, archs_scored=j["archs_scored"], arch=j["best"]["arch"],
                                  cifar10=j["best"]["test_accuracy"]["cifar10"], mean=j["best"].get("parzc_mean"),
                                  std=j["best"].get("parzc_std"), failed_cells=j["failed_cells"],
                                  seconds=round(time.time() - t, 1)))
-            print(f"seed {s} bonus {b}: {j['best']['arch']} {j['best']['test_accuracy']['cifar10']:.2f} "
+            print(f"model {m} seed {s} bonus {b}: {j['best']['arch']} {j['best']['test_accuracy']['cifar10']:.2f} "
                   f"({time.time() - t:.0f} s)", flush=True)
             with open(os.path.join(a.out, "searches.csv"), "w", newline="") as f:
                 w = csv.DictWriter(f, fieldnames=list(searches[0].keys()), lineterminator="\n")
                 w.writeheader()
                 w.writerows(searches)
     acc = {b: np.array([r["cifar10"] for r in searches if r["bonus"] == b]) for b in bonuses}
-    lines += [f"Search: regularized evolution, {a.archs} cells scored per search, models n{a.size}-seed{{s}}, "
-              f"search seeds {a.seeds} (paired).", "",
+    lines += [f"Search: regularized evolution, {a.archs} cells scored per search, models n{a.size}-seed{{m}} for m in "
+              f"{a.model_seeds}, search seeds {a.search_seeds}: {len(pairs)} pairs per bonus.", "",
               "| bonus | chosen cell's CIFAR-10 accuracy, mean ± std | vs bonus 0: mean diff [bootstrap 95%] | Wilcoxon p |",
               "| ---: | ---: | ---: | ---: |"]
     rng = np.random.default_rng(0)

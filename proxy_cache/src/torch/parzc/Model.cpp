@@ -25,7 +25,10 @@ namespace zcgp::proxy_cache::parzc {
 namespace {
 
 constexpr std::int64_t kFormatVersion = 1;
-constexpr std::int64_t kPredictChunk = 512;  // rows per forward at prediction (memory, not results)
+// Rows per forward when predicting (the per-epoch train tau and predict()). Small enough that the largest activation
+// (the token-mixing hidden layer, rows x 512 x 64 floats: 8 MB at 64 rows) stays below glibc's mmap threshold, so
+// its memory is reused instead of mapped and page-faulted afresh on every call (measured: docs/parzc.md, Speed).
+constexpr std::int64_t kPredictChunk = 64;
 
 std::string joinKinds(std::vector<std::string> const& kinds) { return fmt::format("{}", fmt::join(kinds, ",")); }
 
@@ -149,9 +152,16 @@ struct Model::Impl {
         torch::NoGradGuard noGrad;
         net->eval();
         net->setMeanMode(true);
-        auto p = net->forward(x).to(torch::kCPU, torch::kFloat64).contiguous();
+        std::vector<double> out;
+        out.reserve(static_cast<std::size_t>(x.size(0)));
+        for (std::int64_t r = 0; r < x.size(0); r += kPredictChunk) {
+            auto const p = net->forward(x.narrow(0, r, std::min(kPredictChunk, x.size(0) - r)))
+                               .to(torch::kCPU, torch::kFloat64)
+                               .contiguous();
+            out.insert(out.end(), p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+        }
         net->setMeanMode(false);
-        return {p.data_ptr<double>(), p.data_ptr<double>() + p.numel()};
+        return out;
     }
 };
 
