@@ -8,8 +8,9 @@
    seed m of --model-seeds and search seed s of --search-seeds, `zcgp search --objective parzc --run
    GRID/n{size}-seed{m}/parzc_diffkendall --seed s` with each bonus of --bonuses, regularized evolution over the
    same number of scored cells (--archs). Paired by (model, search seed), so a difference isolates the bonus. Reports the chosen cells' CIFAR-10 test accuracy
-   per bonus and, against bonus 0, the paired mean difference with a bootstrap 95% interval and the exact
-   Wilcoxon signed-rank p-value (scipy).
+   per bonus and, against bonus 0, the paired mean difference with a bootstrap 95% interval, how many pairs chose
+   another cell and how many of those a better one, and the exact Wilcoxon signed-rank p-value over the pairs that
+   differ (scipy).
 Writes uncertainty.csv, searches.csv and uncertainty.md into --out.
 
   /usr/bin/python3 scripts/parzc_uncertainty.py --grid DIR --out DIR [--size 469] [--seeds 0-4] [--archs 100]
@@ -37,6 +38,7 @@ def main():
     ap.add_argument("--bonuses", default="0,1,10")
     ap.add_argument("--zcgp", default="build/release/experiments/zcgp")
     ap.add_argument("--data", default="data")
+    ap.add_argument("--summarize", action="store_true", help="only rewrite uncertainty.md from the csv files")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     pairs = [(m, s) for m in seeds_of(a.model_seeds) for s in seeds_of(a.search_seeds)]
@@ -63,7 +65,11 @@ def main():
 
     # 2. search with and without the bonus, paired by seed
     searches = []
-    for m, s in pairs:
+    if a.summarize:
+        searches = [dict(r, bonus=float(r["bonus"]), cifar10=float(r["cifar10"]))
+                    for r in csv.DictReader(open(os.path.join(a.out, "searches.csv")))]
+        pairs = sorted({(int(r["model_seed"]), int(r["seed"])) for r in searches})
+    for m, s in ([] if a.summarize else pairs):
         run = os.path.join(a.grid, f"n{a.size}-seed{m}", "parzc_diffkendall")
         for b in bonuses:
             cmd = [a.zcgp, "search", "--objective", "parzc", "--run", run, "--uncertainty-bonus", repr(b),
@@ -87,19 +93,21 @@ def main():
     acc = {b: np.array([r["cifar10"] for r in searches if r["bonus"] == b]) for b in bonuses}
     lines += [f"Search: regularized evolution, {a.archs} cells scored per search, models n{a.size}-seed{{m}} for m in "
               f"{a.model_seeds}, search seeds {a.search_seeds}: {len(pairs)} pairs per bonus.", "",
-              "| bonus | chosen cell's CIFAR-10 accuracy, mean ± std | vs bonus 0: mean diff [bootstrap 95%] | Wilcoxon p |",
-              "| ---: | ---: | ---: | ---: |"]
+              "| bonus | chosen cell's CIFAR-10 accuracy, mean ± std | vs bonus 0: mean diff [bootstrap 95%] | "
+              "pairs with another cell (better) | Wilcoxon p (those pairs) |",
+              "| ---: | ---: | ---: | ---: | ---: |"]
     rng = np.random.default_rng(0)
     for b in bonuses:
         cell = f"| {b:g} | {acc[b].mean():.2f} ± {acc[b].std():.2f} |"
         if b == bonuses[0]:
-            lines.append(cell + " | |")
+            lines.append(cell + " | | |")
             continue
         d = acc[b] - acc[bonuses[0]]
         boot = [rng.choice(d, len(d)).mean() for _ in range(10000)]
         lo, hi = np.percentile(boot, [2.5, 97.5])
-        p = wilcoxon(d).pvalue if np.any(d != 0) else 1.0
-        lines.append(cell + f" {d.mean():+.2f} [{lo:+.2f}, {hi:+.2f}] | {p:.3f} |")
+        nz = d[d != 0]
+        p = f"{wilcoxon(nz, method='exact').pvalue:.3f}" if len(nz) > 0 else "-"
+        lines.append(cell + f" {d.mean():+.2f} [{lo:+.2f}, {hi:+.2f}] | {len(nz)} ({int((nz > 0).sum())}) | {p} |")
     md = "\n".join(lines) + "\n"
     open(os.path.join(a.out, "uncertainty.md"), "w").write(md)
     print(md)
