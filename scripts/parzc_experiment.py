@@ -11,7 +11,8 @@ For every train size and seed:
   4. a 300-tree random forest (scikit-learn) on the flattened node-wise statistics (the same 98-slot layout,
      asinh), trained on the same train keys;
   5. as a control, ParZC with the train labels shuffled.
-Held-out = every other architecture of the cache. Writes runs.csv and summary.md into --out.
+Held-out = every other architecture of the cache. Writes runs.csv and summary.md into --out; run again into the
+same --out, it keeps runs.csv's rows and runs only the sizes and seeds not in it (an interrupted grid resumes).
 
   /usr/bin/python3 scripts/parzc_experiment.py --stats CACHE --out DIR [--sizes 78,156,469] [--seeds 0-4]
       [--epochs 30] [--samples 8] [--zcgp build/release/experiments/zcgp] [--data data]
@@ -142,11 +143,26 @@ def main():
     X = np.arcsinh(X)
     index = {k: j for j, k in enumerate(keys)}
 
-    rows = []
+    # resume: the rows of an earlier invocation into the same --out are kept, and a (size, seed) whose rows are
+    # already in runs.csv is not run again (a size and seed is written to runs.csv only once all its columns are done)
     runs_csv = os.path.join(a.out, "runs.csv")
+    settings = dict(stats=stats_path, epochs=a.epochs, samples=a.samples, population=a.population,
+                    generations=a.generations)
+    settings_file = os.path.join(a.out, "settings.json")
+    if os.path.exists(runs_csv) and os.path.exists(settings_file):
+        before = json.load(open(settings_file))
+        if before != settings:
+            sys.exit(f"{a.out}: its runs.csv was made with {before}, this command has {settings}; "
+                     "use another --out to start over")
+    json.dump(settings, open(settings_file, "w"))
+    rows = list(csv.DictReader(open(runs_csv))) if os.path.exists(runs_csv) else []
+    done = {(int(r["size"]), int(r["seed"])) for r in rows}
     for seed in seeds:
         for n in sizes:
             tag = f"n{n}-seed{seed}"
+            if (n, seed) in done:
+                print(f"{tag}: already in runs.csv", flush=True)
+                continue
             base = [a.zcgp]
             common = ["--table", table, "--target", "accuracy", "--id", "arch", "--train-archs", str(n),
                       "--seed", str(seed), "--population", str(a.population), "--generations", str(a.generations),

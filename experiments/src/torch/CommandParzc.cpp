@@ -32,7 +32,7 @@ namespace {
 
 constexpr char const* TrainUsage =
     "train --task SPACE/DATASET --stats FILE.zcstats (--train-archs N | --train-keys FILE) [--seed S] --out DIR\n"
-    "       [--force] [--loss diffkendall|mse|both] [--epochs N] [--device auto|cpu|cuda] [--kinds a,b,c] [--json]";
+    "       [--force] [--resume] [--loss diffkendall|mse|both] [--epochs N] [--device auto|cpu|cuda] [--kinds a,b,c] [--json]";
 constexpr char const* EvaluateUsage = "evaluate --run DIR [--stats FILE] [--samples S] [--json]";
 
 // Every file a train run writes; --force replaces exactly these.
@@ -100,6 +100,8 @@ int runTrain(std::vector<std::string> const& args) {
         ("seed", po::value<std::uint64_t>()->default_value(0), "seed of the split, initialisation and every draw")
         ("out", po::value<std::string>()->value_name("DIR"), "run directory (model.pt, result.json, log.jsonl, ...)")
         ("force", po::bool_switch(), "replace the run already in --out")
+        ("resume", po::bool_switch(),
+         "continue the interrupted training in OUT.partial after its last completed epoch (the same options)")
         ("loss", po::value<std::string>()->default_value("diffkendall"), "diffkendall | mse | both (their sum)")
         ("epochs", po::value<std::size_t>()->default_value(100), "training epochs (cosine schedule over them)")
         ("batch", po::value<std::size_t>()->default_value(32), "architectures per training batch")
@@ -119,6 +121,8 @@ int runTrain(std::vector<std::string> const& args) {
     po::options_description hidden;
     // the control of the experiment: the same training on a random permutation of the train targets
     hidden.add_options()("shuffle-labels", po::bool_switch());
+    // the tests' stand-in for a killed training: stop with exit code 3 once epoch N is checkpointed
+    hidden.add_options()("stop-after-epoch", po::value<std::size_t>());
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
@@ -206,45 +210,94 @@ int runTrain(std::vector<std::string> const& args) {
         for (std::size_t i = trainY.size(); i > 1; --i) std::swap(trainY[i - 1], trainY[rng() % i]);
     }
 
-    // everything goes to a sibling directory first; the old run is replaced only once the new one is complete
+    std::vector<std::string> trainKeys;
+    for (auto r : split.train) trainKeys.push_back(features.keys[r]);
+    json opts{{"task", task}, {"stats", statsFile.string()}, {"split", splitSource},
+              {"train_archs", split.train.size()}, {"seed", options.seed}, {"loss", pz::lossName(options.loss)},
+              {"epochs", options.epochs}, {"batch", options.batchSize}, {"lr", options.learningRate},
+              {"weight_decay", options.weightDecay}, {"alpha", options.alpha}, {"kl_weight", options.klWeight},
+              {"prior_sigma", options.priorSigma}, {"samples", options.samples}, {"kinds", kinds},
+              {"dropout", options.dropout}, {"shuffle_labels", shuffled},
+              // how the cache's statistics were measured: zcgp search --objective parzc measures candidates alike
+              {"gather", {{"dataset", cache.options().dataset}, {"batch", cache.options().batchSize},
+                          {"seed", cache.options().seed}}}};
+    auto const trainKeysText = fmt::format("{}\n", fmt::join(trainKeys, "\n"));
+
+    // everything goes to a sibling directory first; the old run is replaced only once the new one is complete.
+    // The staging directory holds options.json and train_keys.txt from the start and checkpoint.pt after every
+    // epoch, so --resume can check that it continues the same training.
     fs::path const staging = out.string() + ".partial";
-    fs::remove_all(staging, ec);
-    fs::create_directories(staging);
-    std::ofstream log(staging / "log.jsonl");
-    auto const start = std::chrono::steady_clock::now();
+    bool const resume = vm["resume"].as<bool>();
+    if (resume) {
+        if (!fs::is_regular_file(staging / "options.json")) {
+            throw UsageError(fmt::format("--resume: no interrupted training in {} (start without --resume)",
+                                         staging.string()));
+        }
+        json before;
+        try {
+            before = json::parse(std::ifstream(staging / "options.json"));
+        } catch (std::exception const& e) {
+            throw UsageError(fmt::format("--resume: {}: unreadable: {}", (staging / "options.json").string(), e.what()));
+        }
+        for (auto const& [key, value] : opts.items()) {
+            if (!before.contains(key) || before[key] != value) {
+                throw UsageError(fmt::format("--resume: {} was started with {} = {}, this command has {} (run without "
+                                             "--resume to start over)", staging.string(), key,
+                                             before.contains(key) ? before[key].dump() : std::string("nothing"),
+                                             value.dump()));
+            }
+        }
+        std::ifstream keysIn(staging / "train_keys.txt");
+        std::string const keysBefore((std::istreambuf_iterator<char>(keysIn)), std::istreambuf_iterator<char>());
+        if (keysBefore != trainKeysText) {
+            throw UsageError(fmt::format("--resume: {} was started on other train architectures than this command's "
+                                         "(run without --resume to start over)", staging.string()));
+        }
+    } else {
+        fs::remove_all(staging, ec);
+        fs::create_directories(staging);
+        writeAtomically(staging / "options.json", opts.dump(2) + "\n");
+        writeAtomically(staging / "train_keys.txt", trainKeysText);
+    }
+    std::ofstream log(staging / "log.jsonl", std::ios::trunc);  // a resumed training replays its epochs' lines
     if (!quiet) {
         std::cerr << fmt::format("zcgp parzc train: {} train and {} held-out architectures of {}, loss {}, {} epochs{}\n",
                                  split.train.size(), split.test.size(), statsFile.string(), pz::lossName(options.loss),
                                  options.epochs, shuffled ? " (train labels shuffled)" : "");
     }
+    std::size_t const stopAfter = vm.count("stop-after-epoch") != 0U ? vm["stop-after-epoch"].as<std::size_t>() : 0;
+    struct Stopped {};
+    pz::Checkpointing const checkpointing{staging / "checkpoint.pt", resume};
     pz::Model model;
+    double seconds = 0;  // the training loop's, over every invocation of a resumed training
     try {
         model = pz::Model::train(trainX, trainY, options, [&](pz::EpochLog const& e) {
+            seconds = e.seconds;
             json line{{"epoch", e.epoch}, {"loss", finiteOrNull(e.loss)}, {"rank_loss", finiteOrNull(e.rankLoss)},
                       {"mse_loss", finiteOrNull(e.mseLoss)}, {"kl", finiteOrNull(e.kl)},
-                      {"train_tau", finiteOrNull(e.trainTau)}, {"lr", e.learningRate}, {"seconds", e.seconds}};
+                      {"train_tau", finiteOrNull(e.trainTau)}, {"lr", e.learningRate}, {"seconds", e.seconds},
+                      {"phase_seconds", {{"forward", e.forwardSeconds}, {"backward", e.backwardSeconds},
+                                         {"step", e.stepSeconds}, {"train_tau", e.trainTauSeconds},
+                                         {"checkpoint", e.checkpointSeconds}}}};
             log << line.dump() << '\n';
             log.flush();
-        });
+            if (e.epoch == stopAfter) throw Stopped{};
+        }, &checkpointing);
+    } catch (Stopped const&) {
+        std::cerr << fmt::format("zcgp parzc train: stopped after epoch {} (--stop-after-epoch); continue with --resume\n",
+                                 stopAfter);
+        return 3;
     } catch (pz::ParzcError const& e) {
-        fs::remove_all(staging, ec);
+        if (!resume) fs::remove_all(staging, ec);
         throw UsageError(e.what());
     }
-    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     model.save(staging / "model.pt");
     auto const prediction = model.predict(features, 0, 0);
     auto const trainQ = quality(pick(prediction, split.train), trainY);
     auto const testQ = quality(pick(prediction, split.test), pick(truth, split.test));
 
     std::vector<std::string> side(features.rows(), "test");
-    std::vector<std::string> trainKeys;
-    for (auto r : split.train) side[r] = "train", trainKeys.push_back(features.keys[r]);
-    json opts{{"task", task}, {"stats", statsFile.string()}, {"split", splitSource},
-              {"train_archs", split.train.size()}, {"seed", options.seed}, {"loss", pz::lossName(options.loss)},
-              {"epochs", options.epochs}, {"batch", options.batchSize}, {"lr", options.learningRate},
-              {"weight_decay", options.weightDecay}, {"alpha", options.alpha}, {"kl_weight", options.klWeight},
-              {"prior_sigma", options.priorSigma}, {"samples", options.samples}, {"kinds", kinds},
-              {"dropout", options.dropout}, {"shuffle_labels", shuffled}};
+    for (auto r : split.train) side[r] = "train";
     // field names as in an evolve run's result.json where they mean the same (engine/RunReport.hpp)
     json result{{"model", "parzc"}, {"loss", pz::lossName(options.loss)},
                 {"train_tau", finiteOrNull(trainQ.tau)}, {"test_tau", finiteOrNull(testQ.tau)},
@@ -261,8 +314,6 @@ int runTrain(std::vector<std::string> const& args) {
                 {"data", {{{"task", task}, {"archs", features.rows()}, {"dropped_archs", 0},
                            {"source", statsFile.string()}, {"target", "nb201 test accuracy (200 epochs)"}}}},
                 {"shuffle_labels", shuffled}};
-    writeAtomically(staging / "options.json", opts.dump(2) + "\n");
-    writeAtomically(staging / "train_keys.txt", fmt::format("{}\n", fmt::join(trainKeys, "\n")));
     writeAtomically(staging / "predictions.csv", predictionsCsv(features, truth, prediction, side));
     log.close();
     writeAtomically(staging / "result.json", result.dump(2) + "\n");

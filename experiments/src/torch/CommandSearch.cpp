@@ -1,5 +1,6 @@
 // zcgp search: zero-shot NAS over the NAS-Bench-201 space, scoring candidate cells natively with LibTorch.
-// The objective is one proxy (synflow, nwot, ...), an evolved formula (--run DIR of `zcgp evolve`), or random.
+// The objective is one proxy (synflow, nwot, ...), an evolved formula (--run DIR of `zcgp evolve`), a trained
+// ParZC model (--objective parzc --run DIR of `zcgp parzc train`, optionally with an uncertainty bonus), or random.
 // The chosen cell's true test accuracy comes from nb201/nb201_test_accuracy_200ep.csv.
 #include <algorithm>
 #include <chrono>
@@ -7,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -24,7 +27,9 @@
 #include "zcgp/engine/RunReport.hpp"
 #include "zcgp/primitives/Dataset.hpp"
 #include "zcgp/proxy_cache/Nb201Accuracy.hpp"
+#include "zcgp/proxy_cache/StatisticsCache.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
+#include "zcgp/proxy_cache/torch/ParZC.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
 
 namespace po = boost::program_options;
@@ -117,11 +122,58 @@ private:
     engine::Tree tree_;
 };
 
+// --objective parzc: a `zcgp parzc train` run's model, and how the statistics it was trained on were gathered (the
+// run's options.json "gather", or for older runs the header of the cache it names), so that a candidate is
+// measured exactly as the train cells were.
+struct ParzcRun {
+    std::unique_ptr<proxy_cache::parzc::SearchObjective> objective;
+    std::string dataset;
+    std::int64_t batch{0};
+    std::uint64_t seed{0};
+};
+
+ParzcRun loadParzcRun(std::filesystem::path const& runDir, double bonus, std::size_t samples) {
+    namespace pz = proxy_cache::parzc;
+    auto const model = runDir / "model.pt";
+    auto const optionsFile = runDir / "options.json";
+    if (!std::filesystem::is_regular_file(model) || !std::filesystem::is_regular_file(optionsFile)) {
+        throw UsageError(fmt::format("--run {}: no model.pt and options.json (not a finished zcgp parzc train run)",
+                                     runDir.string()));
+    }
+    ParzcRun out;
+    try {
+        auto const opts = json::parse(std::ifstream(optionsFile));
+        if (opts.contains("gather")) {
+            auto const& g = opts.at("gather");
+            out.dataset = g.at("dataset").get<std::string>();
+            out.batch = g.at("batch").get<std::int64_t>();
+            out.seed = g.at("seed").get<std::uint64_t>();
+        } else {
+            auto const cache = proxy_cache::StatisticsCache::read(opts.at("stats").get<std::string>());
+            out.dataset = cache.options().dataset;
+            out.batch = cache.options().batchSize;
+            out.seed = cache.options().seed;
+        }
+    } catch (std::exception const& e) {
+        throw UsageError(fmt::format("--run {}: cannot tell how its statistics were gathered: {}", runDir.string(),
+                                     e.what()));
+    }
+    try {
+        out.objective = std::make_unique<pz::SearchObjective>(pz::Model::load(model, "cpu"), bonus, samples);
+    } catch (pz::ParzcError const& e) {
+        throw UsageError(fmt::format("--run {}: {}", runDir.string(), e.what()));
+    }
+    return out;
+}
+
 int runSearchCommand(std::vector<std::string> const& args) {
     po::options_description options("zcgp search options");
     options.add_options()
-        ("objective", po::value<std::string>()->default_value("synflow"), "a proxy name, 'evolved' (with --run) or 'random'")
-        ("run", po::value<std::string>(), "zcgp evolve output folder whose formula is the objective")
+        ("objective", po::value<std::string>()->default_value("synflow"),
+         "a proxy name, 'evolved' or 'parzc' (with --run) or 'random'")
+        ("run", po::value<std::string>(), "zcgp evolve run (its formula) or zcgp parzc train run (its model)")
+        ("uncertainty-bonus", po::value<double>(), "parzc: rank by mean + B * std of the prediction (default 0)")
+        ("samples", po::value<std::size_t>(), "parzc: Bayesian samples per candidate (default: the run's)")
         ("algorithm", po::value<std::string>()->default_value("evolution"), "evolution | random")
         ("archs", po::value<std::size_t>()->default_value(100), "cells scored (the budget)")
         ("population", po::value<std::size_t>()->default_value(20), "regularized evolution population")
@@ -135,17 +187,45 @@ int runSearchCommand(std::vector<std::string> const& args) {
         ("json", po::bool_switch(), "print one JSON object to stdout");
     addCommonOptions(options);
     po::variables_map vm;
-    if (!parseArguments("search", "--objective synflow|nwot|evolved|random [--run DIR] [--algorithm A] [--archs N]",
+    if (!parseArguments("search",
+                        "--objective synflow|nwot|evolved|parzc|random [--run DIR] [--uncertainty-bonus B] "
+                        "[--algorithm A] [--archs N]",
                         options, args, vm, nullptr,
                         {{"archs", {1, 15625}}, {"population", {2, 15625}}, {"sample", {1, 15625}},
-                         {"batch", {1, 1024}}, {"time-limit", {0, 1e9}}})) {
+                         {"batch", {1, 1024}}, {"time-limit", {0, 1e9}}, {"samples", {1, 1e5}}})) {
         return 0;
     }
     auto const dataDir = resolveDataDir(vm);
     auto const objectiveName = vm["objective"].as<std::string>();
     std::optional<FormulaObjective> formula;
     std::vector<std::string> proxies;
-    if (objectiveName == "evolved") {
+    std::optional<ParzcRun> parzc;
+    if (objectiveName != "parzc") {
+        for (auto const* flag : {"uncertainty-bonus", "samples"}) {
+            if (vm.count(flag) != 0U) throw UsageError(fmt::format("--{} applies to --objective parzc only", flag));
+        }
+    }
+    if (objectiveName == "parzc") {
+        if (vm.count("run") == 0U) throw UsageError("--objective parzc needs --run DIR (a finished zcgp parzc train run)");
+        double const bonus = vm.count("uncertainty-bonus") != 0U ? vm["uncertainty-bonus"].as<double>() : 0.0;
+        if (!std::isfinite(bonus) || bonus < 0) {
+            throw UsageError(fmt::format("--uncertainty-bonus {}: must be a number >= 0", bonus));
+        }
+        parzc = loadParzcRun(vm["run"].as<std::string>(), bonus,
+                             vm.count("samples") != 0U ? vm["samples"].as<std::size_t>() : 0);
+        // a candidate is measured as the model's train cells were: their dataset, batch and seed
+        auto const same = [&](char const* flag, auto const& given, auto const& trained) {
+            if (!vm[flag].defaulted() && given != trained) {
+                throw UsageError(fmt::format("--{} {}: the ParZC run's statistics were gathered with {} (a candidate "
+                                             "must be measured the same way; leave --{} out)", flag, given, trained,
+                                             flag));
+            }
+        };
+        same("dataset", vm["dataset"].as<std::string>(), parzc->dataset);
+        same("batch", static_cast<std::int64_t>(vm["batch"].as<int>()), parzc->batch);
+        same("init-seed", vm["init-seed"].as<std::uint64_t>(), parzc->seed);
+        proxies = {"params"};  // a proxy the scorer needs no pass for; the statistics are what the model reads
+    } else if (objectiveName == "evolved") {
         if (vm.count("run") == 0U) throw UsageError("--objective evolved needs --run DIR (a finished zcgp evolve run)");
         formula.emplace(vm["run"].as<std::string>(), vm);
         proxies = formula->terminals();
@@ -172,13 +252,14 @@ int runSearchCommand(std::vector<std::string> const& args) {
     std::unique_ptr<proxy_cache::ArchitectureScorer> scorer;
     if (!proxies.empty()) {
         proxy_cache::ScorerOptions so;
-        so.dataset = vm["dataset"].as<std::string>();
+        so.dataset = parzc ? parzc->dataset : vm["dataset"].as<std::string>();
         so.dataDir = dataDir;
-        so.batchSize = vm["batch"].as<int>();
-        so.seed = vm["init-seed"].as<std::uint64_t>();
+        so.batchSize = parzc ? static_cast<int>(parzc->batch) : vm["batch"].as<int>();
+        so.seed = parzc ? parzc->seed : vm["init-seed"].as<std::uint64_t>();
         so.device = vm["device"].as<std::string>();
         so.proxies = proxies;
-        so.statistics = formula && formula->needsStatistics();
+        so.statistics = (formula && formula->needsStatistics()) || parzc;
+        if (parzc) so.statisticNames = parzc->objective->statistics();  // only those the model reads
         try {
             scorer = std::make_unique<proxy_cache::ArchitectureScorer>(so);
         } catch (std::invalid_argument const& e) {
@@ -194,6 +275,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
     std::string bestArch;
     std::size_t failedCells = 0;
     std::string lastFailure;
+    std::map<Cell, proxy_cache::parzc::SearchObjective::Score> parzcScores;  // each scored cell's mean and std
     auto const score = [&](Cell const& cell) {
         double s = 0.0;
         if (!scorer) {
@@ -201,7 +283,13 @@ int runSearchCommand(std::vector<std::string> const& args) {
         } else {
             try {
                 auto const m = scorer->measure(proxy_cache::nb201TupleKey(cell));
-                s = formula ? (*formula)(m) : m.proxies.at(proxies[0]);
+                if (parzc) {
+                    auto const p = parzc->objective->score(m);
+                    parzcScores[cell] = p;
+                    s = p.value;
+                } else {
+                    s = formula ? (*formula)(m) : m.proxies.at(proxies[0]);
+                }
             } catch (std::exception const& e) {
                 // a degenerate cell (e.g. every edge 'none') has no gradient path: it scores as the worst,
                 // and the count is reported so that a systematic failure cannot hide
@@ -244,6 +332,15 @@ int runSearchCommand(std::vector<std::string> const& args) {
                                      {"ImageNet16-120", entry->accuracy[2]}}}}},
         {"trajectory", trajectory},  // [elapsed seconds, CIFAR-10 test accuracy of the current choice]
     };
+    if (parzc) {
+        out["parzc"] = {{"run", vm["run"].as<std::string>()}, {"uncertainty_bonus", parzc->objective->uncertaintyBonus()},
+                        {"samples", parzc->objective->samples()}, {"statistics", parzc->objective->statistics()},
+                        {"dataset", parzc->dataset}, {"batch", parzc->batch}, {"init_seed", parzc->seed}};
+        if (auto const it = parzcScores.find(result.best.cell); it != parzcScores.end()) {
+            out["best"]["parzc_mean"] = it->second.mean;
+            out["best"]["parzc_std"] = it->second.std;
+        }
+    }
     if (vm["json"].as<bool>()) {
         std::cout << out.dump() << std::endl;
     } else {

@@ -26,6 +26,7 @@
 #include <stdexcept>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include "SearchSpaceNetwork.hpp"
 #include "SpaceScorer.hpp"
@@ -290,6 +291,7 @@ struct Nb201Setup {
     torch::Device device;
     std::set<std::string> proxies;
     torch::Tensor batchX, batchY;
+    std::set<std::string> statistics;  // options.statisticNames; empty: every statistic
 
     [[nodiscard]] bool wants(std::string const& p) const { return proxies.count(p) != 0U; }
     // The network of `cell` as measure() starts from it: seeded afresh, so every call gives the same weights.
@@ -309,7 +311,7 @@ struct Nb201Pass {
     std::shared_ptr<detail::SearchSpaceNetwork> net;
     std::vector<torch::Tensor> weights;   // the weight layers' weights, in weightLayers() order
     std::size_t nLayers{0};
-    bool stats{false};
+    bool stats{false};                     // some per-layer or per-node statistic is wanted
     ArchitectureMeasurement result;
     std::map<std::string, std::vector<double>> layerStats;
     // forward records
@@ -323,12 +325,33 @@ struct Nb201Pass {
         nLayers = weights.size();
     }
     [[nodiscard]] bool wants(std::string const& p) const { return setup.wants(p); }
-    void put(std::string const& name, double v) { layerStats[name].push_back(v); }
+    // ScorerOptions::statisticNames: empty = every statistic (with statistics on)
+    [[nodiscard]] bool wantsStat(std::string const& name) const {
+        return stats && (setup.statistics.empty() || setup.statistics.count(name) != 0U);
+    }
+    [[nodiscard]] bool wantsAnyStat(std::initializer_list<char const*> names) const {
+        return std::any_of(names.begin(), names.end(), [&](char const* n) { return wantsStat(n); });
+    }
+    void put(std::string const& name, double v) {
+        if (wantsStat(name)) layerStats[name].push_back(v);
+    }
+    // the statistics of the cross-entropy backward (gradientTerms)
+    [[nodiscard]] bool wantsGradientStats() const {
+        return wantsAnyStat({"grad_l2", "grad_abs_mean", "snip_layer", "plain_layer", "grasp_layer", "fisher_layer",
+                             "act_mean", "act_std", "act_grad_l2", "input_zero_fraction", "input_code_logdet"});
+    }
+    [[nodiscard]] bool wantsNodeStats() const {
+        return wantsAnyStat({"node_act_mean", "node_act_std", "node_positive_fraction", "node_code_logdet"});
+    }
     [[nodiscard]] bool needGrad() const {
-        return stats || wants("grad_norm") || wants("snip") || wants("plain") || wants("fisher") || wants("grasp");
+        return wantsGradientStats() || wants("grad_norm") || wants("snip") || wants("plain") || wants("fisher") ||
+               wants("grasp");
     }
     [[nodiscard]] bool needJacobian() const { return wants("jacov") || wants("epe_nas"); }
-    [[nodiscard]] bool needCodes() const { return stats || wants("nwot"); }
+    // the ReLU code kernels: nwot, and the per-layer and per-node code log-determinants
+    [[nodiscard]] bool needCodes() const {
+        return wantsStat("input_code_logdet") || wants("nwot");
+    }
 };
 
 // params and l2_norm need no pass; flops a batch-1 forward (as NAS-Bench-Suite-Zero). Per-layer weight statistics.
@@ -350,14 +373,14 @@ void countingTerms(Nb201Pass& p) {
         net.train();
         p.result.proxies["flops"] = static_cast<double>(flops) / 1e6;
     }
-    if (p.wants("l2_norm") || p.stats) {
+    if (p.wants("l2_norm") || p.wantsAnyStat({"weight_l2", "weight_abs_mean", "weight_std", "param_count"})) {
         torch::NoGradGuard noGrad;
         double l2 = 0.0;
         for (auto const& w : p.weights) {
             auto wd = w.to(torch::kFloat64);
             double norm = wd.norm().item<double>();
             l2 += norm;
-            if (p.stats) {
+            if (p.stats) {  // put() keeps only the wanted statistics
                 p.put("weight_l2", norm);
                 p.put("weight_abs_mean", wd.abs().mean().item<double>());
                 p.put("weight_std", wd.std().item<double>());
@@ -425,7 +448,7 @@ void gradientTerms(Nb201Pass& p) {
     auto loss = F::cross_entropy(p.logits, p.setup.batchY);
     std::vector<torch::Tensor> targets = p.weights;
     for (auto const& o : net.layerOutputs) targets.push_back(o);
-    bool const grasp = p.stats || p.wants("grasp");
+    bool const grasp = p.wantsStat("grasp_layer") || p.wants("grasp");
     auto grads = torch::autograd::grad({loss}, targets, {}, /*retain_graph=*/grasp, /*create_graph=*/grasp,
                                        /*allow_unused=*/true);
     std::vector<torch::Tensor> hg(nLayers);
@@ -467,22 +490,26 @@ void gradientTerms(Nb201Pass& p) {
         plain += pl;
         graspSum += gr;
         fisher += fi;
-        if (p.stats) {
+        if (p.wantsGradientStats()) {  // only the wanted statistics are computed (put() keeps only those)
             p.put("grad_l2", gn);
-            p.put("grad_abs_mean", g.abs().mean().item<double>());
+            if (p.wantsStat("grad_abs_mean")) p.put("grad_abs_mean", g.abs().mean().item<double>());
             p.put("snip_layer", sn);
             p.put("plain_layer", pl);
             p.put("grasp_layer", gr);
             p.put("fisher_layer", fi);
-            auto const actMoments = moments(act);
-            p.put("act_mean", actMoments.mean);
-            p.put("act_std", actMoments.std);
-            p.put("act_grad_l2", gAct.norm().item<double>());
+            if (p.wantsAnyStat({"act_mean", "act_std"})) {
+                auto const actMoments = moments(act);
+                p.put("act_mean", actMoments.mean);
+                p.put("act_std", actMoments.std);
+            }
+            if (p.wantsStat("act_grad_l2")) p.put("act_grad_l2", gAct.norm().item<double>());
             auto const& in = net.layerInputs[i];
-            p.put("input_zero_fraction", moments(in).zeroFraction);
+            if (p.wantsStat("input_zero_fraction")) p.put("input_zero_fraction", moments(in).zeroFraction);
             auto relu = net.layerReluSource[i];
-            p.put("input_code_logdet",
-                  logAbsDet(relu >= 0 ? p.reluKernels[static_cast<std::size_t>(relu)] : codeKernel(in)));
+            if (p.wantsStat("input_code_logdet")) {
+                p.put("input_code_logdet",
+                      logAbsDet(relu >= 0 ? p.reluKernels[static_cast<std::size_t>(relu)] : codeKernel(in)));
+            }
         }
     }
     p.result.proxies["grad_norm"] = gradNorm;
@@ -501,7 +528,7 @@ void nodeTerms(Nb201Pass& p) {
         p.put("node_act_mean", m.mean);
         p.put("node_act_std", m.std);
         p.put("node_positive_fraction", m.positiveFraction);
-        p.put("node_code_logdet", logAbsDet(codeKernel(node)));
+        if (p.wantsStat("node_code_logdet")) p.put("node_code_logdet", logAbsDet(codeKernel(node)));
     }
     p.phase("node terms");
 }
@@ -526,7 +553,7 @@ void synflowTerms(Nb201Pass& p) {
     for (std::size_t i = 0; i < weights.size(); ++i) {
         double s = grads[i].defined() ? (weights[i] * grads[i]).abs().sum().item<double>() : 0.0;
         total += s;
-        if (p.stats) p.put("synflow_layer", s);
+        p.put("synflow_layer", s);
     }
     // NAS-Bench-Suite-Zero stores synflow as log(score) (-log(-score) for negative sums).
     p.result.proxies["synflow"] = total == 0.0 ? 0.0 : (total > 0 ? std::log(total) : -std::log(-total));
@@ -565,11 +592,19 @@ void zenTerms(Nb201Pass& p) {
 class Nb201Scorer final : public detail::SpaceScorer {
 public:
     Nb201Scorer(ScorerOptions const& options, torch::Device device)
-        : setup_{options, datasetSpec(options.dataset), device, {}, {}, {}} {
+        : setup_{options, datasetSpec(options.dataset), device, {}, {}, {}, {}} {
         if (setup_.options.proxies.empty()) setup_.options.proxies = proxyNames();
         for (auto const& p : setup_.options.proxies) {
             auto list = parseProxyList(p);  // validates the name
             setup_.proxies.insert(list.begin(), list.end());
+        }
+        auto const known = statisticNames("nb201");
+        for (auto const& name : setup_.options.statisticNames) {
+            if (std::find(known.begin(), known.end(), name) == known.end()) {
+                throw std::invalid_argument(fmt::format("the nb201 scorer has no statistic '{}' (it has: {})", name,
+                                                        fmt::join(known, ", ")));
+            }
+            setup_.statistics.insert(name);
         }
         auto [x, y] = makeBatch(setup_.options.dataDir, setup_.dataset, setup_.options.batchSize, setup_.options.seed);
         setup_.batchX = x.to(device);
@@ -586,16 +621,16 @@ public:
         Nb201Pass p(setup_, archKey);
         p.result.archKey = key;
         countingTerms(p);
-        if (p.needGrad() || p.needJacobian() || p.needCodes()) {
+        if (p.needGrad() || p.needJacobian() || p.needCodes() || p.wantsNodeStats()) {
             forwardRecords(p);
             if (p.needCodes()) kernelTerms(p);
             if (p.needJacobian()) jacobianTerms(p);
             if (p.needGrad()) gradientTerms(p);
-            if (p.stats) nodeTerms(p);
+            if (p.wantsNodeStats()) nodeTerms(p);
             p.net->clearRecords();
             p.reluKernels.clear();
         }
-        if (p.wants("synflow") || p.stats) synflowTerms(p);
+        if (p.wants("synflow") || p.wantsStat("synflow_layer")) synflowTerms(p);
         if (p.wants("zen")) zenTerms(p);
         return finish(std::move(p), start);
     }
@@ -624,6 +659,7 @@ private:
         if (p.stats) {
             auto take = [&](std::vector<std::string> const& names, std::size_t expected, char const* what) {
                 for (auto const& name : names) {
+                    if (!p.wantsStat(name)) continue;
                     auto& v = p.layerStats[name];
                     if (v.size() != expected) {
                         throw std::logic_error(fmt::format("statistic {} has {} values for {} {}", name, v.size(),
@@ -691,12 +727,24 @@ ArchitectureScorer::ArchitectureScorer(ScorerOptions options) : impl_(std::make_
     if (options.batchSize < 2) {
         throw std::invalid_argument(fmt::format("batch size {} is too small (need at least 2)", options.batchSize));
     }
+    if (options.space != "nb201" && !options.statisticNames.empty()) {
+        throw std::invalid_argument(fmt::format("choosing statistics (statisticNames) is implemented for nb201 only, "
+                                                "not '{}'", options.space));
+    }
     auto const device = detail::chooseDevice(options.device);
     impl_->deviceName = device.is_cuda() ? "cuda" : "cpu";
     impl_->space = options.space == "flexibert" ? detail::makeFlexiBertScorer(options, device)
                                                 : detail::makeNb201Scorer(options, device);
 }
 ArchitectureScorer::~ArchitectureScorer() = default;
+
+std::vector<std::string> statisticNames(std::string const& space) {
+    if (space != "nb201") throw std::invalid_argument(fmt::format("statisticNames: space '{}' is not nb201", space));
+    auto names = layerStatisticNames();
+    auto const& nodes = nodeStatisticNames();
+    names.insert(names.end(), nodes.begin(), nodes.end());
+    return names;
+}
 
 ArchitectureMeasurement ArchitectureScorer::measure(std::string const& archKey) { return impl_->space->measure(archKey); }
 

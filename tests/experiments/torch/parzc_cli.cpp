@@ -12,6 +12,8 @@
 #include "RunCommand.hpp"
 #include "TempDir.hpp"
 #include "TestData.hpp"
+#include "zcgp/proxy_cache/StatisticsCache.hpp"
+#include "zcgp/proxy_cache/torch/ParZC.hpp"
 
 using zcgp::test::runCommand;
 using zcgp::test::zcgpCli;
@@ -129,4 +131,127 @@ TEST_CASE("reproduce parzc (reduced): ParZC's held-out tau beats a model trained
     }
     CHECK(tau["ParZC diffkendall"] > tau["ParZC diffkendall (shuffled labels)"] + 0.1);
     CHECK_THAT(r.out, Catch::Contains("ParZC diffkendall") && Catch::Contains("24 train"));
+}
+
+TEST_CASE("zcgp parzc train --resume continues an interrupted training to the uninterrupted run's model",
+          "[experiments][torch][parzc][resume]") {
+    auto const cache = zcgp::test::parzcTestCache();
+    auto const tmp = zcgp::test::scratchDir("parzc_resume");
+    auto const args = [&](fs::path const& out) {
+        return "parzc train --task nb201/cifar10 --stats " + cache.string() + " --train-archs 16 --seed 2 --epochs 3 "
+               "--batch 8 --samples 3 --device cpu --quiet --out " + out.string();
+    };
+    REQUIRE(runCommand(zcgp::test::parzcCli(args(tmp / "straight"))).exitCode == 0);
+    // the tests' stand-in for a kill: stop once epoch 1 is checkpointed; nothing claims to be a result
+    auto r = runCommand(zcgp::test::parzcCli(args(tmp / "cut") + " --stop-after-epoch 1"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 3);
+    CHECK_FALSE(fs::exists(tmp / "cut" / "result.json"));
+    CHECK(fs::exists(tmp / "cut.partial" / "checkpoint.pt"));
+    // other options, or no interrupted training: one clear error, the partial run kept
+    struct Case {
+        std::string args, message;
+    };
+    std::vector<Case> const cases{
+        {args(tmp / "cut") + " --resume --loss mse", "--resume: " + (tmp / "cut.partial").string() +
+                                                        " was started with loss = \"diffkendall\", this command has \"mse\""},
+        {args(tmp / "cut").replace(args(tmp / "cut").find("--epochs 3"), 10, "--epochs 4") + " --resume",
+         "epochs = 3, this command has 4"},
+        {args(tmp / "cut").replace(args(tmp / "cut").find("--seed 2"), 8, "--seed 3") + " --resume", "seed = 2"},
+        {args(tmp / "nothing") + " --resume", "--resume: no interrupted training in"},
+    };
+    for (auto const& c : cases) {
+        auto const e = runCommand(zcgp::test::parzcCli(c.args));
+        INFO(c.args);
+        INFO(e.err);
+        CHECK(e.exitCode == 2);
+        CHECK_THAT(e.err, Catch::Contains(c.message));
+        CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+    }
+    CHECK(fs::exists(tmp / "cut.partial" / "checkpoint.pt"));
+    r = runCommand(zcgp::test::parzcCli(args(tmp / "cut") + " --resume"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_FALSE(fs::exists(tmp / "cut.partial"));
+    // the same model: the same predictions, bit for bit, and the same per-epoch losses (the log is whole)
+    CHECK(zcgp::test::readBytes(tmp / "cut" / "predictions.csv") == zcgp::test::readBytes(tmp / "straight" / "predictions.csv"));
+    auto const lossesOf = [](fs::path const& log) {
+        std::vector<double> out;
+        std::ifstream in(log);
+        for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line)["loss"]);
+        return out;
+    };
+    CHECK(lossesOf(tmp / "cut" / "log.jsonl").size() == 3);
+    CHECK(lossesOf(tmp / "cut" / "log.jsonl") == lossesOf(tmp / "straight" / "log.jsonl"));
+    auto const a = nlohmann::json::parse(std::ifstream(tmp / "cut" / "result.json"));
+    auto const b = nlohmann::json::parse(std::ifstream(tmp / "straight" / "result.json"));
+    CHECK(a["test_tau"] == b["test_tau"]);
+}
+
+TEST_CASE("zcgp search --objective parzc ranks candidates by a trained model, with an uncertainty bonus",
+          "[experiments][torch][parzc][search]") {
+    auto const cache = zcgp::test::parzcTestCache();
+    auto const tmp = zcgp::test::scratchDir("parzc_search");
+    auto const run = tmp / "pz";
+    REQUIRE(runCommand(zcgp::test::parzcCli(trainArgs(cache, run))).exitCode == 0);
+    auto const search = "search --objective parzc --run " + run.string() +
+                        " --algorithm evolution --archs 5 --population 3 --sample 2 --seed 1 --device cpu --json";
+    auto r = runCommand(zcgp::test::parzcCli(search));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const j = nlohmann::json::parse(r.out);
+    CHECK(j["archs_scored"] == 5);
+    CHECK(j["failed_cells"] == 0);
+    // the candidates are measured as the model's train cells were (the 48-cell cache: batch 2, seed 0), and only
+    // the statistics the model reads
+    CHECK(j["parzc"]["batch"] == 2);
+    CHECK(j["parzc"]["init_seed"] == 0);
+    CHECK(j["parzc"]["samples"] == 3);
+    CHECK(j["parzc"]["statistics"] == nlohmann::json({"grad_l2", "snip_layer", "synflow_layer"}));
+    CHECK(j["best"]["score"].get<double>() == j["best"]["parzc_mean"].get<double>());
+    r = runCommand(zcgp::test::parzcCli(search + " --uncertainty-bonus 2"));
+    REQUIRE(r.exitCode == 0);
+    auto const k = nlohmann::json::parse(r.out);
+    CHECK(k["parzc"]["uncertainty_bonus"] == 2.0);
+    CHECK(k["best"]["score"].get<double>() ==
+          Approx(k["best"]["parzc_mean"].get<double>() + 2.0 * k["best"]["parzc_std"].get<double>()).epsilon(1e-12));
+    CHECK(k["best"]["parzc_std"].get<double>() > 0.0);
+
+    // a run without a model, a model reading a statistic no candidate can be measured for, a negative bonus, a
+    // bonus without parzc, a batch other than the cache's: one clear line, exit 2
+    fs::create_directories(tmp / "empty");
+    fs::create_directories(tmp / "foreign");
+    fs::copy_file(run / "options.json", tmp / "foreign" / "options.json");
+    {
+        auto const c = zcgp::proxy_cache::StatisticsCache::read(cache);
+        auto f = zcgp::proxy_cache::parzc::buildFeatures(c, {"grad_l2"});
+        f.kinds = {"made_up_stat"};
+        auto const y = zcgp::proxy_cache::parzc::nb201Targets(f.keys, "cifar10", zcgp::test::dataDir());
+        zcgp::proxy_cache::parzc::TrainOptions o;
+        o.epochs = 1;
+        o.batchSize = 16;
+        o.device = "cpu";
+        zcgp::proxy_cache::parzc::Model::train(f, y, o).save(tmp / "foreign" / "model.pt");
+    }
+    struct Case {
+        std::string args, message;
+    };
+    std::vector<Case> const cases{
+        {"search --objective parzc --run " + (tmp / "empty").string() + " --archs 2", "no model.pt"},
+        {"search --objective parzc --archs 2", "--objective parzc needs --run DIR"},
+        {"search --objective parzc --run " + (tmp / "foreign").string() + " --archs 2", "'made_up_stat'"},
+        {"search --objective parzc --run " + run.string() + " --archs 2 --uncertainty-bonus -0.5",
+         "--uncertainty-bonus -0.5: must be a number >= 0"},
+        {"search --objective synflow --archs 2 --uncertainty-bonus 1", "--uncertainty-bonus applies to --objective parzc only"},
+        {"search --objective parzc --run " + run.string() + " --archs 2 --batch 64",
+         "--batch 64: the ParZC run's statistics were gathered with 2"},
+    };
+    for (auto const& c : cases) {
+        auto const e = runCommand(zcgp::test::parzcCli(c.args));
+        INFO(c.args);
+        INFO(e.err);
+        CHECK(e.exitCode == 2);
+        CHECK_THAT(e.err, Catch::Contains(c.message));
+        CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+    }
 }

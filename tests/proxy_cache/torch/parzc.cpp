@@ -13,6 +13,7 @@
 #include "zcgp/fitness/RankStatistics.hpp"
 #include "zcgp/proxy_cache/Nb201Accuracy.hpp"
 #include "zcgp/proxy_cache/StatisticsCache.hpp"
+#include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
 #include "zcgp/proxy_cache/torch/ParZC.hpp"
 
 namespace pc = zcgp::proxy_cache;
@@ -184,4 +185,133 @@ TEST_CASE("ParZC splits: seeded split is a prefix-stable sample, and too few arc
                Catch::Contains("--train-archs 9") && Catch::Contains("10 architectures"));
     CHECK_THAT(zcgp::test::errorOf<pz::ParzcError>([&] { (void)pz::splitFromKeys(keys, {"(4, 4, 4, 4, 4, 4)"}, "f.txt"); }),
                Catch::Contains("f.txt") && Catch::Contains("(4, 4, 4, 4, 4, 4)"));
+}
+
+TEST_CASE("the nb201 scorer measures only the statistics asked for, with the values of a full measurement",
+          "[proxy_cache][parzc][search]") {
+    pc::ScorerOptions o;
+    o.dataDir = zcgp::test::dataDir();
+    o.batchSize = 2;
+    o.device = "cpu";
+    o.proxies = {"params"};
+    auto const key = std::string("(0, 2, 3, 2, 3, 1)");
+    auto const full = pc::ArchitectureScorer(o).measure(key);
+    REQUIRE(full.statistics.size() == pc::statisticNames().size());
+    o.statisticNames = {"synflow_layer", "grad_l2", "node_act_std"};
+    auto const some = pc::ArchitectureScorer(o).measure(key);
+    REQUIRE(some.statistics.size() == 3);
+    // in statisticNames' order, bit for bit the full measurement's values
+    std::vector<std::string> names;
+    for (auto const& s : some.statistics) {
+        names.push_back(s.name);
+        auto const it = std::find_if(full.statistics.begin(), full.statistics.end(),
+                                     [&](pc::LayerStatistic const& f) { return f.name == s.name; });
+        REQUIRE(it != full.statistics.end());
+        CHECK(s.values == it->values);
+    }
+    CHECK(names == std::vector<std::string>{"grad_l2", "synflow_layer", "node_act_std"});
+    CHECK(some.proxies.size() == 1);
+    o.statisticNames = {"grad_l2", "no_such_stat"};
+    CHECK_THAT(zcgp::test::errorOf<std::invalid_argument>([&] { (void)pc::ArchitectureScorer(o); }),
+               Catch::Contains("no statistic 'no_such_stat'"));
+}
+
+TEST_CASE("ParZC search objective: a measured cell scores as the model predicts its cached statistics",
+          "[proxy_cache][parzc][search]") {
+    auto const cache = pc::StatisticsCache::read(zcgp::test::parzcTestCache());
+    auto const all = pz::buildFeatures(cache, pz::defaultKinds());
+    std::vector<std::size_t> first(16);
+    std::iota(first.begin(), first.end(), 0);
+    auto const f = all.subset(first);
+    auto const y = pz::nb201Targets(f.keys, "cifar10", zcgp::test::requireData("nb201").parent_path());
+    auto const model = pz::Model::train(f, y, quickOptions(5));
+    zcgp::test::TempDir tmp;
+    model.save(tmp.path / "model.pt");
+    // the scorer with the cache's settings and only the model's statistics, as zcgp search --objective parzc runs it
+    pc::ScorerOptions o;
+    o.dataDir = zcgp::test::dataDir();
+    o.dataset = cache.options().dataset;
+    o.batchSize = static_cast<int>(cache.options().batchSize);
+    o.seed = cache.options().seed;
+    o.device = "cpu";
+    o.proxies = {"params"};
+    pz::SearchObjective const mean(pz::Model::load(tmp.path / "model.pt"), 0.0, 6);
+    pz::SearchObjective const bonus(pz::Model::load(tmp.path / "model.pt"), 2.0, 6);
+    o.statisticNames = mean.statistics();
+    CHECK(mean.statistics() == pz::defaultKinds());
+    pc::ArchitectureScorer scorer(o);
+    std::vector<std::size_t> probe{0, 20};  // a train cell and a held-out one
+    auto const expected = model.predict(all.subset(probe), 6, 0);
+    for (std::size_t i = 0; i < probe.size(); ++i) {
+        auto const m = scorer.measure(all.keys[probe[i]]);
+        // the measurement lays out exactly as the cache's row
+        auto const row = pz::measuredFeatures(std::span<pc::ArchitectureMeasurement const>(&m, 1), mean.statistics());
+        REQUIRE(row.cols == all.cols);
+        CHECK(std::vector<double>(row.row(0).begin(), row.row(0).end()) ==
+              std::vector<double>(all.row(probe[i]).begin(), all.row(probe[i]).end()));
+        auto const s0 = mean.score(m), s2 = bonus.score(m);
+        CHECK(s0.mean == expected.mean[i]);
+        CHECK(s0.std == expected.std[i]);
+        CHECK(s0.value == s0.mean);
+        CHECK(s2.value == s0.mean + 2.0 * s0.std);
+        CHECK(s0.std > 0.0);
+    }
+    // a negative bonus, and a model reading a statistic no scorer measures, are refused
+    CHECK_THAT(zcgp::test::errorOf<pz::ParzcError>([&] { pz::SearchObjective(pz::Model::load(tmp.path / "model.pt"), -1.0); }),
+               Catch::Contains("uncertainty bonus -1"));
+    auto renamed = f;
+    renamed.kinds = {"grad_l2", "snip_layer", "made_up_stat"};
+    auto foreign = pz::Model::train(renamed, y, quickOptions(5));
+    CHECK_THAT(zcgp::test::errorOf<pz::ParzcError>([&] { pz::SearchObjective(std::move(foreign), 0.0); }),
+               Catch::Contains("'made_up_stat'") && Catch::Contains("grad_l2"));
+    // a measurement without a statistic the model reads names both
+    auto m = scorer.measure(all.keys[0]);
+    m.statistics.pop_back();
+    CHECK_THAT(zcgp::test::errorOf<pz::ParzcError>([&] { (void)mean.score(m); }),
+               Catch::Contains(all.keys[0]) && Catch::Contains("synflow_layer"));
+}
+
+TEST_CASE("ParZC training resumed from a checkpoint ends with the model of an uninterrupted training",
+          "[proxy_cache][parzc][resume]") {
+    auto const cache = pc::StatisticsCache::read(zcgp::test::parzcTestCache());
+    auto const all = pz::buildFeatures(cache, pz::defaultKinds());
+    std::vector<std::size_t> first(16);
+    std::iota(first.begin(), first.end(), 0);
+    auto const f = all.subset(first);
+    auto const y = pz::nb201Targets(f.keys, "cifar10", zcgp::test::requireData("nb201").parent_path());
+    auto options = quickOptions(7);
+    options.epochs = 3;
+    zcgp::test::TempDir tmp;
+    std::vector<pz::EpochLog> straight, resumed;
+    pz::Checkpointing const fresh{tmp.path / "a.pt", false};
+    auto const a = pz::Model::train(f, y, options, [&](pz::EpochLog const& e) { straight.push_back(e); }, &fresh);
+    // interrupted after epoch 1 (the checkpoint is written before onEpoch runs), then resumed
+    struct Kill {};
+    pz::EpochLog killed;
+    pz::Checkpointing const first1{tmp.path / "b.pt", false};
+    CHECK_THROWS_AS(pz::Model::train(f, y, options, [&](pz::EpochLog const& e) {
+        killed = e;
+        if (e.epoch == 1) throw Kill{};
+    }, &first1), Kill);
+    pz::Checkpointing const resume{tmp.path / "b.pt", true};
+    auto const b = pz::Model::train(f, y, options, [&](pz::EpochLog const& e) { resumed.push_back(e); }, &resume);
+    REQUIRE(straight.size() == 3);
+    REQUIRE(resumed.size() == 3);  // epoch 1 replayed from the checkpoint, 2 and 3 trained
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(resumed[i].epoch == i + 1);
+        CHECK(resumed[i].loss == straight[i].loss);
+        CHECK(resumed[i].trainTau == straight[i].trainTau);
+    }
+    // epoch 1 was not trained again: its log is the interrupted run's, clock included
+    CHECK(resumed[0].seconds == killed.seconds);
+    CHECK(resumed[2].seconds >= killed.seconds);
+    auto const pa = a.predict(f), pb = b.predict(f);
+    CHECK(pa.mean == pb.mean);
+    CHECK(pa.std == pb.std);
+    // a checkpoint of another model is refused, naming the file
+    auto other = f;
+    other.kinds = {"grad_l2", "snip_layer", "plain_layer"};
+    pz::Checkpointing const wrong{tmp.path / "a.pt", true};
+    CHECK_THAT(zcgp::test::errorOf<pz::ParzcError>([&] { (void)pz::Model::train(other, y, options, {}, &wrong); }),
+               Catch::Contains("a.pt") && Catch::Contains("plain_layer"));
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -16,6 +17,7 @@
 
 #include "Mabn.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
+#include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
 #include "zcgp/proxy_cache/torch/ParZC.hpp"
 
 namespace zcgp::proxy_cache::parzc {
@@ -23,7 +25,10 @@ namespace zcgp::proxy_cache::parzc {
 namespace {
 
 constexpr std::int64_t kFormatVersion = 1;
-constexpr std::int64_t kPredictChunk = 512;  // rows per forward at prediction (memory, not results)
+// Rows per forward when predicting (the per-epoch train tau and predict()). Small enough that the largest activation
+// (the token-mixing hidden layer, rows x 512 x 64 floats: 8 MB at 64 rows) stays below glibc's mmap threshold, so
+// its memory is reused instead of mapped and page-faulted afresh on every call (measured: docs/parzc.md, Speed).
+constexpr std::int64_t kPredictChunk = 64;
 
 std::string joinKinds(std::vector<std::string> const& kinds) { return fmt::format("{}", fmt::join(kinds, ",")); }
 
@@ -147,9 +152,16 @@ struct Model::Impl {
         torch::NoGradGuard noGrad;
         net->eval();
         net->setMeanMode(true);
-        auto p = net->forward(x).to(torch::kCPU, torch::kFloat64).contiguous();
+        std::vector<double> out;
+        out.reserve(static_cast<std::size_t>(x.size(0)));
+        for (std::int64_t r = 0; r < x.size(0); r += kPredictChunk) {
+            auto const p = net->forward(x.narrow(0, r, std::min(kPredictChunk, x.size(0) - r)))
+                               .to(torch::kCPU, torch::kFloat64)
+                               .contiguous();
+            out.insert(out.end(), p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+        }
         net->setMeanMode(false);
-        return {p.data_ptr<double>(), p.data_ptr<double>() + p.numel()};
+        return out;
     }
 };
 
@@ -167,8 +179,118 @@ std::size_t Model::parameterCount() const {
     return n;
 }
 
+namespace {
+
+constexpr std::int64_t kCheckpointVersion = 1;
+constexpr std::int64_t kLogFields = 13;
+
+std::vector<double> logRow(EpochLog const& e) {
+    return {static_cast<double>(e.epoch), e.loss, e.rankLoss, e.mseLoss, e.kl, e.trainTau, e.learningRate, e.seconds,
+            e.forwardSeconds, e.backwardSeconds, e.stepSeconds, e.trainTauSeconds, e.checkpointSeconds};
+}
+
+EpochLog logFromRow(double const* r) {
+    EpochLog e;
+    e.epoch = static_cast<std::size_t>(r[0]);
+    e.loss = r[1], e.rankLoss = r[2], e.mseLoss = r[3], e.kl = r[4], e.trainTau = r[5], e.learningRate = r[6];
+    e.seconds = r[7];
+    e.forwardSeconds = r[8], e.backwardSeconds = r[9], e.stepSeconds = r[10], e.trainTauSeconds = r[11];
+    e.checkpointSeconds = r[12];
+    return e;
+}
+
+// The training state after `epochs` epochs (see Checkpointing), written to file.tmp and renamed over file.
+void saveCheckpoint(std::filesystem::path const& file, detail::Mabn const& net, torch::optim::Adam const& optimizer,
+                    std::mt19937_64 const& shuffle, std::vector<EpochLog> const& logs, std::int64_t inputDim,
+                    std::vector<std::string> const& kinds) {
+    torch::serialize::OutputArchive archive;
+    archive.write("checkpoint_format", torch::tensor({kCheckpointVersion}, torch::kInt64));
+    archive.write("input_dim", torch::tensor({inputDim}, torch::kInt64));
+    archive.write("kinds", c10::IValue(joinKinds(kinds)));
+    torch::serialize::OutputArchive netArchive, optArchive;
+    net->save(netArchive);
+    optimizer.save(optArchive);
+    archive.write("net", netArchive);
+    archive.write("optimizer", optArchive);
+    std::ostringstream rng;
+    rng << shuffle;
+    archive.write("shuffle", c10::IValue(rng.str()));
+    auto gen = at::detail::getDefaultCPUGenerator();
+    {
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        archive.write("generator", gen.get_state());
+    }
+    std::vector<double> rows;
+    for (auto const& e : logs) {
+        auto const r = logRow(e);
+        rows.insert(rows.end(), r.begin(), r.end());
+    }
+    archive.write("logs", torch::tensor(rows, torch::kFloat64).reshape({static_cast<std::int64_t>(logs.size()), kLogFields}));
+    auto tmp = file;
+    tmp += ".tmp";
+    archive.save_to(tmp.string());
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) throw ParzcError(fmt::format("{}: cannot write the checkpoint: {}", file.string(), ec.message()));
+}
+
+// Restores what saveCheckpoint wrote; returns the epoch logs (their count is the number of completed epochs).
+std::vector<EpochLog> loadCheckpoint(std::filesystem::path const& file, detail::Mabn& net,
+                                     torch::optim::Adam& optimizer, std::mt19937_64& shuffle, std::int64_t inputDim,
+                                     std::vector<std::string> const& kinds, torch::Device device) {
+    std::vector<EpochLog> logs;
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(file.string(), device);
+        torch::Tensor t;
+        archive.read("checkpoint_format", t);
+        if (t.item<std::int64_t>() != kCheckpointVersion) {
+            throw ParzcError(fmt::format("{}: checkpoint format {} (this zcgp reads {})", file.string(),
+                                         t.item<std::int64_t>(), kCheckpointVersion));
+        }
+        archive.read("input_dim", t);
+        c10::IValue v;
+        archive.read("kinds", v);
+        if (t.item<std::int64_t>() != inputDim || v.toStringRef() != joinKinds(kinds)) {
+            throw ParzcError(fmt::format("{}: the checkpoint is of a model of {} inputs [{}], this training has {} "
+                                         "inputs [{}]", file.string(), t.item<std::int64_t>(), v.toStringRef(),
+                                         inputDim, joinKinds(kinds)));
+        }
+        torch::serialize::InputArchive netArchive, optArchive;
+        archive.read("net", netArchive);
+        archive.read("optimizer", optArchive);
+        net->load(netArchive);
+        optimizer.load(optArchive);
+        archive.read("shuffle", v);
+        std::istringstream rng(v.toStringRef());
+        rng >> shuffle;
+        torch::Tensor state;
+        archive.read("generator", state);
+        auto gen = at::detail::getDefaultCPUGenerator();
+        {
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_state(state.to(torch::kCPU));
+        }
+        torch::Tensor rows;  // a fresh tensor: read() into a defined one reuses its dtype
+        archive.read("logs", rows);
+        rows = rows.to(torch::kCPU, torch::kFloat64).contiguous();
+        for (std::int64_t r = 0; r < rows.size(0); ++r) {
+            logs.push_back(logFromRow(rows.data_ptr<double>() + r * kLogFields));
+        }
+    } catch (ParzcError const&) {
+        throw;
+    } catch (std::exception const& e) {
+        std::string what = e.what();
+        throw ParzcError(fmt::format("{}: not a ParZC training checkpoint: {}", file.string(),
+                                     what.substr(0, what.find('\n'))));
+    }
+    return logs;
+}
+
+}  // namespace
+
 Model Model::train(FeatureMatrix const& features, std::span<double const> target, TrainOptions const& options,
-                   std::function<void(EpochLog const&)> const& onEpoch) {
+                   std::function<void(EpochLog const&)> const& onEpoch, Checkpointing const* checkpointing) {
     if (features.rows() != target.size()) {
         throw ParzcError(fmt::format("{} feature rows but {} targets", features.rows(), target.size()));
     }
@@ -213,7 +335,19 @@ Model Model::train(FeatureMatrix const& features, std::span<double const> target
         ranges.pop_back();  // a last batch of one architecture has no pair: it joins the batch before
         ranges.back().second = n;
     }
-    for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    std::vector<EpochLog> logs;
+    if (checkpointing != nullptr && checkpointing->resume && std::filesystem::exists(checkpointing->file)) {
+        logs = loadCheckpoint(checkpointing->file, m.net, optimizer, shuffle, m.inputDim, m.kinds, m.device);
+        if (logs.size() > options.epochs) {
+            throw ParzcError(fmt::format("{}: the checkpoint has {} epochs, more than the {} of this training",
+                                         checkpointing->file.string(), logs.size(), options.epochs));
+        }
+        if (onEpoch) {
+            for (auto const& e : logs) onEpoch(e);
+        }
+    }
+    double const resumedSeconds = logs.empty() ? 0.0 : logs.back().seconds;
+    for (std::size_t epoch = logs.size(); epoch < options.epochs; ++epoch) {
         // cosine annealing to 0 over the epochs (PyTorch's CosineAnnealingLR with T_max = epochs, stepped per epoch)
         double const lr = options.learningRate * 0.5 *
                           (1.0 + std::cos(M_PI * static_cast<double>(epoch) / static_cast<double>(options.epochs)));
@@ -223,6 +357,13 @@ Model Model::train(FeatureMatrix const& features, std::span<double const> target
         m.net->train();
         double lossSum = 0, rankSum = 0, mseSum = 0, klSum = 0;
         std::size_t batches = 0;
+        EpochLog log;  // its phase clocks run through the epoch
+        auto tick = std::chrono::steady_clock::now();
+        auto const lap = [&tick](double& into) {
+            auto const now = std::chrono::steady_clock::now();
+            into += std::chrono::duration<double>(now - tick).count();
+            tick = now;
+        };
         for (auto const& [b, end] : ranges) {
             auto const idx = torch::tensor(std::vector<std::int64_t>(order.begin() + b, order.begin() + end), torch::kInt64)
                                  .to(m.device);
@@ -241,15 +382,17 @@ Model Model::train(FeatureMatrix const& features, std::span<double const> target
                 loss = loss + e;
                 mseSum += e.item<double>();
             }
+            lap(log.forwardSeconds);
             optimizer.zero_grad();
             loss.backward();
+            lap(log.backwardSeconds);
             optimizer.step();
+            lap(log.stepSeconds);
             lossSum += loss.item<double>();
             klSum += kl.item<double>() / static_cast<double>(m.net->bayesianWeightCount());
             ++batches;
         }
-        if (onEpoch) {
-            EpochLog log;
+        if (onEpoch || checkpointing != nullptr) {
             log.epoch = epoch + 1;
             auto const nb = static_cast<double>(batches);
             log.loss = lossSum / nb;
@@ -257,9 +400,16 @@ Model Model::train(FeatureMatrix const& features, std::span<double const> target
             log.mseLoss = mse ? mseSum / nb : std::numeric_limits<double>::quiet_NaN();
             log.kl = klSum / nb;
             log.trainTau = fitness::kendallTau(m.meanPrediction(x), yd);
+            lap(log.trainTauSeconds);
             log.learningRate = lr;
             log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            onEpoch(log);
+            log.seconds += resumedSeconds;  // a resumed training's clock continues from the checkpoint's
+            logs.push_back(log);
+            if (checkpointing != nullptr) {
+                saveCheckpoint(checkpointing->file, m.net, optimizer, shuffle, logs, m.inputDim, m.kinds);
+                lap(logs.back().checkpointSeconds);
+            }
+            if (onEpoch) onEpoch(logs.back());
         }
     }
     return model;
@@ -381,6 +531,26 @@ Model Model::load(std::filesystem::path const& file, std::string const& device) 
         throw ParzcError(fmt::format("{}: not a ParZC model: {}", file.string(), what));
     }
     return model;
+}
+
+SearchObjective::SearchObjective(Model model, double uncertaintyBonus, std::size_t samples)
+    : model_(std::move(model)), bonus_(uncertaintyBonus), samples_(samples == 0 ? model_.options().samples : samples) {
+    if (!std::isfinite(bonus_) || bonus_ < 0) {
+        throw ParzcError(fmt::format("uncertainty bonus {} must be a finite number >= 0", bonus_));
+    }
+    auto const known = statisticNames("nb201");
+    for (auto const& k : model_.kinds()) {
+        if (std::find(known.begin(), known.end(), k) == known.end()) {
+            throw ParzcError(fmt::format("the model reads statistic '{}', which the nb201 scorer cannot measure for a "
+                                         "candidate (it measures: {})", k, fmt::join(known, ", ")));
+        }
+    }
+}
+
+SearchObjective::Score SearchObjective::score(ArchitectureMeasurement const& measurement) const {
+    auto const features = measuredFeatures(std::span<ArchitectureMeasurement const>(&measurement, 1), model_.kinds());
+    auto const p = model_.predict(features, samples_, 0);
+    return {p.mean[0], p.std[0], p.mean[0] + bonus_ * p.std[0]};
 }
 
 }  // namespace zcgp::proxy_cache::parzc

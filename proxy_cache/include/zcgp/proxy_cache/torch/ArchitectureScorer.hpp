@@ -28,6 +28,9 @@ struct ScorerOptions {
     std::string device = "auto";         // auto | cpu | cuda
     std::vector<std::string> proxies;    // empty = all of the space (proxyNames(space))
     bool statistics = true;              // also gather per-layer raw statistics
+    // nb201: only these statistics (names of statisticNames("nb201")), and only the passes they need; empty:
+    // all of them. A measurement then holds just these, in statisticNames' order. Unknown names: invalid_argument.
+    std::vector<std::string> statisticNames;
     int sequenceLength = 128;            // flexibert: tokens per sequence of the random-token batch
     PhaseTimer phaseTimer;               // optional: per-pass timings
 };
@@ -42,6 +45,10 @@ struct DataBatch {
 
 // LayerStatistic and ArchitectureMeasurement live in the torch-free zcgp/proxy_cache/Measurement.hpp
 // (moved there, names unchanged, so StatisticsCache can store them without LibTorch).
+
+// The per-layer and per-node statistics an nb201 scorer produces, in the order a measurement holds them. Throws
+// std::invalid_argument for another space.
+[[nodiscard]] std::vector<std::string> statisticNames(std::string const& space = "nb201");
 
 class ArchitectureScorer {
 public:

@@ -57,6 +57,12 @@ struct FeatureMatrix {
 // not fit its cell.
 [[nodiscard]] FeatureMatrix buildFeatures(StatisticsCache const& cache, std::vector<std::string> const& kinds);
 
+// The same matrix for measured architectures (ArchitectureScorer::measure, as zcgp search measures candidates):
+// the layout of buildFeatures, so a measurement of a cached cell gives the cache's row. Throws ParzcError naming
+// the architecture and the statistic if a measurement lacks one.
+[[nodiscard]] FeatureMatrix measuredFeatures(std::span<ArchitectureMeasurement const> measurements,
+                                             std::vector<std::string> const& kinds);
+
 // DiffKendall (the authors' piconas/core/losses/diffkd.py, written from its definition):
 //   L = -(2 / (N(N-1))) * sum_{i != j} tanh(alpha * (p_i - p_j) / 2) * tanh(alpha * (y_i - y_j) / 2),
 // so -L/2 tends to Kendall's tau-a as alpha grows (tau-b on untied data). Computed with the LibTorch
@@ -94,6 +100,20 @@ struct EpochLog {
     double trainTau{0};         // Kendall tau of the deterministic (mean-weight) prediction on the train archs
     double learningRate{0};
     double seconds{0};          // since training started
+    // where the epoch's time went (wall seconds): forward passes and losses, backward, Adam steps, the train tau's
+    // prediction, writing the checkpoint
+    double forwardSeconds{0}, backwardSeconds{0}, stepSeconds{0}, trainTauSeconds{0}, checkpointSeconds{0};
+};
+
+// Checkpointing of Model::train (zcgp parzc train --resume). After every epoch the whole training state goes to
+// `file` (written atomically): the weights, Adam's moments, the batch shuffler, LibTorch's CPU generator and the
+// epoch logs so far. With resume and an existing file, training continues after the file's last epoch (first
+// replaying its epoch logs through onEpoch), so an interrupted and resumed training ends with the model an
+// uninterrupted one gives, bit for bit on the CPU (tested). Whether the options are the same is the caller's
+// check; the file records the input width and kinds, and a mismatch is a ParzcError naming the file.
+struct Checkpointing {
+    std::filesystem::path file;
+    bool resume{false};
 };
 
 struct Prediction {
@@ -113,7 +133,8 @@ public:
     // Throws ParzcError for fewer than 2 architectures, mismatched sizes or non-finite targets.
     [[nodiscard]] static Model train(FeatureMatrix const& features, std::span<double const> target,
                                      TrainOptions const& options,
-                                     std::function<void(EpochLog const&)> const& onEpoch = {});
+                                     std::function<void(EpochLog const&)> const& onEpoch = {},
+                                     Checkpointing const* checkpointing = nullptr);
 
     // Mean and std over `samples` draws of the Bayesian weights (0: options().samples), the draws seeded by
     // `seed`, so a prediction is a pure function of (model, features, samples, seed). The features must have
@@ -156,6 +177,30 @@ struct Split {
 // Beyond the paper: is the predicted std useful? Spearman between the std and the absolute rank error
 // |rank(mean) - rank(target)| over the same architectures (positive: the model knows where it is wrong).
 [[nodiscard]] double uncertaintyRankCorrelation(Prediction const& prediction, std::span<double const> target);
+
+// zcgp search --objective parzc: a trained model as a zero-shot objective. A candidate's score is
+// mean + bonus * std of the model's prediction over `samples` draws of the Bayesian weights, on the statistics the
+// scorer measured for it, standardised with the model's stored (train) standardisation. Every candidate sees the
+// same draws (seed 0), so a score is a pure function of (model, cell, samples) and the scores are comparable.
+class SearchObjective {
+public:
+    struct Score {
+        double mean{0}, std{0}, value{0};  // value = mean + bonus * std (standardised target units)
+    };
+    // samples 0: the model's own. Throws ParzcError for a negative or non-finite bonus and for a model reading a
+    // statistic the nb201 scorer does not produce (naming it and listing those it does).
+    SearchObjective(Model model, double uncertaintyBonus, std::size_t samples = 0);
+    // What the scorer must measure for a candidate: the model's kinds, only those.
+    [[nodiscard]] std::vector<std::string> const& statistics() const { return model_.kinds(); }
+    [[nodiscard]] Score score(ArchitectureMeasurement const& measurement) const;
+    [[nodiscard]] double uncertaintyBonus() const { return bonus_; }
+    [[nodiscard]] std::size_t samples() const { return samples_; }
+
+private:
+    Model model_;
+    double bonus_{0};
+    std::size_t samples_{0};
+};
 
 // Sets LibTorch's intra-op thread count (0 leaves its default).
 void setTorchThreads(std::size_t threads);
