@@ -3,6 +3,7 @@
 // proxies and random choice. Reports the chosen cell's true test accuracy and the time taken.
 // It runs `zcgp search` in sub-processes (zcgp-torch's), so it links no LibTorch itself; it is offered only
 // by builds that have zcgp-torch.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -24,7 +25,17 @@ namespace {
     auto const seeds = cfg.getInt("seeds");
     auto const archs = cfg.getInt("archs");
     std::filesystem::path evolvedRun = cfg.getString("evolved_run");
-    bool const needsEvolved = std::find(objectives.begin(), objectives.end(), "evolved") != objectives.end();
+    // "evolved" is the run's reported formula; "evolved@PICK" the formula `zcgp search --pick PICK` chooses of it
+    auto const isEvolved = [](std::string const& o) { return o == "evolved" || o.starts_with("evolved@"); };
+    for (auto const& o : objectives) {
+        if (!o.starts_with("evolved@")) continue;
+        auto const pick = o.substr(8);
+        if (pick != "best" && pick != "search-value" && !(pick.starts_with("cost-of:") && pick.size() > 8)) {
+            throw UsageError(fmt::format("{}: objectives: '{}' has an unknown pick '{}' (valid: evolved@best, "
+                                         "evolved@cost-of:PROXY, evolved@search-value)", ctx.config.file().string(), o, pick));
+        }
+    }
+    bool const needsEvolved = std::any_of(objectives.begin(), objectives.end(), isEvolved);
     if (needsEvolved && evolvedRun.empty()) {
         // Evolve the proxy first, on the cached NB201 CIFAR-10 scores (paper budget unless overridden).
         evolvedRun = ctx.results.path() / "evolved";
@@ -40,18 +51,23 @@ namespace {
         std::string objective, algorithm;
     };
     std::vector<Key> keys;
-    for (auto const& objective : objectives) {
-        for (auto const& algorithm : algorithms) {
-            // Random choice needs no search: one random pick among `archs` sampled cells per seed.
-            if (objective == "random" && algorithm != "random") continue;
-            for (std::int64_t s = 0; s < seeds; ++s) {
+    // seed outermost, so that the searches of one seed run next to each other: on a shared machine the
+    // (objective, algorithm) pairs then see the same load
+    for (std::int64_t s = 0; s < seeds; ++s) {
+        for (auto const& objective : objectives) {
+            for (auto const& algorithm : algorithms) {
+                // Random choice needs no search: one random pick among `archs` sampled cells per seed.
+                if (objective == "random" && algorithm != "random") continue;
+                bool const evolved = isEvolved(objective);
                 std::string cmd = fmt::format(
                     "{} search --objective {} --algorithm {} --archs {} --seed {} --init-seed {} --batch {} "
                     "--population {} --sample {} --dataset {} --time-limit {} --json --data {}",
-                    shellQuote(ctx.zcgpBinary.string()), shellQuote(objective), shellQuote(algorithm), archs, s,
-                    cfg.getInt("init_seed"), cfg.getInt("batch"), cfg.getInt("population"), cfg.getInt("sample"),
-                    shellQuote(cfg.getString("dataset")), cfg.getFloat("time_limit"), shellQuote(ctx.dataDir.string()));
-                if (objective == "evolved") cmd += " --run " + shellQuote(evolvedRun.string());
+                    shellQuote(ctx.zcgpBinary.string()), shellQuote(evolved ? std::string("evolved") : objective),
+                    shellQuote(algorithm), archs, s, cfg.getInt("init_seed"), cfg.getInt("batch"),
+                    cfg.getInt("population"), cfg.getInt("sample"), shellQuote(cfg.getString("dataset")),
+                    cfg.getFloat("time_limit"), shellQuote(ctx.dataDir.string()));
+                if (evolved) cmd += " --run " + shellQuote(evolvedRun.string());
+                if (objective.starts_with("evolved@")) cmd += " --pick " + shellQuote(objective.substr(8));
                 jobs.push_back({fmt::format("{} / {} seed {}", objective, algorithm, s), cmd});
                 keys.push_back({objective, algorithm});
             }
@@ -59,17 +75,17 @@ namespace {
     }
     auto const results = runJobs(jobs, static_cast<std::size_t>(std::max<std::int64_t>(0, cfg.getInt("parallel_runs"))), ctx.quiet);
     std::map<std::pair<std::string, std::string>, std::vector<nlohmann::json>> byKey;
-    std::string csv = "objective,algorithm,seed,arch,cifar10,cifar100,ImageNet16-120,archs_scored,seconds\n";
+    std::string csv = "objective,algorithm,seed,arch,cifar10,cifar100,ImageNet16-120,archs_scored,seconds,formula\n";
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         if (results[i].exitCode != 0) {
             throw std::runtime_error(fmt::format("search '{}' failed (exit {}): {}", jobs[i].label, results[i].exitCode, results[i].err));
         }
         auto const j = nlohmann::json::parse(results[i].out);
         auto const& acc = j.at("best").at("test_accuracy");
-        csv += fmt::format("{},{},{},{},{:.4f},{:.4f},{:.4f},{},{:.2f}\n", keys[i].objective, keys[i].algorithm,
+        csv += fmt::format("{},{},{},{},{:.4f},{:.4f},{:.4f},{},{:.2f},\"{}\"\n", keys[i].objective, keys[i].algorithm,
                            j.value("seed", 0), j.at("best").value("arch", ""), acc.value("cifar10", 0.0),
                            acc.value("cifar100", 0.0), acc.value("ImageNet16-120", 0.0), j.value("archs_scored", 0),
-                           j.value("seconds", 0.0));
+                           j.value("seconds", 0.0), j.value("formula", ""));
         byKey[{keys[i].objective, keys[i].algorithm}].push_back(j);
     }
     ctx.results.write("searches.csv", csv);

@@ -1,9 +1,11 @@
 #include "ZeroShotSearch.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <numbers>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -83,6 +85,60 @@ SearchResult runSearch(SearchConfig const& config, std::function<double(Cell con
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
+}
+
+double expectedMaxOfNormals(std::size_t n) {
+    if (n <= 1) return 0.0;
+    // trapezoid on [-9, 9]: the integrand is below 1e-17 outside it for n <= 15625
+    constexpr int kSteps = 18000;
+    constexpr double kLow = -9.0, kHigh = 9.0;
+    double const h = (kHigh - kLow) / kSteps;
+    double const m = static_cast<double>(n);
+    double sum = 0.0;
+    for (int i = 0; i <= kSteps; ++i) {
+        double const x = kLow + h * i;
+        double const cdf = 0.5 * std::erfc(-x / std::sqrt(2.0));
+        double const pdf = std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi);
+        double const f = cdf <= 0.0 ? 0.0 : x * m * pdf * std::exp((m - 1.0) * std::log(cdf));
+        sum += (i == 0 || i == kSteps) ? 0.5 * f : f;
+    }
+    return sum * h;
+}
+
+CandidateValue searchValue(FrontCandidate const& candidate, std::size_t budget, double timeLeftSeconds) {
+    CandidateValue v;
+    v.cells = budget;
+    if (timeLeftSeconds > 0 && candidate.secondsPerCell > 0) {
+        double const affordable = std::floor(timeLeftSeconds / candidate.secondsPerCell);
+        v.cells = static_cast<std::size_t>(std::clamp(affordable, 1.0, static_cast<double>(budget)));
+    }
+    v.expectedMax = expectedMaxOfNormals(v.cells);
+    v.value = std::sin(std::numbers::pi * candidate.trainTau / 2.0) * v.expectedMax;
+    return v;
+}
+
+std::size_t pickForSearch(std::vector<FrontCandidate> const& candidates, std::size_t budget, double timeLeftSeconds) {
+    if (candidates.empty()) throw std::invalid_argument("no candidate formula to pick from");
+    std::size_t best = 0;
+    double bestValue = -std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        double const v = searchValue(candidates[i], budget, timeLeftSeconds).value;
+        if (v > bestValue) {
+            bestValue = v;
+            best = i;
+        }
+    }
+    return best;
+}
+
+std::optional<std::size_t> pickWithinCost(std::vector<FrontCandidate> const& candidates, double maxCost) {
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        // a relative tolerance, so that a sum of the same medians in another order still counts as equal
+        if (candidates[i].recordedCost > maxCost * (1.0 + 1e-9) + 1e-12) continue;
+        if (!best || candidates[i].trainTau > candidates[*best].trainTau) best = i;
+    }
+    return best;
 }
 
 }  // namespace zcgp::cli

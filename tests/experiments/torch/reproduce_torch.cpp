@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <tuple>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +107,162 @@ TEST_CASE("zcgp search: regularized evolution scores exactly the budget, reprodu
     auto const bad = runCommand(zcgpCli("search --objective synflw --archs 2"));
     CHECK(bad.exitCode == 2);
     CHECK_THAT(bad.err, Catch::Contains("synflw"));
+}
+
+namespace {
+// E[max of n standard normals] by Simpson's rule on [-12, 12] (independent of the library's trapezoid)
+double expectedMax(std::size_t n) {
+    if (n <= 1) return 0.0;
+    int const steps = 24000;
+    double const h = 24.0 / steps, m = static_cast<double>(n);
+    double sum = 0.0;
+    for (int i = 0; i <= steps; ++i) {
+        double const x = -12.0 + h * i;
+        double const cdf = 0.5 * std::erfc(-x / std::sqrt(2.0));
+        double const f = cdf <= 0 ? 0.0 : x * m * std::exp(-0.5 * x * x) / std::sqrt(2.0 * M_PI) * std::pow(cdf, m - 1.0);
+        sum += f * (i == 0 || i == steps ? 1.0 : (i % 2 == 1 ? 4.0 : 2.0));
+    }
+    return sum * h / 3.0;
+}
+
+// The raw proxies a formula reads, from its text (a NAME_r column reads NAME; graph_* terminals are none)
+std::vector<std::string> proxiesRead(std::string const& formula, std::vector<std::string> const& proxies) {
+    std::vector<std::string> out;
+    for (auto const& p : proxies) {
+        for (auto const& name : {p, p + "_r"}) {
+            for (std::size_t at = formula.find(name); at != std::string::npos; at = formula.find(name, at + 1)) {
+                auto const end = at + name.size();
+                bool const whole = (at == 0 || !(std::isalnum(static_cast<unsigned char>(formula[at - 1])) || formula[at - 1] == '_')) &&
+                                   (end == formula.size() || !(std::isalnum(static_cast<unsigned char>(formula[end])) || formula[end] == '_'));
+                if (whole && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+            }
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+}  // namespace
+
+TEST_CASE("zcgp search --pick: a formula of the cost front, graph terminals from the cell, only the proxies it reads",
+          "[experiments][torch]") {
+    auto const dir = scratchDir("search_pick");
+    // a real run with graph terminals and three proxies of different recorded cost
+    auto const evolve = runCommand(zcgpCli("evolve --task nb201/cifar10 --seed 0 --generations 15 --population 60 "
+                                           "--terminals cached,graph --proxies synflow,jacov,params --quiet --force --out " +
+                                           (dir / "run").string()));
+    INFO(evolve.err);
+    REQUIRE(evolve.exitCode == 0);
+    auto const report = nlohmann::json::parse(std::ifstream(dir / "run" / "result.json"));
+    // synflow's recorded time, from a second run whose only terminal is synflow
+    auto const single = runCommand(zcgpCli("evolve --task nb201/cifar10 --seed 0 --generations 2 --population 10 "
+                                           "--terms 1 --normalize logz --proxies synflow --quiet --force --out " +
+                                           (dir / "synflow").string()));
+    REQUIRE(single.exitCode == 0);
+    double const synflowSeconds = nlohmann::json::parse(std::ifstream(dir / "synflow" / "result.json"))["cost"];
+    REQUIRE(synflowSeconds > 0.0);
+    // the candidates: the reported formula and the cost front, each with its recorded cost and train tau
+    std::vector<std::tuple<std::string, double, double>> candidates{{report["formula"], report["cost"], report["train_tau"]}};
+    for (auto const& p : report["cost_pareto"]) {
+        bool const known = std::any_of(candidates.begin(), candidates.end(), [&](auto const& c) { return std::get<0>(c) == p["formula"]; });
+        if (!known) candidates.emplace_back(p["formula"], p["cost"], p["train_tau"]);
+    }
+    REQUIRE(candidates.size() >= 2);
+
+    SECTION("cost-of:synflow: the best train tau among the formulas at most as costly as synflow") {
+        std::string expected;
+        double bestTau = -2.0;
+        for (auto const& [f, cost, tau] : candidates) {
+            if (cost <= synflowSeconds * (1 + 1e-9) && tau > bestTau) {
+                bestTau = tau;
+                expected = f;
+            }
+        }
+        REQUIRE(!expected.empty());
+        auto const r = runCommand(zcgpCli("search --objective evolved --run " + (dir / "run").string() +
+                                          " --pick cost-of:synflow --algorithm random --archs 3 --batch 8 --json"));
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        auto const j = nlohmann::json::parse(r.out);
+        CHECK(j["formula"] == expected);
+        CHECK(j["candidates"].size() == candidates.size());
+        CHECK(j["archs_scored"] == 3);
+        // it reads at most synflow, so the scorer built nothing else (no network at all when it reads none)
+        auto const read = proxiesRead(expected, {"synflow", "jacov", "params"});
+        CHECK((read.empty() || read == std::vector<std::string>{"synflow"} || read == std::vector<std::string>{"params"} ||
+               read == std::vector<std::string>{"params", "synflow"}));
+        CHECK((j["device"] == "none") == read.empty());
+    }
+
+    SECTION("search-value: the model's argmax, each candidate measuring only the proxies its formula reads") {
+        auto const r = runCommand(zcgpCli("search --objective evolved --run " + (dir / "run").string() +
+                                          " --pick search-value --algorithm random --archs 400 --time-limit 4 --batch 8 --json"));
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        auto const j = nlohmann::json::parse(r.out);
+        double const timeLeft = 4.0 - j["pick_seconds"].get<double>();
+        REQUIRE(timeLeft > 0.0);
+        double bestValue = -1e300;
+        std::string expected;
+        for (auto const& c : j["candidates"]) {
+            std::string const f = c["formula"];
+            CHECK(c["proxies"].get<std::vector<std::string>>() == proxiesRead(f, {"synflow", "jacov", "params"}));
+            double const spc = c["seconds_per_cell"];
+            auto const cells = static_cast<std::size_t>(std::clamp(std::floor(timeLeft / spc), 1.0, 400.0));
+            CHECK(c["cells"] == cells);
+            double const value = std::sin(M_PI * c["train_tau"].get<double>() / 2.0) * expectedMax(cells);
+            CHECK(c["value"].get<double>() == Approx(value).epsilon(1e-4));
+            if (value > bestValue) {
+                bestValue = value;
+                expected = f;
+            }
+        }
+        CHECK(j["formula"] == expected);
+        CHECK(j["seconds"].get<double>() <= 4.0 + 1.5);  // the pick's timing counts in the limit (one cell may overrun)
+        // without a time limit every candidate scores the same cells, so the best train tau is chosen
+        auto const untimed = nlohmann::json::parse(runCommand(zcgpCli("search --objective evolved --run " +
+            (dir / "run").string() + " --pick search-value --algorithm random --archs 2 --batch 8 --json")).out);
+        double maxTau = -2.0;
+        for (auto const& [f, cost, tau] : candidates) maxTau = std::max(maxTau, tau);
+        for (auto const& c : untimed["candidates"]) {
+            if (c["chosen"].get<bool>()) CHECK(c["train_tau"].get<double>() == Approx(maxTau).margin(1e-12));
+        }
+    }
+
+    SECTION("graph terminals come from the cell: an exhaustive search on graph_count_conv3x3 ends at the all-3x3 cell") {
+        auto const edited = dir / "graph_only";
+        fs::create_directories(edited);
+        fs::copy_file(dir / "run" / "options.json", edited / "options.json", fs::copy_options::overwrite_existing);
+        auto r = report;
+        r["formula"] = "graph_count_conv3x3";
+        r["cost_pareto"] = nlohmann::json::array();
+        std::ofstream(edited / "result.json") << r.dump();
+        auto const out = runCommand(zcgpCli("search --objective evolved --run " + edited.string() +
+                                            " --algorithm random --archs 15625 --json"));
+        INFO(out.err);
+        REQUIRE(out.exitCode == 0);
+        auto const j = nlohmann::json::parse(out.out);
+        CHECK(j["archs_scored"] == 15625);
+        CHECK(j["device"] == "none");  // no proxy read, no network built
+        CHECK(j["best"]["tuple"] == "(2, 2, 2, 2, 2, 2)");  // NB201 op 2 is nor_conv_3x3; the only cell with six
+        CHECK(j["failed_cells"] == 0);
+    }
+
+    SECTION("bad --pick values and config objectives: one line, exit 2") {
+        auto const unknown = runCommand(zcgpCli("search --objective evolved --run " + (dir / "run").string() + " --pick cheap"));
+        CHECK(unknown.exitCode == 2);
+        CHECK_THAT(unknown.err, Catch::Contains("--pick: unknown 'cheap'"));
+        auto const noTime = runCommand(zcgpCli("search --objective evolved --run " + (dir / "run").string() + " --pick cost-of:nosuch"));
+        CHECK(noTime.exitCode == 2);
+        CHECK_THAT(noTime.err, Catch::Contains("no time for 'nosuch'"));
+        auto const notEvolved = runCommand(zcgpCli("search --objective synflow --pick search-value --archs 2"));
+        CHECK(notEvolved.exitCode == 2);
+        CHECK_THAT(notEvolved.err, Catch::Contains("needs --objective evolved"));
+        auto const config = runCommand(zcgpCli("reproduce " + experimentConfig("zero_shot_search_equal_time") +
+                                               " --set objectives=evolved@cheap,synflow --results " + (dir / "repro").string()));
+        CHECK(config.exitCode == 2);
+        CHECK_THAT(config.err, Catch::Contains("objectives: 'evolved@cheap' has an unknown pick"));
+        CHECK(std::count(config.err.begin(), config.err.end(), '\n') <= 1);
+    }
 }
 
 TEST_CASE("reproduce raw_statistics (reduced) on a real statistics cache", "[experiments][torch]") {
