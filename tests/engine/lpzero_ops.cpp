@@ -2,7 +2,9 @@
 // matrix_multiplication of two layer vectors (their inner product), against hand-computed values, through the
 // parser, the pruning rules and the exported C++ (compiled and run); and LPZero's early-stop rule, on its own, in
 // the evolution loop and through `zcgp evolve` on real data.
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -14,6 +16,7 @@
 #include "Synthetic.hpp"
 #include "TempDir.hpp"
 #include "TestData.hpp"
+#include "zcgp/engine/Checkpoint.hpp"
 #include "zcgp/engine/Evolution.hpp"
 #include "zcgp/engine/Export.hpp"
 #include "zcgp/engine/Infix.hpp"
@@ -192,4 +195,69 @@ TEST_CASE("zcgp evolve --early-stop on nb201/cifar10: counted per rule in result
     CHECK(bad.exitCode == 2);
     CHECK_THAT(bad.err, Catch::Contains("--early-stop"));
     CHECK_FALSE(std::filesystem::exists(dir.path / "bad"));
+}
+
+namespace {
+// The checkpoint's checksum, written out again from the format's description (Checkpoint.cpp): 64-bit words
+// folded with a multiply-rotate over everything after the checksum field.
+std::uint64_t checkpointChecksum(std::string_view bytes) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ bytes.size();
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, bytes.data() + i, 8);
+        h = std::rotl((h ^ w) * 0xBF58476D1CE4E5B9ULL, 31);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    h = std::rotl((h ^ tail) * 0x94D049BB133111EBULL, 29);
+    return h ^ (h >> 32);
+}
+}  // namespace
+
+TEST_CASE("checkpoint: one written before the early_stop rule (six pruning counters) reads with 0 for it", "[engine]") {
+    EvolutionConfig cfg;
+    cfg.populationSize = 20;
+    cfg.generations = 2;
+    cfg.trainArchs = 30;
+    cfg.earlyStop = 4;
+    cfg.threads = 1;
+    std::vector<Task> tasks;
+    tasks.push_back({"synthetic/0", test::syntheticDataset(80, 7)});
+    Evolution evo(std::move(tasks), cfg);
+    evo.run();
+    test::TempDir dir("zcgp_ckpt_counters_");
+    auto const file = dir.path / "checkpoint.bin";
+    evo.saveCheckpoint(file);
+    auto bytes = test::readBytes(file);
+    // walk to the pruning counters: magic, version, length, checksum; the primitive names; seed, split seed,
+    // population, train size; the task ids; generation, evaluations, node evaluations, seconds
+    std::size_t at = 8 + 4 + 8 + 8;
+    auto const u32 = [&](std::size_t pos) { std::uint32_t v = 0; std::memcpy(&v, bytes.data() + pos, 4); return v; };
+    auto const skipTexts = [&]() { auto const n = u32(at); at += 4; for (std::uint32_t k = 0; k < n; ++k) at += 4 + u32(at); };
+    skipTexts();
+    at += 4 * 8;
+    skipTexts();
+    at += 4 * 8;
+    REQUIRE(u32(at) == PruneRuleCount);
+    auto const old = decodeCheckpoint(bytes, file);
+    // what a zcgp of six rules wrote: early_stop (the last counter) did not exist
+    std::uint32_t const six = PruneRuleCount - 1;
+    std::memcpy(bytes.data() + at, &six, 4);
+    bytes.erase(at + 4 + 8 * six, 8);
+    auto const total = static_cast<std::uint64_t>(bytes.size());
+    std::memcpy(bytes.data() + 12, &total, 8);
+    auto const sum = checkpointChecksum(std::string_view(bytes).substr(28));
+    std::memcpy(bytes.data() + 20, &sum, 8);
+    auto const back = decodeCheckpoint(bytes, file);
+    for (std::size_t r = 0; r + 1 < PruneRuleCount; ++r) CHECK(back.progress.pruned[r] == old.progress.pruned[r]);
+    CHECK(back.progress.pruned[static_cast<std::size_t>(PruneRule::EarlyStop)] == 0);
+    CHECK(back.population.size() == old.population.size());
+    // more counters than this zcgp has rules is an error naming the file
+    std::uint32_t const eight = PruneRuleCount + 1;
+    std::memcpy(bytes.data() + at, &eight, 4);
+    auto const resum = checkpointChecksum(std::string_view(bytes).substr(28));
+    std::memcpy(bytes.data() + 20, &resum, 8);
+    CHECK_THROWS_WITH(decodeCheckpoint(bytes, file),
+                      Catch::Contains("checkpoint.bin") && Catch::Contains("pruning counters"));
 }

@@ -49,6 +49,16 @@ def test_options_map_to_flags(cli, data_dir):
     assert {t["name"].removesuffix("_r") for t in r.report["terminals"]} == {"jacov", "nwot", "synflow", "zen"}  # logz and robust views
 
 
+def test_early_stop_is_counted_as_the_cli_counts_it(cli, data_dir):
+    # LPZero's early stop (issue 16): early_stop=4 is --early-stop 4, its rejections are in the report per rule
+    r = zcgp.evolve(task="nb201/cifar10", data=data_dir, seed=2, threads=1, progress=False, early_stop=4, **BUDGET)
+    expected = cli_json(cli, "evolve", "--task", "nb201/cifar10", "--data", data_dir, "--seed=2", "--threads=1",
+                        "--early-stop=4", *cli_flags(**BUDGET), "--json", "--quiet")
+    assert r.report["pruned"] == expected["pruned"]
+    assert r.report["pruned"]["early_stop"] > 0
+    assert r.formula == expected["formula"]
+
+
 @pytest.mark.parametrize("python_options,cli_args", [
     (dict(population=1), ["--population=1"]),
     (dict(mutation_rate=1.5), ["--mutation-rate=1.5"]),
