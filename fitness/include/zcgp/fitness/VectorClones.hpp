@@ -1,5 +1,5 @@
 #pragma once
-// ZCGP_VECTOR_CLONES: compile a function for AVX2 as well as the baseline x86-64, and pick the clone at load
+// ZCGP_VECTOR_CLONES: compile a function for AVX-512 (x86-64-v4) and AVX2 as well as the baseline x86-64, and pick the clone at load
 // time from the CPU's features (GCC function multiversioning). For branch-free integer counting loops only:
 // their results are exact, so every clone returns the same value and results stay machine-independent.
 // Off under sanitizers and on other compilers/architectures (the baseline code is then used).
