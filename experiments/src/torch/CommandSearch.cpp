@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <random>
 #include <set>
 
@@ -23,6 +24,8 @@
 #include "zcgp/engine/Interpreter.hpp"
 #include "zcgp/engine/RunReport.hpp"
 #include "zcgp/primitives/Dataset.hpp"
+#include "zcgp/tasks/Tasks.hpp"
+#include "zcgp/proxy_cache/ArchitectureGraph.hpp"
 #include "zcgp/proxy_cache/Nb201Accuracy.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
@@ -35,7 +38,8 @@ namespace {
 
 // An evolved formula with the terminal transforms of the run that produced it (fixed, so one candidate's
 // value never depends on the others). The run's terminals are rebuilt from its options.json as zcgp evolve built
-// them: scalar proxies (both views) and LayerVector statistics, which the scorer then measures per candidate.
+// them: scalar proxies (both views) and LayerVector statistics, which the scorer then measures per candidate, and
+// graph features, computed from the cell itself.
 class FormulaObjective {
 public:
     FormulaObjective(std::filesystem::path const& runDir, po::variables_map const& vm) {
@@ -70,6 +74,10 @@ public:
         }
         for (auto i : scalars) {
             auto const source = transforms_[i].source.empty() ? names_[i] : transforms_[i].source;
+            if (source.rfind(tasks::kGraphPrefix, 0) == 0) {  // a graph feature of the cell: free, not measured
+                graph_ = true;
+                continue;
+            }
             if (std::find(sources_.begin(), sources_.end(), source) == sources_.end()) sources_.push_back(source);
         }
         for (auto i : layers) layerNames_.push_back(data.layerNames()[i]);
@@ -82,11 +90,24 @@ public:
     [[nodiscard]] bool needsStatistics() const { return !layerNames_.empty(); }
     [[nodiscard]] std::string const& formula() const { return formula_; }
 
-    [[nodiscard]] double operator()(proxy_cache::ArchitectureMeasurement const& m) const {
+    [[nodiscard]] double operator()(Cell const& cell, proxy_cache::ArchitectureMeasurement const& m) const {
         primitives::Dataset data({"candidate"});
+        // the cell's graph features (graph_* terminals of a run with --terminals auto or cached,graph)
+        std::map<std::string, double> graph;
+        if (graph_) {
+            proxy_cache::Architecture arch{proxy_cache::nb201TupleKey(cell), {cell.begin(), cell.end()}, std::nullopt};
+            auto const values = proxy_cache::graphFeatures(
+                proxy_cache::decodeArchitecture(proxy_cache::SearchSpace::NB201, arch, "search"));
+            auto const& names = proxy_cache::graphFeatureNames(proxy_cache::SearchSpace::NB201);
+            for (std::size_t k = 0; k < names.size(); ++k) graph[tasks::kGraphPrefix + names[k]] = values[k];
+        }
         for (std::size_t i = 0; i < names_.size(); ++i) {
-            auto it = m.proxies.find(transforms_[i].source.empty() ? names_[i] : transforms_[i].source);
-            double const v = it == m.proxies.end() ? std::nan("") : transforms_[i].apply(it->second);
+            auto const& source = transforms_[i].source.empty() ? names_[i] : transforms_[i].source;
+            auto it = m.proxies.find(source);
+            auto git = graph.find(source);
+            double const v = it != m.proxies.end()   ? transforms_[i].apply(it->second)
+                             : git != graph.end()    ? transforms_[i].apply(git->second)
+                                                     : std::nan("");
             data.addScalar(names_[i], {&v, 1});
         }
         if (!allLayerNames_.empty()) {
@@ -115,6 +136,7 @@ private:
     std::vector<std::string> names_, sources_, layerNames_, allLayerNames_;
     std::vector<primitives::ColumnTransform> transforms_;
     engine::Tree tree_;
+    bool graph_{false};  // the formula reads graph features
 };
 
 int runSearchCommand(std::vector<std::string> const& args) {
@@ -201,7 +223,7 @@ int runSearchCommand(std::vector<std::string> const& args) {
         } else {
             try {
                 auto const m = scorer->measure(proxy_cache::nb201TupleKey(cell));
-                s = formula ? (*formula)(m) : m.proxies.at(proxies[0]);
+                s = formula ? (*formula)(cell, m) : m.proxies.at(proxies[0]);
             } catch (std::exception const& e) {
                 // a degenerate cell (e.g. every edge 'none') has no gradient path: it scores as the worst,
                 // and the count is reported so that a systematic failure cannot hide
