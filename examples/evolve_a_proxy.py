@@ -85,7 +85,8 @@ for size, formula, train_tau in result.pareto:
 # %%
 (out / "proxy.hpp").write_text(result.to_cpp())
 print(f"wrote {out / 'proxy.hpp'}")
-raw = zcgp.evolve(task="nb201/cifar10", data=args.data, normalize="none", seed=0, progress=False)
+raw = zcgp.evolve(task="nb201/cifar10", data=args.data, normalize="none", terminals="cached", seed=0,
+                   progress=False)
 f = zcgp.Formula(raw.formula, terminals=list(task.proxies))
 values = f(task.proxies)
 ok = ~np.isnan(values)

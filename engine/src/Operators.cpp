@@ -1,6 +1,7 @@
 #include "zcgp/engine/Operators.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -82,6 +83,24 @@ Tree RampedHalfAndHalf::create(TreeContext const& ctx, Random& rng, std::size_t 
         if (ctx.fits(t)) return t;
     }
     return growTree(ctx, rng, ValueType::Scalar, 2, false);
+}
+
+Tree AdditiveSeed::create(TreeContext const& ctx, Random& rng, std::size_t slot) const {
+    std::size_t const k = std::min({terms_, ctx.scalarTerminals, (ctx.maxSize + 1) / 2});
+    bool const additive = k >= 2 && ctx.functions.enabled(Opcode::Add) &&
+                          std::uniform_real_distribution<double>(0.0, 1.0)(rng) < fraction_;
+    if (!additive) return rest_->create(ctx, rng, slot);
+    // k distinct terminals (partial Fisher-Yates), left-nested: v1 v2 + v3 + ... in postfix
+    std::vector<std::uint32_t> pool(ctx.scalarTerminals);
+    std::iota(pool.begin(), pool.end(), std::uint32_t{0});
+    std::vector<Node> nodes;
+    for (std::size_t i = 0; i < k; ++i) {
+        std::swap(pool[i], pool[i + uniformIndex(rng, pool.size() - i)]);
+        nodes.push_back(Node::variable(pool[i]));
+        if (i > 0) nodes.push_back(Node::function(Opcode::Add));
+    }
+    Tree t(std::move(nodes));
+    return ctx.fits(t) ? t : rest_->create(ctx, rng, slot);
 }
 
 Tree Ptc2::create(TreeContext const& ctx, Random& rng, std::size_t slot) const {
@@ -307,7 +326,18 @@ std::unique_ptr<Creator> makeCreator(std::string_view spec, std::size_t maxSize)
         if (lo < 1 || hi < lo) throw std::invalid_argument(fmt::format("--creator: rhh:MIN:MAX needs 1 <= MIN <= MAX"));
         return std::make_unique<RampedHalfAndHalf>(lo, hi);
     }
-    throw std::invalid_argument(fmt::format("--creator: unknown creator '{}' (valid: ptc2[:SIZE], rhh:MIN:MAX)", s.name));
+    if (s.name == "additive") {
+        if (s.params.size() != 2 && s.params.size() != 4) {
+            throw std::invalid_argument("--creator: additive:K:FRACTION[:MIN:MAX] needs K and FRACTION");
+        }
+        if (!(s.params[0] >= 2.0) || !(s.params[1] >= 0.0 && s.params[1] <= 1.0)) {
+            throw std::invalid_argument("--creator: additive:K:FRACTION needs K >= 2 and FRACTION in [0, 1]");
+        }
+        auto const rest = s.params.size() == 4 ? fmt::format("rhh:{}:{}", s.params[2], s.params[3]) : std::string("rhh:2:5");
+        return std::make_unique<AdditiveSeed>(static_cast<std::size_t>(s.params[0]), s.params[1], makeCreator(rest, maxSize));
+    }
+    throw std::invalid_argument(fmt::format("--creator: unknown creator '{}' (valid: ptc2[:SIZE], rhh:MIN:MAX, "
+                                            "additive:K:FRACTION[:MIN:MAX])", s.name));
 }
 
 std::unique_ptr<MultiMutation> makeMutation(std::string_view spec) {

@@ -412,7 +412,10 @@ int runEvolve(std::vector<std::string> const& argsIn) {
                 if (isRunFile(entry.path())) fs::remove_all(entry.path());  // --force
             }
             written = {out / "options.json", out / "log.jsonl", out / engine::CheckpointFileName, out / "result.json"};
-            writeAtomically(out / "options.json", json(argsIn).dump());
+            // the terminal default is saved too, so a later default cannot change what --resume or export rebuild
+            auto saved = argsIn;
+            if (vm["terminals"].defaulted()) saved.insert(saved.end(), {"--terminals", "auto"});
+            writeAtomically(out / "options.json", json(saved).dump());
         }
         auto const makeEvolution = [&](engine::EvolutionConfig const& c) {
             return std::make_unique<engine::Evolution>(inputs.tasks, c);  // a copy of the tasks per member

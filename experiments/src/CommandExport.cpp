@@ -150,7 +150,10 @@ int runExport(std::vector<std::string> const& args) {
     if (vm.count("values-csv") != 0U) {
         std::vector<evolve::ConversionReport> rawReports;
         auto const benchmark = proxy_cache::Benchmark::load(resolveDataDir(vm));
-        auto raw = evolve::loadTasks(benchmark, {taskId}, primitives::Normalization::None, rawReports);
+        tasks::TaskRequest request;  // the raw proxy scores, and the raw graph features where the space is known
+        request.ids = {taskId};
+        request.graphIfKnown = true;
+        auto raw = evolve::loadTasks(benchmark, request, rawReports);
         csv = valuesCsv(raw.at(0).data, data, values);
     }
     // both files are complete before either is renamed into place

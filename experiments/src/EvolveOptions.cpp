@@ -46,7 +46,9 @@ po::options_description options() {
         ("mutation", po::value<std::string>()->default_value("subtree:1,point:1,hoist:0.5,shrink:0.5"),
          "weighted mutations: subtree:W,point:W,hoist:W,shrink:W")
         ("mutation-rate", po::value<double>()->default_value(0.3), "probability of mutating a crossover child")
-        ("creator", po::value<std::string>()->default_value("rhh:2:5"), "ptc2[:SIZE] | rhh:MINDEPTH:MAXDEPTH")
+        ("creator", po::value<std::string>()->default_value("additive:5:0.5"),
+         "initial trees: ptc2[:SIZE] | rhh:MINDEPTH:MAXDEPTH | additive:K:FRACTION[:MIN:MAX] (that fraction of the "
+         "population starts as a sum of K distinct terminals, a sparse ridge for linear scaling; the rest rhh:2:5)")
         ("functions", po::value<std::string>()->default_value("all"), "all | scalar | comma list of primitives")
         ("ensemble", po::value<std::size_t>()->default_value(1),
          "evolve B members (own seeds, same train split, the full budget each) and report their combination "
@@ -77,9 +79,10 @@ po::options_description options() {
         ("allow-stats-mismatch", po::bool_switch(),
          "accept a --stats cache gathered for another space/dataset than the task's")
         ("proxies", po::value<std::string>(), "comma list: restrict the cached-proxy terminals (default: every usable one)")
-        ("terminals", po::value<std::string>()->default_value("cached"),
+        ("terminals", po::value<std::string>()->default_value("auto"),
          "comma list of terminal groups: cached (cached proxy scores), graph (features of each architecture's "
-         "encoding, graph_*, free to compute; docs/data.md), raw (LayerVector statistics of --stats); both = cached,raw");
+         "encoding, graph_*, free to compute; docs/data.md), raw (LayerVector statistics of --stats); both = cached,raw; "
+         "auto: cached, plus graph wherever every task's search space is known (built-in tasks, --table-space)");
     addTableOptions(options);
     addCommonOptions(options);
     return options;
@@ -130,7 +133,13 @@ std::vector<std::string> savedArguments(fs::path const& dir) {
     std::stringstream text;
     text << is.rdbuf();
     try {
-        return json::parse(text.str()).get<std::vector<std::string>>();
+        auto args = json::parse(text.str()).get<std::vector<std::string>>();
+        // zcgp evolve saves --terminals since its default became auto; a run without it had the old default
+        bool const hasTerminals = std::any_of(args.begin(), args.end(), [](std::string const& a) {
+            return a == "--terminals" || a.rfind("--terminals=", 0) == 0;
+        });
+        if (!hasTerminals) args.insert(args.end(), {"--terminals", "cached"});
+        return args;
     } catch (json::exception const&) {
         throw UsageError(fmt::format("{}: not a zcgp evolve options file (expected a JSON array of the run's arguments)",
                                      file.string()));
@@ -233,16 +242,22 @@ std::vector<std::string> resumeArguments(fs::path const& dir, std::vector<std::s
 }
 
 TerminalGroups parseTerminalGroups(std::string const& spec) {
-    TerminalGroups g{false, false, false, {}};
+    TerminalGroups g{false, false, false, false, {}};
+    if (spec == "auto") {
+        g.cached = g.graphIfKnown = true;
+        g.spelling = "auto";
+        return g;
+    }
     std::stringstream list(spec);
     for (std::string item; std::getline(list, item, ',');) {
         if (item == "cached") g.cached = true;
         else if (item == "graph") g.graph = true;
         else if (item == "raw") g.raw = true;
         else if (item == "both") g.cached = g.raw = true;  // the spelling of runs before terminal groups
-        else throw UsageError(fmt::format("--terminals: unknown group '{}' (valid: cached, graph, raw; a comma list)", item));
+        else if (item == "auto") throw UsageError("--terminals: auto stands alone (it is cached, plus graph where the search space is known)");
+        else throw UsageError(fmt::format("--terminals: unknown group '{}' (valid: auto, cached, graph, raw; a comma list)", item));
     }
-    if (!g.cached && !g.graph && !g.raw) throw UsageError("--terminals: no group given (valid: cached, graph, raw)");
+    if (!g.cached && !g.graph && !g.raw) throw UsageError("--terminals: no group given (valid: auto, cached, graph, raw)");
     std::vector<std::string> names;
     if (g.cached) names.emplace_back("cached");
     if (g.graph) names.emplace_back("graph");
@@ -308,6 +323,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     }
     request.cachedTerminals = groups.cached;
     request.graphTerminals = groups.graph;
+    request.graphIfKnown = groups.graphIfKnown;
 
     if (vm.count("task") != 0U) request.ids = vm["task"].as<std::vector<std::string>>();
     // a researcher's own tables need no data directory
@@ -321,6 +337,15 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     request.normalization = normalization;
     std::vector<ConversionReport> reports;
     in.tasks = loadTasks(benchmark, request, reports);
+    if (groups.graphIfKnown) {
+        // what auto resolved to is what the run records (result.json "terminal_set"), and one line says which
+        bool const graph = reports.at(0).graphTerminals;
+        in.terminalSet = graph ? "cached,graph" : "cached";
+        in.notes.push_back(graph ? "terminals: cached,graph (--terminals auto, the default: the graph features of each "
+                                   "architecture's encoding are terminals too; --terminals cached leaves them out)"
+                                 : fmt::format("terminals: cached (--terminals auto, the default: no graph features, "
+                                               "{})", reports.at(0).graphSkipped));
+    }
 
     if (in.stats) {
         proxy_cache::StatisticsCache cache;

@@ -44,17 +44,20 @@ struct RunInputs {
     std::vector<engine::DataSummary> data;
     std::string normalize;
     std::string terminalSet;           // the --terminals groups, canonical: "cached", "cached,graph", "both", ...
+                                       // (auto is recorded as what it resolved to)
     std::optional<std::string> stats;  // --stats FILE
     std::size_t ensemble{1};
     std::vector<std::string> notes;    // what the conversion kept and dropped, for the screen
 };
 
-// --terminals: a comma list of cached, graph, raw ("both" is cached,raw). Throws UsageError naming an unknown group.
+// --terminals: a comma list of cached, graph, raw ("both" is cached,raw), or auto alone (cached, plus graph where
+// every task's search space is known). Throws UsageError naming an unknown group.
 struct TerminalGroups {
     bool cached;
     bool graph;
     bool raw;
-    std::string spelling;  // canonical, in the order cached, graph, raw; cached,raw is spelled "both"
+    bool graphIfKnown;  // auto
+    std::string spelling;  // canonical, in the order cached, graph, raw; cached,raw is spelled "both"; or "auto"
 };
 [[nodiscard]] TerminalGroups parseTerminalGroups(std::string const& spec);
 

@@ -1,6 +1,7 @@
 // Experiment "transfer": evolve on one task and score on every other (a matrix, mean over seeds), plus one
 // multi-task proxy evolved on a set of tasks and scored on the tasks left out. The terminal set is the proxies
-// usable on every task involved, so each formula can be scored everywhere; normalisation is re-fitted on each
+// usable on every task involved (no graph features: their names differ between spaces), so each formula can be
+// scored everywhere; normalisation is re-fitted on each
 // target task (unsupervised, on proxy values only).
 #include <algorithm>
 #include <cmath>
@@ -72,13 +73,15 @@ std::string runTransfer(ExperimentContext& ctx) {
     for (auto const& task : tasks) {
         for (std::int64_t s = 0; s < seeds; ++s) {
             runs.push_back({fmt::format("{} seed {}", task, s), {task}, static_cast<std::uint64_t>(s),
-                            {"--proxies", proxyList}, fmt::format("runs/{}/seed{}", fileSafe(task), s)});
+                            {"--proxies", proxyList, "--terminals", "cached"},
+                            fmt::format("runs/{}/seed{}", fileSafe(task), s)});
         }
     }
     if (!mtTrain.empty()) {
         for (std::int64_t s = 0; s < seeds; ++s) {
             runs.push_back({fmt::format("multi-task seed {}", s), mtTrain, static_cast<std::uint64_t>(s),
-                            {"--proxies", proxyList, "--aggregate", cfg.getString("multitask_fitness")},
+                            {"--proxies", proxyList, "--terminals", "cached", "--aggregate",
+                             cfg.getString("multitask_fitness")},
                             fmt::format("runs/multitask/seed{}", s)});
         }
     }

@@ -2,6 +2,8 @@
 // closed-form solution, the weighted formula, and the engine with it on (planted signal, determinism, resume).
 #include <cmath>
 #include <filesystem>
+#include <random>
+#include <set>
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +12,7 @@
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/Interpreter.hpp"
 #include "zcgp/engine/LinearScaling.hpp"
+#include "zcgp/engine/Operators.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 
 using namespace zcgp;
@@ -198,7 +201,7 @@ TEST_CASE("evolution: linear scaling is deterministic for a seed, across threads
     CHECK(resumed.pruned() == one.pruned());
     std::filesystem::remove_all(dir);
 
-    auto bad = linearConfig(1, 6);
+    auto bad = linearConfig(1, MaxLinearTerms + 1);
     CHECK_THROWS_WITH(Evolution(tasks(), bad), Catch::Contains("--terms"));
 }
 
@@ -253,4 +256,41 @@ TEST_CASE("evolution: cost of a formula, the cost front, --cost-weight, and resu
     auto bad = cfg;
     bad.costWeight = -1;
     CHECK_THROWS_WITH(Evolution(tasks(), bad), Catch::Contains("--cost-weight"));
+}
+
+TEST_CASE("additive creator: sums of K distinct terminals that linear scaling splits into K weighted terms", "[engine]") {
+    auto const data = scalarData(200, 7);
+    TreeContext ctx;
+    ctx.scalarTerminals = data.scalarCount();
+    ctx.maxSize = 20;
+    ctx.maxDepth = 8;
+    ctx.prepare();
+    REQUIRE(ctx.scalarTerminals >= 3);
+    std::size_t const k = std::min<std::size_t>(5, ctx.scalarTerminals);
+    auto const all = makeCreator("additive:5:1", 20);
+    Random rng(3);
+    for (std::size_t slot = 0; slot < 20; ++slot) {
+        auto const t = all->create(ctx, rng, slot);
+        REQUIRE(t.size() == 2 * k - 1);
+        std::set<std::uint32_t> vars;
+        for (auto const& n : t.nodes()) {
+            if (n.op == Opcode::Variable) vars.insert(n.index);
+            else CHECK(n.op == Opcode::Add);
+        }
+        CHECK(vars.size() == k);  // distinct terminals
+        auto const terms = additiveTerms(t, MaxLinearTerms);
+        CHECK(terms.count == k);  // one weighted term per terminal: a sparse ridge over them
+    }
+    // FRACTION 0: every slot from rhh, as the default creator draws it
+    auto const none = makeCreator("additive:5:0", 20);
+    auto const rhh = makeCreator("rhh:2:5", 20);
+    Random a(9), b(9);
+    for (std::size_t slot = 0; slot < 10; ++slot) {
+        auto const x = none->create(ctx, a, slot);
+        (void)std::uniform_real_distribution<double>(0.0, 1.0)(b);  // the draw that decides
+        CHECK(x.nodes() == rhh->create(ctx, b, slot).nodes());
+    }
+    CHECK_THROWS_WITH(makeCreator("additive:1:0.5", 20), Catch::Contains("K >= 2"));
+    CHECK_THROWS_WITH(makeCreator("additive:5", 20), Catch::Contains("needs K and FRACTION"));
+    CHECK_THROWS_WITH(makeCreator("additive:5:1.5", 20), Catch::Contains("FRACTION in [0, 1]"));
 }

@@ -42,8 +42,9 @@ std::filesystem::path nb201Csv(std::string const& name, std::size_t n) {
 }  // namespace
 
 TEST_CASE("evolve --terminals cached,graph adds the graph terminals and keeps the seed's train split", "[experiments][graph]") {
-    auto const cached = evolveJson("--task tnb101_micro/class_scene --seed 3 --normalize logz");
+    auto const cached = evolveJson("--task tnb101_micro/class_scene --seed 3 --normalize logz --terminals cached");
     auto const both = evolveJson("--task tnb101_micro/class_scene --seed 3 --normalize logz --terminals graph,cached");
+    CHECK(cached.at("terminal_set") == "cached");
     CHECK(both.at("terminal_set") == "cached,graph");
     auto const names = terminalNames(both);
     CHECK(std::count_if(names.begin(), names.end(), [](auto const& n) { return n.rfind("graph_", 0) == 0; }) == 18);
@@ -60,7 +61,7 @@ TEST_CASE("evolve --terminals cached,graph adds the graph terminals and keeps th
 TEST_CASE("evolve --terminals validates its groups, and graph on a table needs --table-space", "[experiments][graph]") {
     auto r = runCommand(zcgpCli("evolve --task nb201/cifar10 --terminals cached,grpah"));
     CHECK(r.exitCode == 2);
-    CHECK(r.err == "zcgp: error: --terminals: unknown group 'grpah' (valid: cached, graph, raw; a comma list)\n");
+    CHECK(r.err == "zcgp: error: --terminals: unknown group 'grpah' (valid: auto, cached, graph, raw; a comma list)\n");
     r = runCommand(zcgpCli("evolve --task nb201/cifar10 --terminals graph,raw"));
     CHECK(r.exitCode == 2);
     CHECK(r.err.find("--terminals graph,raw needs --stats FILE") != std::string::npos);
@@ -82,6 +83,80 @@ TEST_CASE("evolve --terminals validates its groups, and graph on a table needs -
     auto const table = evolveJson("--table " + csv + " --target acc --id arch --table-space nb201 --terminals cached,graph --normalize logz");
     CHECK(table.at("tasks").at(0) == "table:mine");
     CHECK(terminalNames(table).size() == 2 + 25);
+}
+
+TEST_CASE("evolve's default terminals (auto) add the graph features where the search space is known", "[experiments][graph]") {
+    // a built-in task: the same terminals and formula as --terminals cached,graph, and one line saying so
+    auto r = runCommand(zcgpCli("evolve --json --population 20 --generations 3 --train-archs 50 --threads 1 "
+                                "--task tnb101_micro/class_scene --seed 3"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const dflt = nlohmann::json::parse(r.out);
+    CHECK(dflt.at("terminal_set") == "cached,graph");
+    CHECK(r.err.find("terminals: cached,graph (--terminals auto, the default:") != std::string::npos);
+    auto const explicitGraph = evolveJson("--task tnb101_micro/class_scene --seed 3 --threads 1 --terminals cached,graph");
+    CHECK(terminalNames(dflt) == terminalNames(explicitGraph));
+    CHECK(dflt.at("formula") == explicitGraph.at("formula"));
+    CHECK(dflt.at("test_tau") == explicitGraph.at("test_tau"));
+
+    // a researcher's table without --table-space: cached only, with the reason; with it: graph too
+    auto const csv = nb201Csv("auto_terminals", 80).string();
+    r = runCommand(zcgpCli("evolve --json --population 20 --generations 3 --train-archs 50 --table " + csv +
+                           " --target acc --id arch"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    auto const table = nlohmann::json::parse(r.out);
+    CHECK(table.at("terminal_set") == "cached");
+    CHECK(terminalNames(table) == std::vector<std::string>{"jacov", "synflow", "jacov_r", "synflow_r"});
+    CHECK(r.err.find("terminals: cached (--terminals auto, the default: no graph features, task table:mine has no "
+                     "known search space") != std::string::npos);
+    auto const spaced = evolveJson("--table " + csv + " --target acc --id arch --table-space nb201");
+    CHECK(spaced.at("terminal_set") == "cached,graph");
+    CHECK(terminalNames(spaced).size() == 2 * (2 + 25));  // logz+robust: both views of every terminal
+    // tasks whose spaces share no graph feature (NB201 and DARTS cells): cached, with the reason
+    r = runCommand(zcgpCli("evolve --json --population 20 --generations 2 --train-archs 50 --task nb201/cifar10 "
+                           "--task nb301/cifar10"));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(r.out).at("terminal_set") == "cached");
+    CHECK(r.err.find("no graph features, the selected tasks' search spaces share no graph feature") != std::string::npos);
+    r = runCommand(zcgpCli("evolve --task nb201/cifar10 --terminals auto,raw"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--terminals: auto stands alone") != std::string::npos);
+}
+
+TEST_CASE("a run saves its terminal default, and a run saved without --terminals had cached", "[experiments][graph]") {
+    auto const dir = zcgp::test::scratchDir("auto_terminals_saved");
+    auto const run = (dir / "run").string();
+    auto r = runCommand(zcgpCli("evolve --quiet --population 20 --generations 3 --train-archs 50 --threads 1 "
+                                "--task nb201/cifar10 --out " + run));
+    REQUIRE(r.exitCode == 0);
+    auto saved = nlohmann::json::parse(std::ifstream(dir / "run" / "options.json"));
+    REQUIRE(saved.size() >= 2);
+    CHECK(saved[saved.size() - 2] == "--terminals");
+    CHECK(saved[saved.size() - 1] == "auto");
+    // a run of the old default (cached) whose options.json has no --terminals still rebuilds with cached
+    auto const old = (dir / "old").string();
+    r = runCommand(zcgpCli("evolve --quiet --population 20 --generations 3 --train-archs 50 --threads 1 "
+                           "--task nb201/cifar10 --terminals cached --out " + old));
+    REQUIRE(r.exitCode == 0);
+    saved = nlohmann::json::parse(std::ifstream(dir / "old" / "options.json"));
+    nlohmann::json stripped = nlohmann::json::array();
+    for (std::size_t i = 0; i < saved.size(); ++i) {
+        if (saved[i] == "--terminals") { ++i; continue; }
+        stripped.push_back(saved[i]);
+    }
+    std::ofstream(dir / "old" / "options.json") << stripped.dump();
+    auto const result = nlohmann::json::parse(std::ifstream(dir / "old" / "result.json"));
+    auto const ev = runCommand(zcgpCli("evaluate --run " + old + " --task nb201/cifar10 --format json"));
+    INFO(ev.err);
+    REQUIRE(ev.exitCode == 0);
+    CHECK(ev.out.find("non-finite") == std::string::npos);
+    auto const exported = runCommand(zcgpCli("export --run " + old + " --lang cpp"));
+    INFO(exported.err);
+    CHECK(exported.exitCode == 0);
+    CHECK(exported.out.find("graph_") == std::string::npos);
+    CHECK(result.at("terminal_set") == "cached");
 }
 
 TEST_CASE("zcgp features prints the library's features per architecture", "[experiments][graph]") {

@@ -46,7 +46,10 @@ def test_options_map_to_flags(cli, data_dir):
     assert r.formula == expected["formula"]
     assert r.test_tau == expected["test_tau"]
     assert r.report["tasks"] == ["nb201/cifar10", "nb201/cifar100"]
-    assert {t["name"].removesuffix("_r") for t in r.report["terminals"]} == {"jacov", "nwot", "synflow", "zen"}  # logz and robust views
+    names = {t["name"].removesuffix("_r") for t in r.report["terminals"]}  # logz and robust views
+    assert r.report["terminal_set"] == "cached,graph"  # the default (auto): NB201's graph features too
+    assert {n for n in names if not n.startswith("graph_")} == {"jacov", "nwot", "synflow", "zen"}
+    assert "graph_paths_conv3" in names
 
 
 def test_early_stop_is_counted_as_the_cli_counts_it(cli, data_dir):

@@ -137,27 +137,37 @@ std::vector<LoadedTask> loadTasks(pc::Benchmark const& benchmark, TaskRequest co
     }
     // graph features every task's space has, in the first task's order
     std::vector<std::string> graphNames;
-    if (request.graphTerminals) {
-        for (std::size_t t = 0; t < tables.size(); ++t) {
-            if (!pc::hasArchitectureGraph(tables[t].space)) {
-                throw TaskError(fmt::format("--terminals graph: task {} has no known search space (a table's "
-                                            "architectures are ids; declare the space of its keys with --table-space)",
-                                            tables[t].id()));
+    bool graph = request.graphTerminals || request.graphIfKnown;
+    std::string graphSkipped;
+    for (std::size_t t = 0; graph && t < tables.size(); ++t) {
+        if (!pc::hasArchitectureGraph(tables[t].space)) {
+            if (!request.graphTerminals) {
+                graph = false;
+                graphSkipped = fmt::format("task {} has no known search space (declare the space of a table's keys "
+                                           "with --table-space)", tables[t].id());
+                break;
             }
-            auto const& names = pc::graphFeatureNames(tables[t].space);
-            if (t == 0) graphNames = names;
-            else std::erase_if(graphNames, [&](std::string const& n) { return std::find(names.begin(), names.end(), n) == names.end(); });
+            throw TaskError(fmt::format("--terminals graph: task {} has no known search space (a table's "
+                                        "architectures are ids; declare the space of its keys with --table-space)",
+                                        tables[t].id()));
         }
-        if (graphNames.empty()) {
-            throw TaskError("--terminals graph: the selected tasks' search spaces share no graph feature");
-        }
+        auto const& names = pc::graphFeatureNames(tables[t].space);
+        if (t == 0) graphNames = names;
+        else std::erase_if(graphNames, [&](std::string const& n) { return std::find(names.begin(), names.end(), n) == names.end(); });
+    }
+    if (graph && graphNames.empty()) {
+        if (request.graphTerminals) throw TaskError("--terminals graph: the selected tasks' search spaces share no graph feature");
+        graph = false;
+        graphSkipped = "the selected tasks' search spaces share no graph feature";
     }
     std::vector<LoadedTask> loaded;
     for (auto const& table : tables) {
         LoadedTask task;
         task.id = table.id();
         task.data = datasetFromTable(table, common, task.report);
-        if (request.graphTerminals) task.data = appendGraphTerminals(task.data, table, graphNames, request.cachedTerminals);
+        if (graph) task.data = appendGraphTerminals(task.data, table, graphNames, request.cachedTerminals);
+        task.report.graphTerminals = graph;
+        task.report.graphSkipped = graphSkipped;
         for (auto const& p : table.proxies) {
             auto& dropped = task.report.droppedProxies;
             if (std::find(common.begin(), common.end(), p) == common.end() &&

@@ -326,11 +326,17 @@ TEST_CASE("reproduce zero_shot_search (reduced): every objective and algorithm, 
     CHECK(lineCount(out / "summary.csv") == 7);   // header + 5 + optimum
     CHECK_THAT(r.out, Catch::Contains("optimum (NAS-Bench-201) | 94.37 | 73.51 | 47.31"));
     CHECK(fs::exists(out / "evolved" / "result.json"));
-    // the evolved objective was fitted on both terminal views: its NAME_r columns read the raw proxies computed
-    // for each candidate (synflow, params); the searches above ran with it
-    auto const terminals = nlohmann::json::parse(std::ifstream(out / "evolved" / "result.json"))["terminals"];
-    CHECK(terminals.size() == 4);
-    CHECK(terminals[2]["source"] == terminals[0]["name"]);
+    // the evolved objective was fitted on both terminal views of the proxies and of the cell's graph features (the
+    // default terminals): its NAME_r columns read the raw proxies computed for each candidate (synflow, params), its
+    // graph_* columns the features of the candidate's cell; the searches above ran with it
+    auto const result = nlohmann::json::parse(std::ifstream(out / "evolved" / "result.json"));
+    CHECK(result["terminal_set"] == "cached,graph");
+    std::map<std::string, std::string> source;
+    for (auto const& t : result["terminals"]) source[t["name"]] = t.value("source", t["name"].get<std::string>());
+    CHECK(source.size() == 2 * (2 + 25));
+    CHECK(source.at("synflow_r") == "synflow");
+    CHECK(source.at("params_r") == "params");
+    CHECK(source.at("graph_paths_conv3_r") == "graph_paths_conv3");
 }
 
 TEST_CASE("reproduce lpzero_flexibert (reduced) on a real FlexiBERT gather", "[experiments][torch]") {

@@ -102,6 +102,21 @@ private:
     std::size_t maxSize_;
 };
 
+// A sparse additive start for linear scaling: with probability `fraction` a slot starts as the sum of `terms`
+// distinct scalar terminals (v1 + v2 + ... + vK), which linear scaling weights as a sparse ridge over them; the
+// other slots come from `rest`. Without Add in the function set, or with fewer terminals than 2, every slot comes
+// from `rest`.
+class AdditiveSeed final : public Creator {
+public:
+    AdditiveSeed(std::size_t terms, double fraction, std::unique_ptr<Creator> rest)
+        : terms_(terms), fraction_(fraction), rest_(std::move(rest)) {}
+    [[nodiscard]] Tree create(TreeContext const& ctx, Random& rng, std::size_t slot) const override;
+private:
+    std::size_t terms_;
+    double fraction_;
+    std::unique_ptr<Creator> rest_;
+};
+
 // ---- variation ----
 class Crossover {
 public:
@@ -185,7 +200,8 @@ struct Spec {
 // Parses "tournament:5" or "subtree:0.3,point:0.3"; throws std::invalid_argument naming the flag.
 [[nodiscard]] std::vector<Spec> parseSpecs(std::string_view flag, std::string_view text);
 [[nodiscard]] std::unique_ptr<Selector> makeSelector(std::string_view spec);                 // tournament:K | random
-[[nodiscard]] std::unique_ptr<Creator> makeCreator(std::string_view spec, std::size_t maxSize);  // ptc2 | rhh:MIN:MAX
+// ptc2[:SIZE] | rhh:MIN:MAX | additive:K:FRACTION[:MIN:MAX] (AdditiveSeed over rhh:MIN:MAX, default rhh:2:5)
+[[nodiscard]] std::unique_ptr<Creator> makeCreator(std::string_view spec, std::size_t maxSize);
 [[nodiscard]] std::unique_ptr<MultiMutation> makeMutation(std::string_view spec);  // subtree:W,point:W,hoist:W,shrink:W
 
 }  // namespace zcgp::engine

@@ -29,6 +29,8 @@ struct ConversionReport {
     std::vector<std::string> droppedProxies;  // missing on more than kMaxMissingFraction, excluded, or not common
     std::size_t droppedArchs{0};              // missing one of the remaining proxies
     std::size_t keptArchs{0};
+    bool graphTerminals{false};               // whether the graph features were appended as terminals
+    std::string graphSkipped;                 // with TaskRequest::graphIfKnown: why they were not ("" if they were)
 };
 
 // A proxy missing on more than this fraction of a task's architectures is dropped as a terminal (e.g. epe_nas
@@ -51,6 +53,10 @@ struct TaskRequest {
     // the same architectures (those with every usable proxy), so a seed draws the same train split for each.
     bool cachedTerminals{true};
     bool graphTerminals{false};
+    // "auto" (zcgp evolve's default): the graph features too, but only where every task's search space is known
+    // (each built-in task; a table with --table-space) and they share a feature; otherwise cached alone, with the
+    // reason in ConversionReport::graphSkipped. An undecodable key of a known space stays an error (TaskError).
+    bool graphIfKnown{false};
 };
 
 // Graph terminals are named "graph_<feature>" ("graph_paths_conv3"): an identifier, as exported C++ needs.
