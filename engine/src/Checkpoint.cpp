@@ -21,20 +21,6 @@ constexpr std::string_view Magic = "ZCGPCKPT";
 constexpr std::size_t ChecksumOffset = Magic.size() + 4 + 8;  // magic, version, total bytes
 constexpr std::size_t BodyOffset = ChecksumOffset + 8;
 
-// 64-bit words folded with a multiply-rotate; detects truncation and corruption (not an adversary).
-std::uint64_t checksum(std::string_view bytes) {
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ bytes.size();
-    std::size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, bytes.data() + i, 8);
-        h = std::rotl((h ^ w) * 0xBF58476D1CE4E5B9ULL, 31);
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    h = std::rotl((h ^ tail) * 0x94D049BB133111EBULL, 29);
-    return h ^ (h >> 32);
-}
 
 class Encoder {
 public:
@@ -156,6 +142,20 @@ private:
 }
 }  // namespace
 
+std::uint64_t checkpointChecksum(std::string_view bytes) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ bytes.size();
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, bytes.data() + i, 8);
+        h = std::rotl((h ^ w) * 0xBF58476D1CE4E5B9ULL, 31);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    h = std::rotl((h ^ tail) * 0x94D049BB133111EBULL, 29);
+    return h ^ (h >> 32);
+}
+
 std::string encodeCheckpoint(CheckpointView const& v) {
     Encoder e;
     e.bytes().reserve(4096 + 8 * (v.seenRanks.size() + v.seenTrees.size()) + 400 * v.population.size());
@@ -193,7 +193,7 @@ std::string encodeCheckpoint(CheckpointView const& v) {
     auto& out = e.bytes();
     auto const total = static_cast<std::uint64_t>(out.size());
     std::memcpy(out.data() + Magic.size() + 4, &total, 8);
-    auto const sum = checksum(std::string_view(out).substr(BodyOffset));
+    auto const sum = checkpointChecksum(std::string_view(out).substr(BodyOffset));
     std::memcpy(out.data() + ChecksumOffset, &sum, 8);
     return std::move(out);
 }
@@ -209,7 +209,7 @@ CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path c
                                              "start the run again", file.string(), version, CheckpointVersion));
     }
     if (d.get<std::uint64_t>() != bytes.size()) d.fail("its length is wrong (cut short while being copied?)");
-    if (d.get<std::uint64_t>() != checksum(bytes.substr(BodyOffset))) d.fail("its checksum does not match");
+    if (d.get<std::uint64_t>() != checkpointChecksum(bytes.substr(BodyOffset))) d.fail("its checksum does not match");
 
     std::vector<primitives::Opcode> opcodes(d.count(1));
     for (auto& op : opcodes) {

@@ -197,23 +197,6 @@ TEST_CASE("zcgp evolve --early-stop on nb201/cifar10: counted per rule in result
     CHECK_FALSE(std::filesystem::exists(dir.path / "bad"));
 }
 
-namespace {
-// The checkpoint's checksum, written out again from the format's description (Checkpoint.cpp): 64-bit words
-// folded with a multiply-rotate over everything after the checksum field.
-std::uint64_t checkpointChecksum(std::string_view bytes) {
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ bytes.size();
-    std::size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, bytes.data() + i, 8);
-        h = std::rotl((h ^ w) * 0xBF58476D1CE4E5B9ULL, 31);
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    h = std::rotl((h ^ tail) * 0x94D049BB133111EBULL, 29);
-    return h ^ (h >> 32);
-}
-}  // namespace
 
 TEST_CASE("checkpoint: one written before the early_stop rule (six pruning counters) reads with 0 for it", "[engine]") {
     EvolutionConfig cfg;

@@ -69,6 +69,9 @@ struct CheckpointView {
 };
 
 [[nodiscard]] std::string encodeCheckpoint(CheckpointView const& view);
+// The checksum stored in a checkpoint's header: 64-bit words of `body` (every byte after the checksum field)
+// folded with a multiply-rotate; detects truncation and corruption, not an adversary.
+[[nodiscard]] std::uint64_t checkpointChecksum(std::string_view body);
 // Throws std::runtime_error naming `file` for a truncated, corrupt, older (JSON) or newer checkpoint.
 [[nodiscard]] CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path const& file);
 [[nodiscard]] CheckpointState readCheckpoint(std::filesystem::path const& file);
