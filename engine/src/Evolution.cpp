@@ -153,6 +153,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
             w->scratch.push_back(trainInterpreters_[t].makeScratch(config_.maxSize));
             w->train.emplace_back(trainData_[t]->rows());
             w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
+            w->verifyScratch.push_back(interpreters_[t].makeScratch(config_.maxSize));
         }
         w->terms.resize(tasks_.size());
         workers_->all.push_back(std::move(w));

@@ -94,6 +94,40 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(weightedSize(ind.tree, ind.terms)) -
                   config_.costWeight * ind.cost;
     ind.valid = true;
+    // 4. a would-be best, hall-of-fame or cost-front member must be finite on every architecture of every task
+    // (held-out ones included): checked here, in parallel, instead of in the sequential end of the generation
+    if (mayEnterFronts(ind)) {
+        ind.finiteChecked = true;
+        ind.finiteEverywhere = finiteEverywhere(formulaOf(ind).tree, w);
+    }
+}
+
+bool Evolution::mayEnterFronts(Individual const& ind) const {
+    if (!best_.valid || ind.fitness > best_.fitness) return true;
+    auto const it = hallOfFame_.find(weightedSize(ind.tree, ind.terms));
+    if (it == hallOfFame_.end() || ind.trainTau > it->second.trainTau) return true;
+    if (!costed_) return false;
+    auto const cit = costFront_.find(ind.cost);
+    return cit == costFront_.end() || ind.trainTau > cit->second.trainTau;
+}
+
+Individual Evolution::formulaOf(Individual const& ind) {
+    Individual formula = ind;
+    if (ind.terms.count > 1) {
+        formula.tree = weightedTree(ind.tree, ind.terms);
+        formula.terms = additiveTerms(formula.tree, 1);
+    }
+    return formula;
+}
+
+bool Evolution::finiteEverywhere(Tree const& tree, Worker& w) const {
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        ++w.evaluations;
+        w.nodeEvaluations += tree.size() * tasks_[t].data.rows();
+        w.verifyBuffer.resize(tasks_[t].data.rows());
+        if (!interpreters_[t].evaluate(tree, w.verifyScratch[t], w.verifyBuffer)) return false;
+    }
+    return true;
 }
 
 bool Evolution::evaluateAll(Tree const& tree, std::size_t task) {

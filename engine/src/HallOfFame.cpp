@@ -19,9 +19,10 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         ++pruned_[static_cast<std::size_t>(rule)];
     };
     // The order-dependent rules run sequentially in slot order: deterministic for any thread count.
-    // An individual that would become the best or enter the hall of fame must first be finite on every
-    // architecture of every task, held-out ones included (fitness only evaluated the train ones). Only those
-    // few are checked: the rest only act as parents, and any formula reported comes from best or the hall.
+    // An individual that would become the best or enter the hall of fame or the cost front must first be finite
+    // on every architecture of every task, held-out ones included (fitness only evaluated the train ones). Only
+    // those few are checked (in the parallel phase, evaluate()): the rest only act as parents, and any formula
+    // reported comes from the best, the hall or the cost front.
     bool bestChanged = false;
     for (std::size_t i = 0; i < next.size(); ++i) {
         auto& ind = next[i];
@@ -42,12 +43,9 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         bool const cheap = costed_ && (cit == costFront_.end() || ind.trainTau > cit->second.trainTau);
         std::optional<Individual> formula;
         if (better || famous || cheap) {
-            formula = ind;
-            if (ind.terms.count > 1) {
-                formula->tree = weightedTree(ind.tree, ind.terms);
-                formula->terms = additiveTerms(formula->tree, 1);
-            }
-            if (!finiteEverywhere(formula->tree)) {
+            formula = formulaOf(ind);
+            // evaluate() checked every individual that could get here (mayEnterFronts); the fallback never runs
+            if (!(ind.finiteChecked ? ind.finiteEverywhere : finiteEverywhere(formula->tree))) {
                 reject(ind, PruneRule::NonFinite);
                 continue;
             }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <random>
 
 #include <catch2/catch.hpp>
 
@@ -207,5 +208,50 @@ TEST_CASE("evolution: repeated multi-task runs with 2 threads are identical", "[
         Evolution b(syntheticTasks(2), smallConfig(k == 0 ? 1 : 2));
         b.run();
         requireSameRun(a, b);
+    }
+}
+
+TEST_CASE("evolution: a formula that overflows only on held-out architectures never reaches the best, the hall or "
+          "the cost front", "[engine]") {
+    // `spike` is an ordinary column on the train architectures and 1e200 on ten held-out ones, so spike * spike and
+    // everything built on it is finite on train (fitness accepts it) and infinite there. The target follows spike.
+    auto cfg = smallConfig(2);
+    cfg.generations = 12;
+    auto base = test::syntheticDataset(80, 11);
+    std::vector<std::size_t> heldOut;
+    {
+        Evolution probe({{"synthetic/spike", base}}, cfg);
+        heldOut.assign(probe.test(0).begin(), probe.test(0).begin() + 10);
+    }
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> g(0.0, 1.0);
+    std::vector<double> spike(80), y(80);
+    for (std::size_t i = 0; i < 80; ++i) {
+        spike[i] = g(rng);
+        y[i] = spike[i] + 0.2 * g(rng);
+    }
+    for (auto r : heldOut) spike[r] = 1e200;
+    primitives::Dataset d(base.archKeys());
+    d.addScalar("alpha", base.scalar(0));
+    d.addScalar("spike", spike);
+    d.setTarget(y);
+    Task task{"synthetic/spike", d};
+    task.proxySeconds = {{"alpha", 0.1}, {"spike", 0.5}};
+    Evolution evo({task}, cfg);
+    REQUIRE(std::vector<std::size_t>(evo.test(0).begin(), evo.test(0).begin() + 10) == heldOut);  // same split
+    evo.run();
+    REQUIRE(evo.costed());
+    CHECK(evo.pruned()[static_cast<std::size_t>(PruneRule::NonFinite)] > 0);
+    REQUIRE(evo.best().valid);
+    CHECK(evo.assess(evo.best().tree).finite);
+    REQUIRE_FALSE(evo.hallOfFame().empty());
+    for (auto const& [size, ind] : evo.hallOfFame()) {
+        INFO("hall of fame, size " << size << ": " << evo.format(ind.tree));
+        CHECK(evo.assess(ind.tree).finite);
+    }
+    REQUIRE_FALSE(evo.costFront().empty());
+    for (auto const& [cost, ind] : evo.costFront()) {
+        INFO("cost front, cost " << cost << ": " << evo.format(ind.tree));
+        CHECK(evo.assess(ind.tree).finite);
     }
 }
