@@ -9,6 +9,10 @@
 #include <string>
 #include <utility>
 
+#ifdef ZCGP_AVX512_KERNELS
+#include <immintrin.h>
+#endif
+
 namespace zcgp::fitness {
 
 namespace {
@@ -122,7 +126,7 @@ struct PairCounts {
 };
 
 ZCGP_VECTOR_CLONES
-PairCounts countPairs(double const* a, std::size_t n, std::size_t const* groupEnd) {
+PairCounts countPairsPortable(double const* a, std::size_t n, std::size_t const* groupEnd) {
     std::int64_t discordant = 0, ties = 0, joint = 0;
     for (std::size_t i = 0; i + 1 < n; ++i) {
         double const x = a[i];
@@ -136,6 +140,47 @@ PairCounts countPairs(double const* a, std::size_t n, std::size_t const* groupEn
         }
     }
     return {discordant, ties + joint, joint};
+}
+
+#ifdef ZCGP_AVX512_KERNELS
+// countPairsPortable with 8 lanes per step: each comparison gives a mask whose popcount is added at once.
+ZCGP_TARGET_AVX512
+PairCounts countPairsAvx512(double const* a, std::size_t n, std::size_t const* groupEnd) {
+    std::int64_t discordant = 0, ties = 0, joint = 0;
+    auto tail = [](std::size_t left) { return static_cast<__mmask8>((1u << left) - 1u); };
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        __m512d const x = _mm512_set1_pd(a[i]);
+        std::size_t const g = groupEnd[i];
+        std::size_t j = i + 1;
+        for (; j + 8 <= g; j += 8) {
+            joint += _mm_popcnt_u32(_mm512_cmp_pd_mask(_mm512_loadu_pd(a + j), x, _CMP_EQ_OQ));
+        }
+        if (j < g) {
+            __mmask8 const m = tail(g - j);
+            joint += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, _mm512_maskz_loadu_pd(m, a + j), x, _CMP_EQ_OQ));
+        }
+        j = g;
+        for (; j + 8 <= n; j += 8) {
+            __m512d const v = _mm512_loadu_pd(a + j);
+            discordant += _mm_popcnt_u32(_mm512_cmp_pd_mask(v, x, _CMP_LT_OQ));
+            ties += _mm_popcnt_u32(_mm512_cmp_pd_mask(v, x, _CMP_EQ_OQ));
+        }
+        if (j < n) {
+            __mmask8 const m = tail(n - j);
+            __m512d const v = _mm512_maskz_loadu_pd(m, a + j);
+            discordant += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, v, x, _CMP_LT_OQ));
+            ties += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, v, x, _CMP_EQ_OQ));
+        }
+    }
+    return {discordant, ties + joint, joint};
+}
+#endif
+
+PairCounts countPairs(double const* a, std::size_t n, std::size_t const* groupEnd) {
+#ifdef ZCGP_AVX512_KERNELS
+    if (hasAvx512()) return countPairsAvx512(a, n, groupEnd);
+#endif
+    return countPairsPortable(a, n, groupEnd);
 }
 
 // tau-b from the integer pair counts (same expression as scipy.stats.kendalltau): shared by kendallTau and

@@ -428,6 +428,33 @@ TEST_CASE("pruning rules: structural rules and rank hashing", "[engine]") {
     CHECK(rankHash(V{3, 1, 2}) != rankHash(V{1, 2, 3}));
 }
 
+TEST_CASE("rankHash equals a plain scalar recomputation on tied and NaN data of every length up to 100", "[engine]") {
+    // The definition written out once more, without vector lanes: FNV-style mixing of each value's count of
+    // strictly smaller values. rankHash picks an AVX-512 kernel at run time where the CPU has one.
+    auto reference = [](std::vector<double> const& v) {
+        std::uint64_t h = 1469598103934665603ULL;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            std::uint64_t below = 0;
+            for (double const w : v) below += w < v[i] ? 1u : 0u;
+            h = (h ^ (i * 0x9E3779B97F4A7C15ULL + below)) * 1099511628211ULL;
+            h ^= h >> 29;
+        }
+        return h;
+    };
+    std::mt19937_64 rng(41);
+    std::uniform_int_distribution<int> level(0, 6);
+    std::normal_distribution<double> g;
+    for (std::size_t n = 0; n <= 100; ++n) {
+        for (int kind = 0; kind < 3; ++kind) {
+            std::vector<double> v(n);
+            for (auto& x : v) x = kind == 0 ? g(rng) : static_cast<double>(level(rng));
+            if (kind == 2 && n > 0) v[n / 2] = std::nan("");
+            INFO("n=" << n << " kind=" << kind);
+            CHECK(rankHash(v) == reference(v));
+        }
+    }
+}
+
 TEST_CASE("HashSet agrees with std::set through growth, with key 0 and repeats", "[engine]") {
     std::mt19937_64 rng(11);
     HashSet set;
