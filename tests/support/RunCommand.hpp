@@ -2,6 +2,7 @@
 // Runs a shell command (typically the real zcgp binary) and captures exit code, stdout and stderr.
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,9 +55,28 @@ inline std::string zcgpCli(std::string const& args) {
     return cliPath().string() + " " + args + " --data " + requireData("nbsz").parent_path().string();
 }
 
+// The folder every scratchDir of this test process lives in: removed when the process exits normally
+// (set ZCGP_KEEP_TEST_FILES=1 to keep it for a look after a failure).
+inline std::filesystem::path scratchRoot() {
+    struct Root {
+        std::filesystem::path path =
+            std::filesystem::temp_directory_path() / ("zcgp_test_" + std::to_string(::getpid()));
+        Root() = default;
+        Root(Root const&) = delete;
+        Root& operator=(Root const&) = delete;
+        ~Root() {
+            if (std::getenv("ZCGP_KEEP_TEST_FILES") != nullptr) return;
+            std::error_code ec;
+            std::filesystem::remove_all(path, ec);
+        }
+    };
+    static Root const root;
+    return root.path;
+}
+
 // A fresh scratch folder, unique to this test process.
 inline std::filesystem::path scratchDir(std::string const& name) {
-    auto dir = std::filesystem::temp_directory_path() / ("zcgp_test_" + std::to_string(::getpid())) / name;
+    auto dir = scratchRoot() / name;
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
