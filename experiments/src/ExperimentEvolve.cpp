@@ -280,9 +280,9 @@ std::string runEvolveExperiment(ExperimentContext& ctx) {
         if (c.name == "best hand-crafted (chosen on train)") table.columns.push_back("hand-crafted proxy");
     }
     table.columns.insert(table.columns.end(), {"evolved > hand-crafted", "formula size"});
-    if (runGraph) table.columns.push_back("graph column's formula size");
+    if (runGraph) table.columns.push_back("second column's formula size");  // graph_args' column
     if (runEnsemble) table.columns.push_back("ensemble column's formula size");
-    table.columns.push_back("non-finite runs (evolved / graph / ensemble)");
+    table.columns.push_back("non-finite runs (evolved / second column / ensemble)");
     std::string xtics;
     for (std::size_t t = 0; t < tasks.size(); ++t) {
         auto const& s = byTask[tasks[t]];
