@@ -23,6 +23,16 @@
 
 namespace zcgp::engine {
 
+FitnessMetric parseFitnessMetric(std::string_view name) {
+    if (name == "kendall") return FitnessMetric::Kendall;
+    if (name == "weighted-tau") return FitnessMetric::WeightedTau;
+    throw std::invalid_argument(fmt::format("--fitness: unknown '{}' (valid: kendall, weighted-tau)", name));
+}
+
+std::string_view toString(FitnessMetric metric) {
+    return metric == FitnessMetric::Kendall ? "kendall" : "weighted-tau";
+}
+
 Aggregate parseAggregate(std::string_view name) {
     if (name == "mean") return Aggregate::Mean;
     if (name == "worst" || name == "min") return Aggregate::Worst;
@@ -109,7 +119,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     }
     std::vector<std::vector<double>> trainTargets;
     for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(train_[trainTargets.size()].size()));
-    ridge_ = std::make_unique<RidgeWeights>(trainTargets, config_.ridgeLambda);
+    ridge_ = std::make_unique<RidgeWeights>(trainTargets, config_.ridgeLambda,
+                                            config_.fitness == FitnessMetric::WeightedTau ? RidgeTarget::Top
+                                                                                          : RidgeTarget::Ranks);
     if (!(config_.costWeight >= 0.0) || !std::isfinite(config_.costWeight)) {
         throw std::invalid_argument(fmt::format("--cost-weight must be finite and >= 0, not {}", config_.costWeight));
     }
@@ -153,6 +165,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
             w->scratch.push_back(trainInterpreters_[t].makeScratch(config_.maxSize));
             w->train.emplace_back(trainData_[t]->rows());
             w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
+            if (config_.fitness == FitnessMetric::WeightedTau) {
+                w->weighted.emplace_back(trainData_[t]->target().first(train_[t].size()));
+            }
             w->verifyScratch.push_back(interpreters_[t].makeScratch(config_.maxSize));
         }
         w->terms.resize(tasks_.size());

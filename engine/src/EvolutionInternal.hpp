@@ -20,6 +20,7 @@ struct Evolution::Worker {
     std::vector<Interpreter::Scratch> scratch;
     std::vector<std::vector<double>> train;  // per task: values of the train architectures
     std::vector<fitness::KendallTau> kendall;
+    std::vector<fitness::WeightedTau> weighted;  // per task, only with FitnessMetric::WeightedTau
     std::vector<std::array<std::span<double const>, MaxLinearTerms>> terms;  // per task: the term columns
     std::vector<Interpreter::Scratch> verifyScratch;  // per task: for the interpreter over every architecture
     std::vector<double> verifyBuffer;                 // every architecture's value (the finiteness check)

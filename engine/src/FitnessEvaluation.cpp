@@ -81,7 +81,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
                 return;
             }
         }
-        double tau = w.kendall[t](out);
+        double tau = config_.fitness == FitnessMetric::WeightedTau ? w.weighted[t](out) : w.kendall[t](out);
         if (!std::isfinite(tau)) {
             rejected = PruneRule::Constant;  // constant on the train sample
             return;

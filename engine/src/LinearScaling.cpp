@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 #include <Eigen/Dense>
@@ -49,9 +50,21 @@ double roundSignificant(double x, int digits) {
     return std::round(x / s) * s;
 }
 
-RidgeWeights::RidgeWeights(std::vector<std::vector<double>> const& targets, double lambda) : lambda_(lambda) {
+RidgeWeights::RidgeWeights(std::vector<std::vector<double>> const& targets, double lambda, RidgeTarget target)
+    : lambda_(lambda) {
     if (!(lambda >= 0.0) || !std::isfinite(lambda)) throw std::invalid_argument("ridge lambda must be finite and >= 0");
     for (auto const& acc : targets) {
+        if (target == RidgeTarget::Top) {
+            std::vector<double> y(acc.size());
+            for (std::size_t i = 0; i < acc.size(); ++i) {
+                auto const better = std::count_if(acc.begin(), acc.end(), [&](double a) { return a > acc[i]; });
+                y[i] = -std::log1p(static_cast<double>(better));
+            }
+            double const mean = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(std::max<std::size_t>(y.size(), 1));
+            for (auto& v : y) v -= mean;
+            y_.push_back(std::move(y));
+            continue;
+        }
         auto r = fitness::averageRanks(acc);
         auto const n = static_cast<double>(r.size());
         for (auto& v : r) v = (v - (n + 1.0) / 2.0) / n;

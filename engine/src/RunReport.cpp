@@ -137,6 +137,7 @@ std::string toJsonText(RunReport const& r, int indent) {
         {"normalize", r.normalize},
         {"terminals", terminals},
         {"terminal_set", r.terminalSet},
+        {"fitness", r.fitness},
     };
     j["cost"] = r.cost ? number(*r.cost) : json(nullptr);
     if (r.stats) j["stats"] = *r.stats;
@@ -237,6 +238,7 @@ RunReport parseRunReport(std::string_view text, std::string const& source) {
         r.terminals.push_back(std::move(x));
     });
     if (j.contains("terminal_set")) r.terminalSet = in.text(j, "terminal_set");
+    if (j.contains("fitness")) r.fitness = in.text(j, "fitness");  // absent before --fitness existed: kendall
     if (j.contains("stats")) r.stats = in.text(j, "stats");
     if (j.contains("ensemble")) {
         r.ensemble = in.count(j, "ensemble");

@@ -295,6 +295,7 @@ engine::RunReport report(engine::Evolution const& evo, engine::Tree const& tree,
     r.normalize = in.normalize;
     r.terminals = evolve::transformsOf(d0);
     r.terminalSet = in.terminalSet;
+    r.fitness = std::string(engine::toString(in.config.fitness));
     r.stats = in.stats;
     return r;
 }

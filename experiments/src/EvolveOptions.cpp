@@ -69,6 +69,10 @@ po::options_description options() {
          "LPZero's early stop: reject a candidate whose values on the first K train architectures are identical or "
          "hold a 0 or -1 (pruned as early_stop; 0: off)")
         ("aggregate", po::value<std::string>()->default_value("mean"), "multi-task fitness: mean | worst")
+        ("fitness", po::value<std::string>()->default_value("kendall"),
+         "kendall | weighted-tau: the train rank correlation the GP maximises (weighted-tau: pairs weighted by "
+         "1/(1+r) of the truth rank, the ridge fitted to -log(1+r); for a search that keeps its best cell). The "
+         "held-out tau reported is Kendall's either way")
         ("normalize", po::value<std::string>()->default_value("logz+robust"),
          "the terminal transform the formula is written over, fitted without labels on all architectures' features: "
          "none | zscore | logz (log if positive, else asinh; then z-score) | rank (empirical CDF, then z-score) | "
@@ -309,6 +313,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     primitives::Normalization normalization{};
     try {
         cfg.aggregate = engine::parseAggregate(vm["aggregate"].as<std::string>());
+        cfg.fitness = engine::parseFitnessMetric(vm["fitness"].as<std::string>());
         normalization = primitives::parseNormalization(in.normalize);
     } catch (std::invalid_argument const& e) {
         throw UsageError(e.what());

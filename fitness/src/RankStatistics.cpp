@@ -475,4 +475,53 @@ double KendallTau::operator()(std::span<double const> scores) {
     return tauB(static_cast<std::int64_t>(n), truthTiedPairs_, scoreTies, jointTies, discordant);
 }
 
+WeightedTau::WeightedTau(std::span<double const> truth) : truth_(truth.begin(), truth.end()) {
+    std::size_t const n = truth_.size();
+    for (double const t : truth_) {
+        if (!std::isfinite(t)) throw std::invalid_argument("WeightedTau: the truth must be finite");
+    }
+    ranks_.resize(n);
+    weight_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        ranks_[i] = static_cast<std::size_t>(
+            std::count_if(truth_.begin(), truth_.end(), [&](double t) { return t > truth_[i]; }));
+        weight_[i] = 1.0 / (1.0 + static_cast<double>(ranks_[i]));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = i + 1; j < n; ++j) {
+            double const w = weight_[i] + weight_[j];
+            totalWeight_ += w;
+            if (truth_[i] == truth_[j]) truthTieWeight_ += w;
+        }
+    }
+}
+
+double WeightedTau::operator()(std::span<double const> scores) const {
+    std::size_t const n = truth_.size();
+    if (scores.size() != n) {
+        throw std::invalid_argument("WeightedTau: " + std::to_string(scores.size()) + " scores for " +
+                                    std::to_string(n) + " truth values");
+    }
+    double scoreTies = 0.0, jointTies = 0.0, discordant = 0.0;
+    double const* s = scores.data();
+    double const* t = truth_.data();
+    double const* a = weight_.data();
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        double const si = s[i], ti = t[i], ai = a[i];
+        for (std::size_t j = i + 1; j < n; ++j) {
+            double const w = ai + a[j];
+            double const ds = s[j] - si, dt = t[j] - ti;
+            scoreTies += ds == 0.0 ? w : 0.0;
+            jointTies += ds == 0.0 && dt == 0.0 ? w : 0.0;
+            discordant += (ds < 0.0 && dt > 0.0) || (ds > 0.0 && dt < 0.0) ? w : 0.0;
+        }
+    }
+    double const notTiedScores = totalWeight_ - scoreTies;
+    double const notTiedTruth = totalWeight_ - truthTieWeight_;
+    if (n < 2 || !(notTiedScores > 0.0) || !(notTiedTruth > 0.0)) return kNaN;
+    double const tau = (totalWeight_ - scoreTies - truthTieWeight_ + jointTies - 2.0 * discordant) /
+                       std::sqrt(notTiedScores) / std::sqrt(notTiedTruth);
+    return std::clamp(tau, -1.0, 1.0);
+}
+
 }  // namespace zcgp::fitness

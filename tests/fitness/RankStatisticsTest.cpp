@@ -243,3 +243,32 @@ TEST_CASE("Metric names round-trip and unknown names list the valid ones", "[fit
         }
     }
 }
+
+TEST_CASE("WeightedTau matches scipy.stats.weightedtau with the truth's ranks as weights", "[fitness]") {
+    std::string const path = std::string(ZCGP_SOURCE_DIR) + "/tests/fixtures/weighted_tau.json";
+    std::ifstream in(path);
+    REQUIRE(in.good());
+    auto const fixtures = nlohmann::json::parse(in);
+    REQUIRE(fixtures.at("cases").size() >= 60);
+    std::size_t defined = 0;
+    for (auto const& c : fixtures.at("cases")) {
+        auto const scores = c.at("scores").get<std::vector<double>>();
+        auto const truth = c.at("truth").get<std::vector<double>>();
+        INFO(c.at("name").get<std::string>());
+        WeightedTau tau(truth);
+        CHECK(tau.ranks() == c.at("ranks").get<std::vector<std::size_t>>());
+        double const expected = c.at("weighted_tau").is_null() ? kNaN : c.at("weighted_tau").get<double>();
+        CHECK(sameOrBothNaN(tau(scores), expected, 1e-12));
+        defined += std::isnan(expected) ? 0 : 1;
+    }
+    CHECK(defined >= 30);
+    // what it is for: moving the best architecture to the bottom costs more than swapping two of the worst
+    std::vector<double> const truth{9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+    std::vector<double> bestLast{0, 8, 7, 6, 5, 4, 3, 2, 1, 0.5}, worstSwapped{9, 8, 7, 6, 5, 4, 3, 2, 0, 1};
+    WeightedTau tau(truth);
+    CHECK(tau(truth) == Approx(1.0));
+    CHECK(tau(bestLast) < tau(worstSwapped));
+    CHECK(kendallTau(bestLast, truth) < kendallTau(worstSwapped, truth));
+    CHECK(tau(bestLast) < kendallTau(bestLast, truth));
+    CHECK_THROWS_WITH(WeightedTau(std::vector<double>{1.0, kNaN}), Catch::Contains("finite"));
+}

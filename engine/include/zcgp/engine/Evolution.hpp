@@ -41,6 +41,11 @@ struct Task {
 };
 
 enum class Aggregate { Mean, Worst };
+// The rank correlation fitness maximises on the train architectures (held-out tau is always Kendall's):
+// Kendall: tau-b over all pairs; WeightedTau: fitness::WeightedTau, pairs weighted towards the best architectures
+// (for a search that keeps its best cell), with the linear-scaling ridge fitted to -log(1 + truth rank) instead of
+// the ranks, so the weights also serve the top.
+enum class FitnessMetric { Kendall, WeightedTau };
 
 struct EvolutionConfig {
     std::size_t populationSize{100};
@@ -56,6 +61,7 @@ struct EvolutionConfig {
     std::size_t maxRetries{8};        // regenerate a pruned offspring this many times before keeping it rejected
     std::size_t probeSize{64};        // architectures whose ranking is hashed for duplicate detection
     Aggregate aggregate{Aggregate::Mean};
+    FitnessMetric fitness{FitnessMetric::Kendall};
     std::string selector{"tournament:5"};
     std::string creator{"rhh:2:5"};
     std::string crossover{"subtree:0.9"};  // name:probability
@@ -230,5 +236,7 @@ private:
 };
 
 [[nodiscard]] Aggregate parseAggregate(std::string_view name);  // mean | worst
+[[nodiscard]] FitnessMetric parseFitnessMetric(std::string_view name);  // kendall | weighted-tau
+[[nodiscard]] std::string_view toString(FitnessMetric metric);
 
 }  // namespace zcgp::engine

@@ -36,10 +36,14 @@ struct LinearTerms {
 // standardised over the pooled rows; the solution w of (X'X/N + lambda I) w = X'y/N gives raw weights w_k / sd_k,
 // scaled so that the largest magnitude is 1 and rounded to 4 significant digits; terms whose weight is below
 // 1e-4 after that, or that are constant on the train rows, get 0.
+// What the ridge fits: the train ranks (centred, / n), or -log(1 + r), r the number of train architectures with a
+// strictly higher accuracy (centred): the top of the ranking spread out, the bulk compressed.
+enum class RidgeTarget { Ranks, Top };
+
 class RidgeWeights {
 public:
     // targets: per task, the train accuracies (finite)
-    RidgeWeights(std::vector<std::vector<double>> const& targets, double lambda);
+    RidgeWeights(std::vector<std::vector<double>> const& targets, double lambda, RidgeTarget target = RidgeTarget::Ranks);
     // columns[t][k]: term k's values on task t's train rows (same length as targets[t]). Writes terms.weights;
     // returns false if every weight is 0 (the terms are constant on the train rows).
     bool fit(std::span<std::array<std::span<double const>, MaxLinearTerms> const> columns, LinearTerms& terms) const;

@@ -97,6 +97,7 @@ struct RunReport {
     std::vector<DataSummary> data;
     std::string normalize;                  // the terminal transform the formula is written over
     std::vector<TerminalTransform> terminals;
+    std::string fitness{"kendall"};         // --fitness: the train correlation the GP maximised
     std::string terminalSet{"cached"};      // --terminals groups: cached, cached,graph, raw, both (cached,raw) ...
     std::optional<std::string> stats;       // --stats FILE the LayerVector terminals came from
     std::optional<std::size_t> ensemble;    // members, for an ensemble run
