@@ -155,6 +155,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
             w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
         }
         w->terms.resize(tasks_.size());
+        if (config_.fitnessCv == FitnessCv::Loo) {
+            for (std::size_t t = 0; t < tasks_.size(); ++t) w->loo.emplace_back(train_[t].size());
+        }
         workers_->all.push_back(std::move(w));
     }
     start_ = std::chrono::steady_clock::now();

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
@@ -12,6 +15,12 @@
 #include "EvolutionInternal.hpp"
 
 namespace zcgp::engine {
+
+FitnessCv parseFitnessCv(std::string_view name) {
+    if (name == "off") return FitnessCv::Off;
+    if (name == "loo") return FitnessCv::Loo;
+    throw std::invalid_argument(fmt::format("--fitness-cv: unknown '{}' (valid: off, loo)", name));
+}
 
 void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected) {
     ind.valid = false;
@@ -54,7 +63,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
                 w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], ind.terms.roots[k]).first(train_[t].size());
             }
         }
-        if (!ridge_->fit(w.terms, ind.terms)) {
+        if (!ridge_->fit(w.terms, ind.terms, w.loo)) {
             rejected = PruneRule::Constant;
             return;
         }
@@ -81,7 +90,9 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
                 return;
             }
         }
-        double tau = w.kendall[t](out);
+        // validated fitness: the tau of the leave-one-out predictions (the rank hash above stays the formula's)
+        bool const validated = !w.loo.empty() && ind.terms.count > 1;
+        double tau = w.kendall[t](validated ? std::span<double const>(w.loo[t]) : out);
         if (!std::isfinite(tau)) {
             rejected = PruneRule::Constant;  // constant on the train sample
             return;

@@ -65,6 +65,10 @@ po::options_description options() {
         ("terms", po::value<std::size_t>()->default_value(5),
          "linear scaling: split the formula's top-level + and - chain into at most K terms (1-5) and weight them by "
          "ridge regression on the train architectures' accuracy ranks (1: off)")
+        ("fitness-cv", po::value<std::string>()->default_value("off"),
+         "validated linear-scaling fitness: loo scores a formula of several terms by the Kendall tau of the ridge's "
+         "leave-one-out predictions on the train architectures (the formula keeps the weights fitted on all of "
+         "them); off: the tau of the fitted formula")
         ("early-stop", po::value<std::size_t>()->default_value(0),
          "LPZero's early stop: reject a candidate whose values on the first K train architectures are identical or "
          "hold a 0 or -1 (pruned as early_stop; 0: off)")
@@ -309,6 +313,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     primitives::Normalization normalization{};
     try {
         cfg.aggregate = engine::parseAggregate(vm["aggregate"].as<std::string>());
+        cfg.fitnessCv = engine::parseFitnessCv(vm["fitness-cv"].as<std::string>());
         normalization = primitives::parseNormalization(in.normalize);
     } catch (std::invalid_argument const& e) {
         throw UsageError(e.what());

@@ -41,6 +41,7 @@ struct Task {
 };
 
 enum class Aggregate { Mean, Worst };
+enum class FitnessCv { Off, Loo };
 
 struct EvolutionConfig {
     std::size_t populationSize{100};
@@ -69,6 +70,12 @@ struct EvolutionConfig {
     // weighted by ridge on the train ranks; 1: off (the tree is the formula).
     std::size_t linearTerms{1};
     double ridgeLambda{1e-3};
+    // Validated linear-scaling fitness: Loo scores a formula of several terms by the Kendall tau of the ridge's
+    // leave-one-out predictions on the train architectures (RidgeWeights::fit), so a term that only fits noise
+    // stops paying; the formula reported keeps the weights fitted on every train architecture. Raw fitness
+    // (trainTau), the hall of fame and the fronts then hold that validated tau. One-term formulas (nothing
+    // fitted) keep their plain train tau.
+    FitnessCv fitnessCv{FitnessCv::Off};
     // Cost-aware fitness: penalised fitness -= costWeight * cost, the formula's seconds per architecture (sum of
     // the median times of the distinct proxies it reads, mean over tasks). 0: cost is only reported.
     double costWeight{0.0};
@@ -219,5 +226,6 @@ private:
 };
 
 [[nodiscard]] Aggregate parseAggregate(std::string_view name);  // mean | worst
+[[nodiscard]] FitnessCv parseFitnessCv(std::string_view name);  // off | loo
 
 }  // namespace zcgp::engine
