@@ -93,13 +93,32 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     if (config_.linearTerms == 0 || config_.linearTerms > MaxLinearTerms) {
         throw std::invalid_argument(fmt::format("--terms must be in [1, {}], not {}", MaxLinearTerms, config_.linearTerms));
     }
-    probeSize_ = std::min(config_.probeSize, train_[0].size());
+    // the rows fitness reads: the train sample, or a subsample of it (bagging: ensemble members see different ones)
+    if (!(config_.subsample > 0.0 && config_.subsample <= 1.0)) {
+        throw std::invalid_argument(fmt::format("--subsample must be in (0, 1], not {}", config_.subsample));
+    }
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        auto rows = train_[t];
+        if (config_.subsample < 1.0) {
+            auto const keep = std::max<std::size_t>(
+                8, static_cast<std::size_t>(std::lround(config_.subsample * static_cast<double>(rows.size()))));
+            std::mt19937_64 rng(config_.seed * 2654435761ULL + 7919ULL * t + 1);
+            std::shuffle(rows.begin(), rows.end(), rng);
+            rows.resize(std::min(keep, rows.size()));
+            std::sort(rows.begin(), rows.end());
+        }
+        fit_.push_back(std::move(rows));
+    }
+    if (config_.finalPick == FinalPick::Inner && config_.subsample >= 1.0) {
+        throw std::invalid_argument("--pick inner needs --subsample below 1 (the train architectures fitness leaves out)");
+    }
+    probeSize_ = std::min(config_.probeSize, fit_[0].size());
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         interpreters_.emplace_back(tasks_[t].data);
         // train rows, padded to a multiple of 8 with copies of the first: the interpreter's vector kernels then
         // run without a scalar tail (scalar libm exp/log are far slower); the padding is never ranked
-        auto rows = train_[t];
-        while (rows.size() % 8 != 0) rows.push_back(train_[t].front());
+        auto rows = fit_[t];
+        while (rows.size() % 8 != 0) rows.push_back(fit_[t].front());
         trainData_.push_back(std::make_unique<primitives::Dataset>(tasks_[t].data.subset(rows)));
         trainInterpreters_.emplace_back(*trainData_.back());
         verifyScratch_.push_back(interpreters_[t].makeScratch(config_.maxSize));
@@ -108,7 +127,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         testKendall_.emplace_back(truth);
     }
     std::vector<std::vector<double>> trainTargets;
-    for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(train_[trainTargets.size()].size()));
+    for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(fit_[trainTargets.size()].size()));
     ridge_ = std::make_unique<RidgeWeights>(trainTargets, config_.ridgeLambda);
     if (!(config_.costWeight >= 0.0) || !std::isfinite(config_.costWeight)) {
         throw std::invalid_argument(fmt::format("--cost-weight must be finite and >= 0, not {}", config_.costWeight));
@@ -152,11 +171,11 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
             w->scratch.push_back(trainInterpreters_[t].makeScratch(config_.maxSize));
             w->train.emplace_back(trainData_[t]->rows());
-            w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
+            w->kendall.emplace_back(trainData_[t]->target().first(fit_[t].size()));
         }
         w->terms.resize(tasks_.size());
         if (config_.fitnessCv == FitnessCv::Loo) {
-            for (std::size_t t = 0; t < tasks_.size(); ++t) w->loo.emplace_back(train_[t].size());
+            for (std::size_t t = 0; t < tasks_.size(); ++t) w->loo.emplace_back(fit_[t].size());
         }
         workers_->all.push_back(std::move(w));
     }

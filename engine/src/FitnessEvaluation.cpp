@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 #include <stdexcept>
 
@@ -22,6 +23,13 @@ FitnessCv parseFitnessCv(std::string_view name) {
     throw std::invalid_argument(fmt::format("--fitness-cv: unknown '{}' (valid: off, loo)", name));
 }
 
+FinalPick parseFinalPick(std::string_view name) {
+    if (name == "best") return FinalPick::Best;
+    if (name == "loo") return FinalPick::Loo;
+    if (name == "inner") return FinalPick::Inner;
+    throw std::invalid_argument(fmt::format("--pick: unknown '{}' (valid: best, loo, inner)", name));
+}
+
 void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected) {
     ind.valid = false;
     ind.trainTau = Rejected;
@@ -38,7 +46,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     // finishGeneration, for the individuals that would enter the best or the hall of fame)
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         ++w.evaluations;
-        w.nodeEvaluations += ind.tree.size() * train_[t].size();
+        w.nodeEvaluations += ind.tree.size() * fit_[t].size();
         if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], w.train[t])) {
             rejected = PruneRule::NonFinite;
             return;
@@ -48,7 +56,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     // vectorised pass, as cheap as a few rows; what the rule saves is what follows: linear scaling, hashing, Kendall)
     if (config_.earlyStop > 0) {
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
-            auto const n = std::min(config_.earlyStop, train_[t].size());
+            auto const n = std::min(config_.earlyStop, fit_[t].size());
             if (earlyStopFires(std::span<double const>(w.train[t]).first(n))) {
                 rejected = PruneRule::EarlyStop;
                 return;
@@ -60,7 +68,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     if (ind.terms.count > 1) {
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
             for (std::size_t k = 0; k < ind.terms.count; ++k) {
-                w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], ind.terms.roots[k]).first(train_[t].size());
+                w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], ind.terms.roots[k]).first(fit_[t].size());
             }
         }
         if (!ridge_->fit(w.terms, ind.terms, w.loo)) {
@@ -68,7 +76,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
             return;
         }
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
-            auto out = std::span<double>(w.train[t]).first(train_[t].size());
+            auto out = std::span<double>(w.train[t]).first(fit_[t].size());
             combineTerms(ind.terms, w.terms[t], out);
             if (!std::isfinite(std::accumulate(out.begin(), out.end(), 0.0))) {
                 rejected = PruneRule::NonFinite;
@@ -80,7 +88,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     double sum = 0.0;
     double worst = 2.0;
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        auto const out = std::span<double const>(w.train[t]).first(train_[t].size());
+        auto const out = std::span<double const>(w.train[t]).first(fit_[t].size());
         if (t == 0) {
             ind.ranks = rankHash(out.first(probeSize_));
             // a ranking seen in an earlier generation adds nothing: reject before Kendall, and breed retries.
@@ -188,5 +196,81 @@ double Evolution::cost(Tree const& tree, LinearTerms const& terms) const {
 }
 
 double Evolution::cost(Tree const& tree) const { return cost(tree, additiveTerms(tree, 1)); }
+
+}  // namespace zcgp::engine
+
+namespace zcgp::engine {
+
+double Evolution::validatedTrainTau(Tree const& tree) const {
+    auto terms = additiveTerms(tree, config_.linearTerms);
+    std::vector<std::array<std::vector<double>, MaxLinearTerms>> values(tasks_.size());
+    std::vector<std::array<std::span<double const>, MaxLinearTerms>> columns(tasks_.size());
+    std::vector<std::vector<double>> predictions(tasks_.size());
+    auto const& nodes = tree.nodes();
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        auto const n = fit_[t].size();
+        for (std::size_t k = 0; k < terms.count; ++k) {
+            auto const r = terms.roots[k];
+            auto const term = terms.count == 1 ? tree
+                                               : Tree(std::vector<Node>(nodes.begin() + (r - nodes[r].length),
+                                                                        nodes.begin() + r + 1));
+            auto v = trainInterpreters_[t].evaluate(term);
+            v.resize(n);  // drop the padding rows
+            if (!std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })) return std::nan("");
+            values[t][k] = std::move(v);
+            columns[t][k] = values[t][k];
+        }
+        if (terms.count == 1) predictions[t] = values[t][0];
+    }
+    if (terms.count > 1 && !ridge_->fit(columns, terms, predictions)) return std::nan("");
+    double sum = 0.0, worst = 2.0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        auto const& target = trainData_[t]->target();
+        double const tau = fitness::kendallTau(predictions[t], target.first(fit_[t].size()));
+        if (!std::isfinite(tau)) return std::nan("");
+        sum += tau;
+        worst = std::min(worst, tau);
+    }
+    return config_.aggregate == Aggregate::Mean ? sum / static_cast<double>(tasks_.size()) : worst;
+}
+
+double Evolution::innerValidationTau(Tree const& tree) const {
+    double sum = 0.0, worst = 2.0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        std::vector<std::size_t> rows;
+        std::set_difference(train_[t].begin(), train_[t].end(), fit_[t].begin(), fit_[t].end(), std::back_inserter(rows));
+        if (rows.size() < 2) return std::nan("");
+        auto const all = interpreters_[t].evaluate(tree);
+        std::vector<double> x, y;
+        for (auto r : rows) {
+            if (!std::isfinite(all[r])) return std::nan("");
+            x.push_back(all[r]);
+            y.push_back(tasks_[t].data.target()[r]);
+        }
+        double const tau = fitness::kendallTau(x, y);
+        if (!std::isfinite(tau)) return std::nan("");
+        sum += tau;
+        worst = std::min(worst, tau);
+    }
+    return config_.aggregate == Aggregate::Mean ? sum / static_cast<double>(tasks_.size()) : worst;
+}
+
+Individual Evolution::reported() const {
+    if (config_.finalPick == FinalPick::Best || !best_.valid) return best_;
+    Individual chosen = best_;
+    double bestScore = -2.0;
+    auto consider = [&](Individual const& ind) {
+        double const tau = config_.finalPick == FinalPick::Inner ? innerValidationTau(ind.tree) : validatedTrainTau(ind.tree);
+        double const score = tau - config_.parsimony * static_cast<double>(ind.tree.size()) -
+                             config_.costWeight * ind.cost;
+        if (std::isfinite(score) && score > bestScore) {
+            bestScore = score;
+            chosen = ind;
+        }
+    };
+    consider(best_);
+    for (auto const& ind : pareto()) consider(ind);
+    return chosen;
+}
 
 }  // namespace zcgp::engine

@@ -197,8 +197,9 @@ Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Disp
     bar.finish();
     if (display.checkpointEvery > 0) evo.saveCheckpoint(checkpoint);
     Outcome o;
-    o.tree = evo.best().tree;
-    o.penalisedFitness = evo.best().fitness;
+    auto const reported = evo.reported();
+    o.tree = reported.tree;
+    o.penalisedFitness = reported.fitness;
     o.seconds = evo.seconds();
     o.evaluations = evo.evaluations();
     o.nodeEvaluations = evo.nodeEvaluations();

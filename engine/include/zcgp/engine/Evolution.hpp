@@ -42,6 +42,7 @@ struct Task {
 
 enum class Aggregate { Mean, Worst };
 enum class FitnessCv { Off, Loo };
+enum class FinalPick { Best, Loo, Inner };
 
 struct EvolutionConfig {
     std::size_t populationSize{100};
@@ -76,6 +77,16 @@ struct EvolutionConfig {
     // (trainTau), the hall of fame and the fronts then hold that validated tau. One-term formulas (nothing
     // fitted) keep their plain train tau.
     FitnessCv fitnessCv{FitnessCv::Off};
+    // The formula a run reports (Evolution::reported): Best, the best penalised fitness; Loo, the member of the
+    // size front (pareto()) with the best leave-one-out validated train tau (validatedTrainTau) less the same
+    // parsimony and cost penalties; Inner (needs subsample < 1), the member of the size front with the best
+    // Kendall tau on the train architectures that fitness did not read (the inner validation rows) less the same
+    // penalties. All read only the train architectures.
+    FinalPick finalPick{FinalPick::Best};
+    // Bagging: fitness (and linear scaling, the pick) reads this fraction of the train architectures, a subsample
+    // drawn from the seed (ensemble members have their own seeds, so their own subsamples; the split is the
+    // same). The split, the train tau reported and the held-out architectures are unchanged. 1: all of them.
+    double subsample{1.0};
     // Cost-aware fitness: penalised fitness -= costWeight * cost, the formula's seconds per architecture (sum of
     // the median times of the distinct proxies it reads, mean over tasks). 0: cost is only reported.
     double costWeight{0.0};
@@ -140,6 +151,15 @@ public:
     [[nodiscard]] std::size_t generation() const { return generation_; }
     [[nodiscard]] std::vector<Individual> const& population() const { return population_; }
     [[nodiscard]] Individual const& best() const { return best_; }  // best penalised fitness so far
+    // The formula the run reports, by config().finalPick (best() unless FinalPick::Loo).
+    [[nodiscard]] Individual reported() const;
+    // A formula's train tau with its top-level terms (additiveTerms, up to config().linearTerms) refitted by the
+    // ridge without each train architecture in turn: the mean (or worst) over tasks of the Kendall tau of the
+    // leave-one-out predictions; a one-term formula's plain train tau. NaN if not finite on the train rows.
+    [[nodiscard]] double validatedTrainTau(Tree const& tree) const;
+    // A formula's tau (mean or worst over tasks) on the train architectures left out of fitness by subsample;
+    // NaN if there are none or the formula is not finite there.
+    [[nodiscard]] double innerValidationTau(Tree const& tree) const;
     // size -> best train tau individual of that size seen so far; pareto() filters the dominated ones
     [[nodiscard]] std::map<std::size_t, Individual> const& hallOfFame() const { return hallOfFame_; }
     [[nodiscard]] std::vector<Individual> pareto() const;
@@ -184,9 +204,10 @@ private:
     EvolutionConfig config_;
     TreeContext ctx_;
     std::vector<std::vector<std::size_t>> train_, test_;
+    std::vector<std::vector<std::size_t>> fit_;  // the train rows fitness reads: train_, or a subsample (subsample)
     std::size_t probeSize_{0};  // the first probeSize_ train architectures of task 0 are rank-hashed
     std::vector<Interpreter> interpreters_;                        // all architectures, per task
-    std::vector<std::unique_ptr<primitives::Dataset>> trainData_;  // train architectures only, per task
+    std::vector<std::unique_ptr<primitives::Dataset>> trainData_;  // fit_ architectures only, per task
     std::vector<Interpreter> trainInterpreters_;                   // over trainData_ (fitness)
     std::vector<Interpreter::Scratch> verifyScratch_;  // for interpreters_ (sequential phase only)
     std::vector<double> verifyBuffer_, heldOutBuffer_;
@@ -227,5 +248,6 @@ private:
 
 [[nodiscard]] Aggregate parseAggregate(std::string_view name);  // mean | worst
 [[nodiscard]] FitnessCv parseFitnessCv(std::string_view name);  // off | loo
+[[nodiscard]] FinalPick parseFinalPick(std::string_view name);  // best | loo | inner
 
 }  // namespace zcgp::engine
