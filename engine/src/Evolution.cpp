@@ -68,7 +68,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     ctx_.maxDepth = config_.maxDepth;
     ctx_.constantProbability = config_.constantProbability;
     ctx_.prepare();
-    selector_ = makeSelector(config_.selector);
+    if (config_.selector == "lexicase") lexicase_ = std::make_unique<LexicaseSelection>();
+    else selector_ = makeSelector(config_.selector);
+    if (tasks_.size() > 64) throw std::invalid_argument("at most 64 tasks in one run");
     creator_ = makeCreator(config_.creator, config_.maxSize);
     auto cx = parseSpecs("--crossover", config_.crossover).front();
     if (cx.name != "subtree") throw std::invalid_argument(fmt::format("--crossover: unknown '{}' (valid: subtree:P)", cx.name));
@@ -217,10 +219,11 @@ Individual Evolution::breed(std::size_t slot, Worker& w, PruneCounts& counts) {
     std::uniform_real_distribution<double> u(0.0, 1.0);
     Individual ind;
     for (std::size_t attempt = 0; attempt <= config_.maxRetries; ++attempt) {
-        auto const& p1 = population_[(*selector_)(fit, rng)].tree;
+        auto select = [&] { return lexicase_ ? (*lexicase_)(rng) : (*selector_)(fit, rng); };
+        auto const& p1 = population_[select()].tree;
         std::optional<Tree> child;
         if (u(rng) < config_.crossoverProbability) {
-            auto const& p2 = population_[(*selector_)(fit, rng)].tree;
+            auto const& p2 = population_[select()].tree;
             child = (*crossover_)(p1, p2, ctx_, rng);
         }
         // a child that would be a clone is always mutated: clones add no information
@@ -261,6 +264,14 @@ void Evolution::step() {
     for (std::size_t e = 0; e < config_.elites; ++e) next[e] = population_[order[e]];
     fitnessCache_.resize(population_.size());
     for (std::size_t i = 0; i < population_.size(); ++i) fitnessCache_[i] = population_[i].fitness;
+    if (lexicase_) {
+        std::vector<std::span<float const>> cases;
+        for (auto& ind : population_) {
+            if (ind.valid && ind.cases.empty()) rescoreCases(ind, *workers_->all.front());  // after a resume
+            cases.emplace_back(ind.cases);
+        }
+        lexicase_->prepare(std::move(cases));
+    }
     ++generation_;
     parallelSlots(config_.elites, next.size(),
                   [&](std::size_t slot, Worker& w) { next[slot] = breed(slot, w, counts[slot]); });

@@ -3,6 +3,7 @@
 #include "zcgp/engine/Evolution.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iterator>
 #include <numeric>
@@ -87,6 +88,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     // 3. rank hash and Kendall tau on the train architectures
     double sum = 0.0;
     double worst = 2.0;
+    std::array<std::span<double const>, 64> ranked{};  // per task: the values tau ranked (lexicase cases)
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         auto const out = std::span<double const>(w.train[t]).first(fit_[t].size());
         if (t == 0) {
@@ -100,6 +102,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
         }
         // validated fitness: the tau of the leave-one-out predictions (the rank hash above stays the formula's)
         bool const validated = !w.loo.empty() && ind.terms.count > 1;
+        if (t < ranked.size()) ranked[t] = validated ? std::span<double const>(w.loo[t]) : out;
         double tau = w.kendall[t](validated ? std::span<double const>(w.loo[t]) : out);
         if (!std::isfinite(tau)) {
             rejected = PruneRule::Constant;  // constant on the train sample
@@ -113,6 +116,44 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     ind.fitness = ind.trainTau - config_.parsimony * static_cast<double>(weightedSize(ind.tree, ind.terms)) -
                   config_.costWeight * ind.cost;
     ind.valid = true;
+    if (lexicase_) fillCases(ind, std::span<std::span<double const> const>(ranked.data(), tasks_.size()));
+}
+
+void Evolution::fillCases(Individual& ind, std::span<std::span<double const> const> values) const {
+    std::size_t total = 0;
+    for (auto const& rows : fit_) total += rows.size();
+    ind.cases.resize(total);
+    std::size_t offset = 0;
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        auto const n = fit_[t].size();
+        concordanceCases(values[t], trainData_[t]->target().first(n), std::span<float>(ind.cases).subspan(offset, n));
+        offset += n;
+    }
+}
+
+void Evolution::rescoreCases(Individual& ind, Worker& w) {
+    ind.cases.clear();
+    if (!ind.valid) return;
+    std::array<std::span<double const>, 64> values{};
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+        if (!trainInterpreters_[t].evaluate(ind.tree, w.scratch[t], w.train[t])) return;
+        values[t] = std::span<double const>(w.train[t]).first(fit_[t].size());
+    }
+    auto terms = additiveTerms(ind.tree, config_.linearTerms);
+    if (terms.count > 1) {
+        for (std::size_t t = 0; t < tasks_.size(); ++t) {
+            for (std::size_t k = 0; k < terms.count; ++k) {
+                w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], terms.roots[k]).first(fit_[t].size());
+            }
+        }
+        if (!ridge_->fit(w.terms, terms, w.loo)) return;
+        for (std::size_t t = 0; t < tasks_.size(); ++t) {
+            auto out = std::span<double>(w.train[t]).first(fit_[t].size());
+            combineTerms(terms, w.terms[t], out);
+            values[t] = w.loo.empty() ? std::span<double const>(out) : std::span<double const>(w.loo[t]);
+        }
+    }
+    fillCases(ind, std::span<std::span<double const> const>(values.data(), tasks_.size()));
 }
 
 bool Evolution::evaluateAll(Tree const& tree, std::size_t task) {

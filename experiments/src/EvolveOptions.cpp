@@ -41,7 +41,7 @@ po::options_description options() {
          "stop after S seconds of evolution (0: none); result.json then says stopped: time_limit")
         ("resume", po::value<std::string>(), "continue the run in DIR from its checkpoint, with its saved options")
         ("checkpoint-every", po::value<std::size_t>()->default_value(10), "checkpoint every N generations (0: never)")
-        ("selector", po::value<std::string>()->default_value("tournament:5"), "tournament:K | random")
+        ("selector", po::value<std::string>()->default_value("tournament:5"), "tournament:K | random | lexicase (epsilon-lexicase over the train architectures: docs/engine.md)")
         ("crossover", po::value<std::string>()->default_value("subtree:0.9"), "subtree:PROBABILITY")
         ("mutation", po::value<std::string>()->default_value("subtree:1,point:1,hoist:0.5,shrink:0.5"),
          "weighted mutations: subtree:W,point:W,hoist:W,shrink:W")

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "zcgp/engine/Interpreter.hpp"
+#include "zcgp/engine/Lexicase.hpp"
 #include "zcgp/engine/LinearScaling.hpp"
 #include "zcgp/engine/Operators.hpp"
 #include "zcgp/engine/Pruning.hpp"
@@ -107,6 +108,9 @@ struct Individual {
     // evaluated the individual reads them). best() and the hall of fame hold the weighted formula itself.
     LinearTerms terms{};
     double cost{0.0};  // seconds per architecture of the formula (Evolution::cost); recomputed on resume
+    // --selector lexicase: the individual's score on each train architecture (Lexicase.hpp), tasks one after the
+    // other; empty otherwise (not checkpointed: recomputed for the population on resume)
+    std::vector<float> cases;
 };
 
 // Quality of a formula on every task: train and held-out rank correlation.
@@ -189,6 +193,9 @@ public:
 
 private:
     void evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected);
+    // lexicase: ind.cases from the values fitness ranked (values[t]: task t's fit_ rows)
+    void fillCases(Individual& ind, std::span<std::span<double const> const> values) const;
+    void rescoreCases(Individual& ind, Worker& w);  // the same from the tree alone (after a resume)
     Individual breed(std::size_t slot, Worker& w, PruneCounts& counts);
     Individual create(std::size_t slot, Worker& w, PruneCounts& counts);
     void finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts);
@@ -216,6 +223,7 @@ private:
     double bestTestTau_{0.0};
     std::string bestFormula_;  // format(best_.tree), updated when best_ changes
     std::unique_ptr<Selector> selector_;
+    std::unique_ptr<LexicaseSelection> lexicase_;  // --selector lexicase (selector_ is then unset)
     std::unique_ptr<Creator> creator_;
     std::unique_ptr<Crossover> crossover_;
     std::unique_ptr<MultiMutation> mutation_;
