@@ -68,9 +68,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     ctx_.maxDepth = config_.maxDepth;
     ctx_.constantProbability = config_.constantProbability;
     ctx_.prepare();
-    if (config_.selector == "lexicase") lexicase_ = std::make_unique<LexicaseSelection>();
-    else selector_ = makeSelector(config_.selector);
-    if (tasks_.size() > 64) throw std::invalid_argument("at most 64 tasks in one run");
+    selector_ = makeSelector(config_.selector);
     creator_ = makeCreator(config_.creator, config_.maxSize);
     auto cx = parseSpecs("--crossover", config_.crossover).front();
     if (cx.name != "subtree") throw std::invalid_argument(fmt::format("--crossover: unknown '{}' (valid: subtree:P)", cx.name));
@@ -95,32 +93,13 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     if (config_.linearTerms == 0 || config_.linearTerms > MaxLinearTerms) {
         throw std::invalid_argument(fmt::format("--terms must be in [1, {}], not {}", MaxLinearTerms, config_.linearTerms));
     }
-    // the rows fitness reads: the train sample, or a subsample of it (bagging: ensemble members see different ones)
-    if (!(config_.subsample > 0.0 && config_.subsample <= 1.0)) {
-        throw std::invalid_argument(fmt::format("--subsample must be in (0, 1], not {}", config_.subsample));
-    }
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        auto rows = train_[t];
-        if (config_.subsample < 1.0) {
-            auto const keep = std::max<std::size_t>(
-                8, static_cast<std::size_t>(std::lround(config_.subsample * static_cast<double>(rows.size()))));
-            std::mt19937_64 rng(config_.seed * 2654435761ULL + 7919ULL * t + 1);
-            std::shuffle(rows.begin(), rows.end(), rng);
-            rows.resize(std::min(keep, rows.size()));
-            std::sort(rows.begin(), rows.end());
-        }
-        fit_.push_back(std::move(rows));
-    }
-    if (config_.finalPick == FinalPick::Inner && config_.subsample >= 1.0) {
-        throw std::invalid_argument("--pick inner needs --subsample below 1 (the train architectures fitness leaves out)");
-    }
-    probeSize_ = std::min(config_.probeSize, fit_[0].size());
+    probeSize_ = std::min(config_.probeSize, train_[0].size());
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         interpreters_.emplace_back(tasks_[t].data);
         // train rows, padded to a multiple of 8 with copies of the first: the interpreter's vector kernels then
         // run without a scalar tail (scalar libm exp/log are far slower); the padding is never ranked
-        auto rows = fit_[t];
-        while (rows.size() % 8 != 0) rows.push_back(fit_[t].front());
+        auto rows = train_[t];
+        while (rows.size() % 8 != 0) rows.push_back(train_[t].front());
         trainData_.push_back(std::make_unique<primitives::Dataset>(tasks_[t].data.subset(rows)));
         trainInterpreters_.emplace_back(*trainData_.back());
         verifyScratch_.push_back(interpreters_[t].makeScratch(config_.maxSize));
@@ -129,7 +108,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         testKendall_.emplace_back(truth);
     }
     std::vector<std::vector<double>> trainTargets;
-    for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(fit_[trainTargets.size()].size()));
+    for (auto const& d : trainData_) trainTargets.emplace_back(d->target().begin(), d->target().begin() + static_cast<std::ptrdiff_t>(train_[trainTargets.size()].size()));
     ridge_ = std::make_unique<RidgeWeights>(trainTargets, config_.ridgeLambda);
     if (!(config_.costWeight >= 0.0) || !std::isfinite(config_.costWeight)) {
         throw std::invalid_argument(fmt::format("--cost-weight must be finite and >= 0, not {}", config_.costWeight));
@@ -173,12 +152,9 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
             w->scratch.push_back(trainInterpreters_[t].makeScratch(config_.maxSize));
             w->train.emplace_back(trainData_[t]->rows());
-            w->kendall.emplace_back(trainData_[t]->target().first(fit_[t].size()));
+            w->kendall.emplace_back(trainData_[t]->target().first(train_[t].size()));
         }
         w->terms.resize(tasks_.size());
-        if (config_.fitnessCv == FitnessCv::Loo) {
-            for (std::size_t t = 0; t < tasks_.size(); ++t) w->loo.emplace_back(fit_[t].size());
-        }
         workers_->all.push_back(std::move(w));
     }
     start_ = std::chrono::steady_clock::now();
@@ -219,11 +195,10 @@ Individual Evolution::breed(std::size_t slot, Worker& w, PruneCounts& counts) {
     std::uniform_real_distribution<double> u(0.0, 1.0);
     Individual ind;
     for (std::size_t attempt = 0; attempt <= config_.maxRetries; ++attempt) {
-        auto select = [&] { return lexicase_ ? (*lexicase_)(rng) : (*selector_)(fit, rng); };
-        auto const& p1 = population_[select()].tree;
+        auto const& p1 = population_[(*selector_)(fit, rng)].tree;
         std::optional<Tree> child;
         if (u(rng) < config_.crossoverProbability) {
-            auto const& p2 = population_[select()].tree;
+            auto const& p2 = population_[(*selector_)(fit, rng)].tree;
             child = (*crossover_)(p1, p2, ctx_, rng);
         }
         // a child that would be a clone is always mutated: clones add no information
@@ -264,14 +239,6 @@ void Evolution::step() {
     for (std::size_t e = 0; e < config_.elites; ++e) next[e] = population_[order[e]];
     fitnessCache_.resize(population_.size());
     for (std::size_t i = 0; i < population_.size(); ++i) fitnessCache_[i] = population_[i].fitness;
-    if (lexicase_) {
-        std::vector<std::span<float const>> cases;
-        for (auto& ind : population_) {
-            if (ind.valid && ind.cases.empty()) rescoreCases(ind, *workers_->all.front());  // after a resume
-            cases.emplace_back(ind.cases);
-        }
-        lexicase_->prepare(std::move(cases));
-    }
     ++generation_;
     parallelSlots(config_.elites, next.size(),
                   [&](std::size_t slot, Worker& w) { next[slot] = breed(slot, w, counts[slot]); });

@@ -21,7 +21,6 @@ struct Evolution::Worker {
     std::vector<std::vector<double>> train;  // per task: values of the train architectures
     std::vector<fitness::KendallTau> kendall;
     std::vector<std::array<std::span<double const>, MaxLinearTerms>> terms;  // per task: the term columns
-    std::vector<std::vector<double>> loo;  // per task: leave-one-out ridge predictions (FitnessCv::Loo)
     std::uint64_t evaluations{0}, nodeEvaluations{0};
 };
 

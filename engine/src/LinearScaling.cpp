@@ -60,7 +60,7 @@ RidgeWeights::RidgeWeights(std::vector<std::vector<double>> const& targets, doub
 }
 
 bool RidgeWeights::fit(std::span<std::array<std::span<double const>, MaxLinearTerms> const> columns,
-                       LinearTerms& terms, std::span<std::vector<double>> looPredictions) const {
+                       LinearTerms& terms) const {
     auto const K = static_cast<Eigen::Index>(terms.count);
     using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, MaxLinearTerms, 1>;
     using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, MaxLinearTerms, MaxLinearTerms>;
@@ -113,32 +113,7 @@ bool RidgeWeights::fit(std::span<std::array<std::span<double const>, MaxLinearTe
         }
         b[i] /= N;
     }
-    auto const ldlt = G.ldlt();
-    Vec w = ldlt.solve(b);
-    if (!looPredictions.empty()) {
-        // PRESS: with the intercept unpenalised and the penalty fixed, the fit without row i predicts
-        // y_i - e_i / (1 - h_ii), where e_i is row i's residual and h_ii = 1/N + z_i' (Z'Z + N lambda I)^-1 z_i
-        // the diagonal of the hat matrix (Z: the standardised terms, pooled over tasks; z_i its row i)
-        Mat const Ginv = ldlt.solve(Mat::Identity(K, K));
-        bool const finite = w.allFinite() && Ginv.allFinite();
-        Vec z(K);
-        for (std::size_t t = 0; t < columns.size(); ++t) {
-            auto const n = y_[t].size();
-            auto& out = looPredictions[t];
-            out.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                for (Eigen::Index k = 0; k < K; ++k) {
-                    z[k] = used[static_cast<std::size_t>(k)]
-                               ? (columns[t][static_cast<std::size_t>(k)][i] - mean[k]) / sd[k]
-                               : 0.0;
-                }
-                double const fitted = z.dot(w);
-                double const h = 1.0 / N + z.dot(Ginv * z) / N;
-                double const residual = y_[t][i] - fitted;
-                out[i] = finite && 1.0 - h > 1e-12 ? y_[t][i] - residual / (1.0 - h) : std::nan("");
-            }
-        }
-    }
+    Vec w = G.ldlt().solve(b);
     double largest = 0.0;
     for (Eigen::Index k = 0; k < K; ++k) {
         w[k] = used[static_cast<std::size_t>(k)] && std::isfinite(w[k]) ? w[k] / sd[k] : 0.0;

@@ -314,7 +314,7 @@ std::unique_ptr<Selector> makeSelector(std::string_view spec) {
         return std::make_unique<TournamentSelector>(static_cast<std::size_t>(k));
     }
     if (s.name == "random") return std::make_unique<RandomSelector>();
-    throw std::invalid_argument(fmt::format("--selector: unknown selector '{}' (valid: tournament:K, random, lexicase)", s.name));
+    throw std::invalid_argument(fmt::format("--selector: unknown selector '{}' (valid: tournament:K, random)", s.name));
 }
 
 std::unique_ptr<Creator> makeCreator(std::string_view spec, std::size_t maxSize) {

@@ -197,9 +197,8 @@ Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Disp
     bar.finish();
     if (display.checkpointEvery > 0) evo.saveCheckpoint(checkpoint);
     Outcome o;
-    auto const reported = evo.reported();
-    o.tree = reported.tree;
-    o.penalisedFitness = reported.fitness;
+    o.tree = evo.best().tree;
+    o.penalisedFitness = evo.best().fitness;
     o.seconds = evo.seconds();
     o.evaluations = evo.evaluations();
     o.nodeEvaluations = evo.nodeEvaluations();

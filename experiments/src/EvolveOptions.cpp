@@ -41,7 +41,7 @@ po::options_description options() {
          "stop after S seconds of evolution (0: none); result.json then says stopped: time_limit")
         ("resume", po::value<std::string>(), "continue the run in DIR from its checkpoint, with its saved options")
         ("checkpoint-every", po::value<std::size_t>()->default_value(10), "checkpoint every N generations (0: never)")
-        ("selector", po::value<std::string>()->default_value("tournament:5"), "tournament:K | random | lexicase (epsilon-lexicase over the train architectures: docs/engine.md)")
+        ("selector", po::value<std::string>()->default_value("tournament:5"), "tournament:K | random")
         ("crossover", po::value<std::string>()->default_value("subtree:0.9"), "subtree:PROBABILITY")
         ("mutation", po::value<std::string>()->default_value("subtree:1,point:1,hoist:0.5,shrink:0.5"),
          "weighted mutations: subtree:W,point:W,hoist:W,shrink:W")
@@ -65,17 +65,6 @@ po::options_description options() {
         ("terms", po::value<std::size_t>()->default_value(5),
          "linear scaling: split the formula's top-level + and - chain into at most K terms (1-5) and weight them by "
          "ridge regression on the train architectures' accuracy ranks (1: off)")
-        ("fitness-cv", po::value<std::string>()->default_value("off"),
-         "validated linear-scaling fitness: loo scores a formula of several terms by the Kendall tau of the ridge's "
-         "leave-one-out predictions on the train architectures (the formula keeps the weights fitted on all of "
-         "them); off: the tau of the fitted formula")
-        ("subsample", po::value<double>()->default_value(1.0),
-         "bagging: fitness reads this fraction of the train architectures, a subsample drawn from the seed (with "
-         "--ensemble each member draws its own; the split and the held-out architectures are unchanged); 1: all")
-        ("pick", po::value<std::string>()->default_value("best"),
-         "the formula reported: best (the best penalised fitness) | loo (the member of the size front whose terms, "
-         "refitted without each train architecture in turn, rank the train architectures best: leave-one-out tau "
-         "less the parsimony and cost penalties)")
         ("early-stop", po::value<std::size_t>()->default_value(0),
          "LPZero's early stop: reject a candidate whose values on the first K train architectures are identical or "
          "hold a 0 or -1 (pruned as early_stop; 0: off)")
@@ -115,7 +104,6 @@ NumericRanges ranges() {
         {"parsimony", {0, 1}},
         {"cost-weight", {0, 1e6}},
         {"ridge", {0, 1e6}},
-        {"subsample", {0.01, 1}},
         {"terms", {1, static_cast<double>(engine::MaxLinearTerms)}},
         {"early-stop", {0, 1e9}},
         {"constants", {0, 0.9}},
@@ -306,7 +294,6 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     cfg.costWeight = vm["cost-weight"].as<double>();
     cfg.earlyStop = vm["early-stop"].as<std::size_t>();
     cfg.ridgeLambda = vm["ridge"].as<double>();
-    cfg.subsample = vm["subsample"].as<double>();
     cfg.constantProbability = vm["constants"].as<double>();
     if (cfg.elites >= cfg.populationSize) {
         throw UsageError(fmt::format("--elites {} must be below --population {}", cfg.elites, cfg.populationSize));
@@ -322,8 +309,6 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
     primitives::Normalization normalization{};
     try {
         cfg.aggregate = engine::parseAggregate(vm["aggregate"].as<std::string>());
-        cfg.fitnessCv = engine::parseFitnessCv(vm["fitness-cv"].as<std::string>());
-        cfg.finalPick = engine::parseFinalPick(vm["pick"].as<std::string>());
         normalization = primitives::parseNormalization(in.normalize);
     } catch (std::invalid_argument const& e) {
         throw UsageError(e.what());

@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "zcgp/engine/Interpreter.hpp"
-#include "zcgp/engine/Lexicase.hpp"
 #include "zcgp/engine/LinearScaling.hpp"
 #include "zcgp/engine/Operators.hpp"
 #include "zcgp/engine/Pruning.hpp"
@@ -42,8 +41,6 @@ struct Task {
 };
 
 enum class Aggregate { Mean, Worst };
-enum class FitnessCv { Off, Loo };
-enum class FinalPick { Best, Loo, Inner };
 
 struct EvolutionConfig {
     std::size_t populationSize{100};
@@ -72,22 +69,6 @@ struct EvolutionConfig {
     // weighted by ridge on the train ranks; 1: off (the tree is the formula).
     std::size_t linearTerms{1};
     double ridgeLambda{1e-3};
-    // Validated linear-scaling fitness: Loo scores a formula of several terms by the Kendall tau of the ridge's
-    // leave-one-out predictions on the train architectures (RidgeWeights::fit), so a term that only fits noise
-    // stops paying; the formula reported keeps the weights fitted on every train architecture. Raw fitness
-    // (trainTau), the hall of fame and the fronts then hold that validated tau. One-term formulas (nothing
-    // fitted) keep their plain train tau.
-    FitnessCv fitnessCv{FitnessCv::Off};
-    // The formula a run reports (Evolution::reported): Best, the best penalised fitness; Loo, the member of the
-    // size front (pareto()) with the best leave-one-out validated train tau (validatedTrainTau) less the same
-    // parsimony and cost penalties; Inner (needs subsample < 1), the member of the size front with the best
-    // Kendall tau on the train architectures that fitness did not read (the inner validation rows) less the same
-    // penalties. All read only the train architectures.
-    FinalPick finalPick{FinalPick::Best};
-    // Bagging: fitness (and linear scaling, the pick) reads this fraction of the train architectures, a subsample
-    // drawn from the seed (ensemble members have their own seeds, so their own subsamples; the split is the
-    // same). The split, the train tau reported and the held-out architectures are unchanged. 1: all of them.
-    double subsample{1.0};
     // Cost-aware fitness: penalised fitness -= costWeight * cost, the formula's seconds per architecture (sum of
     // the median times of the distinct proxies it reads, mean over tasks). 0: cost is only reported.
     double costWeight{0.0};
@@ -108,9 +89,6 @@ struct Individual {
     // evaluated the individual reads them). best() and the hall of fame hold the weighted formula itself.
     LinearTerms terms{};
     double cost{0.0};  // seconds per architecture of the formula (Evolution::cost); recomputed on resume
-    // --selector lexicase: the individual's score on each train architecture (Lexicase.hpp), tasks one after the
-    // other; empty otherwise (not checkpointed: recomputed for the population on resume)
-    std::vector<float> cases;
 };
 
 // Quality of a formula on every task: train and held-out rank correlation.
@@ -155,15 +133,6 @@ public:
     [[nodiscard]] std::size_t generation() const { return generation_; }
     [[nodiscard]] std::vector<Individual> const& population() const { return population_; }
     [[nodiscard]] Individual const& best() const { return best_; }  // best penalised fitness so far
-    // The formula the run reports, by config().finalPick (best() unless FinalPick::Loo).
-    [[nodiscard]] Individual reported() const;
-    // A formula's train tau with its top-level terms (additiveTerms, up to config().linearTerms) refitted by the
-    // ridge without each train architecture in turn: the mean (or worst) over tasks of the Kendall tau of the
-    // leave-one-out predictions; a one-term formula's plain train tau. NaN if not finite on the train rows.
-    [[nodiscard]] double validatedTrainTau(Tree const& tree) const;
-    // A formula's tau (mean or worst over tasks) on the train architectures left out of fitness by subsample;
-    // NaN if there are none or the formula is not finite there.
-    [[nodiscard]] double innerValidationTau(Tree const& tree) const;
     // size -> best train tau individual of that size seen so far; pareto() filters the dominated ones
     [[nodiscard]] std::map<std::size_t, Individual> const& hallOfFame() const { return hallOfFame_; }
     [[nodiscard]] std::vector<Individual> pareto() const;
@@ -193,9 +162,6 @@ public:
 
 private:
     void evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& rejected);
-    // lexicase: ind.cases from the values fitness ranked (values[t]: task t's fit_ rows)
-    void fillCases(Individual& ind, std::span<std::span<double const> const> values) const;
-    void rescoreCases(Individual& ind, Worker& w);  // the same from the tree alone (after a resume)
     Individual breed(std::size_t slot, Worker& w, PruneCounts& counts);
     Individual create(std::size_t slot, Worker& w, PruneCounts& counts);
     void finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts);
@@ -211,10 +177,9 @@ private:
     EvolutionConfig config_;
     TreeContext ctx_;
     std::vector<std::vector<std::size_t>> train_, test_;
-    std::vector<std::vector<std::size_t>> fit_;  // the train rows fitness reads: train_, or a subsample (subsample)
     std::size_t probeSize_{0};  // the first probeSize_ train architectures of task 0 are rank-hashed
     std::vector<Interpreter> interpreters_;                        // all architectures, per task
-    std::vector<std::unique_ptr<primitives::Dataset>> trainData_;  // fit_ architectures only, per task
+    std::vector<std::unique_ptr<primitives::Dataset>> trainData_;  // train architectures only, per task
     std::vector<Interpreter> trainInterpreters_;                   // over trainData_ (fitness)
     std::vector<Interpreter::Scratch> verifyScratch_;  // for interpreters_ (sequential phase only)
     std::vector<double> verifyBuffer_, heldOutBuffer_;
@@ -223,7 +188,6 @@ private:
     double bestTestTau_{0.0};
     std::string bestFormula_;  // format(best_.tree), updated when best_ changes
     std::unique_ptr<Selector> selector_;
-    std::unique_ptr<LexicaseSelection> lexicase_;  // --selector lexicase (selector_ is then unset)
     std::unique_ptr<Creator> creator_;
     std::unique_ptr<Crossover> crossover_;
     std::unique_ptr<MultiMutation> mutation_;
@@ -255,7 +219,5 @@ private:
 };
 
 [[nodiscard]] Aggregate parseAggregate(std::string_view name);  // mean | worst
-[[nodiscard]] FitnessCv parseFitnessCv(std::string_view name);  // off | loo
-[[nodiscard]] FinalPick parseFinalPick(std::string_view name);  // best | loo | inner
 
 }  // namespace zcgp::engine

@@ -42,12 +42,7 @@ public:
     RidgeWeights(std::vector<std::vector<double>> const& targets, double lambda);
     // columns[t][k]: term k's values on task t's train rows (same length as targets[t]). Writes terms.weights;
     // returns false if every weight is 0 (the terms are constant on the train rows).
-    // looPredictions, if not empty (one vector per task): each train row's leave-one-out prediction, what the
-    // ridge fitted on every other train row (same penalty, standardisation and rank targets) predicts for it,
-    // on the scale of the centred rank targets (closed form: PRESS residuals from the hat matrix diagonal, no
-    // refits); NaN if a row has leverage 1 (only possible with lambda 0).
-    bool fit(std::span<std::array<std::span<double const>, MaxLinearTerms> const> columns, LinearTerms& terms,
-             std::span<std::vector<double>> looPredictions = {}) const;
+    bool fit(std::span<std::array<std::span<double const>, MaxLinearTerms> const> columns, LinearTerms& terms) const;
     [[nodiscard]] double lambda() const { return lambda_; }
     [[nodiscard]] std::vector<double> const& target(std::size_t task) const { return y_[task]; }
 
