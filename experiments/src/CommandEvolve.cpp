@@ -22,6 +22,7 @@
 #include "EvolveTasks.hpp"
 #include "Progress.hpp"
 #include "zcgp/engine/Checkpoint.hpp"
+#include "zcgp/engine/Ensemble.hpp"
 #include "zcgp/engine/Evolution.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/engine/RunReport.hpp"
@@ -65,59 +66,6 @@ struct Display {
     std::size_t checkpointEvery{10};
 };
 
-
-// Pareto front of size against train tau: ascending size, each strictly better than every smaller one.
-std::vector<std::pair<engine::Tree, double>> nonDominated(std::vector<std::pair<engine::Tree, double>> all) {
-    std::stable_sort(all.begin(), all.end(), [](auto const& a, auto const& b) {
-        return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.second > b.second;
-    });
-    std::vector<std::pair<engine::Tree, double>> front;
-    for (auto& p : all) {
-        if (front.empty() || p.second > front.back().second) front.push_back(std::move(p));
-    }
-    return front;
-}
-
-// Seeds of ensemble members: member 0 keeps the master seed (an ensemble of one is the plain run).
-std::uint64_t memberSeed(std::uint64_t seed, std::size_t member) {
-    if (member == 0) return seed;
-    std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(member);
-    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31U);
-}
-
-// Ensemble combination: sum over members of tanh((f - median) / (3 * 1.4826 * MAD)), with each member's median
-// and MAD taken over its values on the train architectures (pooled over tasks; never the held-out ones). The
-// squash keeps one member's outlying architectures from outvoting the others; the result is itself a formula.
-engine::Tree combineMembers(std::vector<engine::Tree> const& members, engine::Evolution const& evo) {
-    std::vector<std::string> terms;
-    for (auto const& tree : members) {
-        std::vector<double> v;
-        for (std::size_t t = 0; t < evo.tasks().size(); ++t) {
-            auto all = engine::Interpreter(evo.tasks()[t].data).evaluate(tree);
-            for (auto r : evo.train(t)) v.push_back(all[r]);
-        }
-        auto median = [](std::vector<double> x) {
-            auto mid = x.begin() + static_cast<std::ptrdiff_t>(x.size() / 2);
-            std::nth_element(x.begin(), mid, x.end());
-            return *mid;
-        };
-        double const med = median(v);
-        std::vector<double> dev;
-        for (double x : v) dev.push_back(std::abs(x - med));
-        double scale = 1.4826 * median(dev);
-        if (!(scale > 0.0) || !std::isfinite(scale)) {  // over half the train values tie: fall back to the std
-            double mean = 0, ss = 0;
-            for (double x : v) mean += x / static_cast<double>(v.size());
-            for (double x : v) ss += (x - mean) * (x - mean);
-            scale = std::sqrt(ss / static_cast<double>(v.size()));
-        }
-        if (!(scale > 0.0) || !std::isfinite(scale)) scale = 1.0;
-        terms.push_back(fmt::format("tanh(({} - {}) * {})", evo.format(tree), med, 1.0 / (3.0 * scale)));
-    }
-    return engine::parse(fmt::format("{}", fmt::join(terms, " + ")), engine::Vocabulary::of(evo.tasks()[0].data));
-}
 
 // A checkpoint to resume from: checkpoint.bin, or an older zcgp's checkpoint.json (which loadCheckpoint refuses,
 // naming its format version, instead of the run silently starting again).
@@ -436,7 +384,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         std::vector<engine::EnsembleMember> memberReports;
         std::unique_ptr<engine::Evolution> evo;
         for (std::size_t k = 0; k < inputs.ensemble; ++k) {
-            memberCfg.seed = memberSeed(inputs.config.seed, k);
+            memberCfg.seed = engine::ensembleMemberSeed(inputs.config.seed, k);
             fs::path const dir = out / fmt::format("member-{}", k);
             written.push_back(dir);
             fs::create_directories(dir);
@@ -473,8 +421,8 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             total.timeLimited = total.timeLimited || m.timeLimited;
             total.pareto.insert(total.pareto.end(), m.pareto.begin(), m.pareto.end());
         }
-        total.tree = combineMembers(trees, *evo);
-        total.pareto = nonDominated(std::move(total.pareto));
+        total.tree = engine::combineEnsemble(trees, *evo);
+        total.pareto = engine::sizeFront(std::move(total.pareto));
         auto const assessed = evo->assess(total.tree);
         total.penalisedFitness = assessed.train - inputs.config.parsimony * static_cast<double>(total.tree.size());
         auto result = report(*evo, total.tree, total, inputs);
