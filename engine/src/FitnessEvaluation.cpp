@@ -97,8 +97,8 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     // 4. a would-be best, hall-of-fame or cost-front member must be finite on every architecture of every task
     // (held-out ones included): checked here, in parallel, instead of in the sequential end of the generation
     if (mayEnterFronts(ind)) {
-        ind.finiteChecked = true;
-        ind.finiteEverywhere = finiteEverywhere(formulaOf(ind).tree, w);
+        ind.allFinite = ind.terms.count > 1 ? finiteEverywhere(weightedTree(ind.tree, ind.terms), w)
+                                            : finiteEverywhere(ind.tree, w);
     }
 }
 
@@ -133,15 +133,6 @@ bool Evolution::finiteEverywhere(Tree const& tree, Worker& w) const {
 bool Evolution::evaluateAll(Tree const& tree, std::size_t task) {
     verifyBuffer_.resize(tasks_[task].data.rows());
     return interpreters_[task].evaluate(tree, verifyScratch_[task], verifyBuffer_);
-}
-
-bool Evolution::finiteEverywhere(Tree const& tree) {
-    for (std::size_t t = 0; t < tasks_.size(); ++t) {
-        ++evaluations_;
-        nodeEvaluations_ += tree.size() * tasks_[t].data.rows();
-        if (!evaluateAll(tree, t)) return false;
-    }
-    return true;
 }
 
 double Evolution::heldOutTau(Tree const& tree) {

@@ -3,6 +3,7 @@
 #include "zcgp/engine/Evolution.hpp"
 
 #include <optional>
+#include <stdexcept>
 
 #include "EvolutionInternal.hpp"
 
@@ -43,12 +44,13 @@ void Evolution::finishGeneration(std::vector<Individual> next, std::vector<Prune
         bool const cheap = costed_ && (cit == costFront_.end() || ind.trainTau > cit->second.trainTau);
         std::optional<Individual> formula;
         if (better || famous || cheap) {
-            formula = formulaOf(ind);
-            // evaluate() checked every individual that could get here (mayEnterFronts); the fallback never runs
-            if (!(ind.finiteChecked ? ind.finiteEverywhere : finiteEverywhere(formula->tree))) {
+            // evaluate() checked every individual that can get here (mayEnterFronts: a superset)
+            if (!ind.allFinite) throw std::logic_error("evolution: a would-be best or front member was not checked");
+            if (!*ind.allFinite) {
                 reject(ind, PruneRule::NonFinite);
                 continue;
             }
+            formula = formulaOf(ind);
         }
         if (seenRanks_.insert(ind.ranks)) seenRanksLog_.push_back(ind.ranks);
         if (better) {

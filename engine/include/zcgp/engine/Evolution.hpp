@@ -95,9 +95,9 @@ struct Individual {
     // evaluated the individual reads them). best() and the hall of fame hold the weighted formula itself.
     LinearTerms terms{};
     double cost{0.0};  // seconds per architecture of the formula (Evolution::cost); recomputed on resume
-    // set by evaluation (not checkpointed): whether the weighted formula was already checked on every
-    // architecture of every task, in the parallel phase, and the result (Evolution::evaluate)
-    bool finiteChecked{false}, finiteEverywhere{false};
+    // set by evaluation (not checkpointed) for a would-be best, hall-of-fame or cost-front member: whether its
+    // weighted formula is finite on every architecture of every task (Evolution::evaluate); unset otherwise
+    std::optional<bool> allFinite;
 };
 
 // Quality of a formula on every task: train and held-out rank correlation.
@@ -176,8 +176,8 @@ private:
     void finishGeneration(std::vector<Individual> next, std::vector<PruneCounts> const& counts);
     // Sequential phase only (they share verifyScratch_/verifyBuffer_):
     bool evaluateAll(Tree const& tree, std::size_t task);  // into verifyBuffer_, every architecture; false if non-finite
-    bool finiteEverywhere(Tree const& tree);              // on every architecture of every task
-    // The same check in the parallel phase, with the worker's scratch and counters
+    double heldOutTau(Tree const& tree);                  // = assess(tree).test, without allocating
+    // On every architecture of every task (parallel phase: the worker's scratch and counters)
     bool finiteEverywhere(Tree const& tree, Worker& w) const;
     // Whether an evaluated individual could become the best, a hall-of-fame or a cost-front member, judged against
     // the state at the start of the generation (read-only while the slots run). That state only improves within a
@@ -185,7 +185,6 @@ private:
     [[nodiscard]] bool mayEnterFronts(Individual const& ind) const;
     // The formula a user gets from an individual: the weighted sum of its terms (the tree itself when one term)
     [[nodiscard]] static Individual formulaOf(Individual const& ind);
-    double heldOutTau(Tree const& tree);                  // = assess(tree).test, without allocating
     template <typename F> void parallelSlots(std::size_t begin, std::size_t end, F&& f);
     [[nodiscard]] CheckpointView checkpointView() const;
     void writeCheckpoint(std::filesystem::path const& file);  // encodes now, writes on writer_'s thread
