@@ -55,11 +55,9 @@ RidgeWeights::RidgeWeights(std::vector<std::vector<double>> const& targets, doub
     if (!(lambda >= 0.0) || !std::isfinite(lambda)) throw std::invalid_argument("ridge lambda must be finite and >= 0");
     for (auto const& acc : targets) {
         if (target == RidgeTarget::Top) {
+            auto const better = fitness::ranksFromTop(acc);
             std::vector<double> y(acc.size());
-            for (std::size_t i = 0; i < acc.size(); ++i) {
-                auto const better = std::count_if(acc.begin(), acc.end(), [&](double a) { return a > acc[i]; });
-                y[i] = -std::log1p(static_cast<double>(better));
-            }
+            for (std::size_t i = 0; i < acc.size(); ++i) y[i] = -std::log1p(static_cast<double>(better[i]));
             double const mean = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(std::max<std::size_t>(y.size(), 1));
             for (auto& v : y) v -= mean;
             y_.push_back(std::move(y));

@@ -475,18 +475,22 @@ double KendallTau::operator()(std::span<double const> scores) {
     return tauB(static_cast<std::int64_t>(n), truthTiedPairs_, scoreTies, jointTies, discordant);
 }
 
+std::vector<std::size_t> ranksFromTop(std::span<double const> x) {
+    std::vector<std::size_t> r(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        r[i] = static_cast<std::size_t>(std::count_if(x.begin(), x.end(), [&](double v) { return v > x[i]; }));
+    }
+    return r;
+}
+
 WeightedTau::WeightedTau(std::span<double const> truth) : truth_(truth.begin(), truth.end()) {
     std::size_t const n = truth_.size();
     for (double const t : truth_) {
         if (!std::isfinite(t)) throw std::invalid_argument("WeightedTau: the truth must be finite");
     }
-    ranks_.resize(n);
+    ranks_ = ranksFromTop(truth_);
     weight_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        ranks_[i] = static_cast<std::size_t>(
-            std::count_if(truth_.begin(), truth_.end(), [&](double t) { return t > truth_[i]; }));
-        weight_[i] = 1.0 / (1.0 + static_cast<double>(ranks_[i]));
-    }
+    for (std::size_t i = 0; i < n; ++i) weight_[i] = 1.0 / (1.0 + static_cast<double>(ranks_[i]));
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = i + 1; j < n; ++j) {
             double const w = weight_[i] + weight_[j];

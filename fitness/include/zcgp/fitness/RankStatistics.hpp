@@ -29,6 +29,9 @@ namespace zcgp::fitness {
 // Throws std::invalid_argument unless 0 < fraction <= 1.
 [[nodiscard]] double topKPrecision(std::span<double const> x, std::span<double const> y, double fraction = 0.1);
 
+// Rank from the top: r_i = the number of values strictly larger than x_i (0 for the largest; ties share one).
+[[nodiscard]] std::vector<std::size_t> ranksFromTop(std::span<double const> x);
+
 // Average ranks (1-based), ties averaged; NaN stays NaN and is not counted when ranking the others.
 [[nodiscard]] std::vector<double> averageRanks(std::span<double const> x);
 

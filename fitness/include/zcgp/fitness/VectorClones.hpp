@@ -1,10 +1,11 @@
 #pragma once
-// ZCGP_VECTOR_CLONES: compile a function for AVX-512 (x86-64-v4) and AVX2 as well as the baseline x86-64, and pick the clone at load
-// time from the CPU's features (GCC function multiversioning). For branch-free integer counting loops only:
+// ZCGP_VECTOR_CLONES: compile a function for AVX2 as well as the baseline x86-64, and pick the clone at load time
+// from the CPU's features (GCC function multiversioning). No AVX-512 clone: where the CPU has AVX-512F, the
+// hand-written kernels below run instead. For branch-free integer counting loops only:
 // their results are exact, so every clone returns the same value and results stay machine-independent.
 // Off under sanitizers and on other compilers/architectures (the baseline code is then used).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define ZCGP_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#define ZCGP_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define ZCGP_VECTOR_CLONES
 #endif
