@@ -9,6 +9,8 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -31,6 +33,17 @@ constexpr std::int64_t kFormatVersion = 1;
 constexpr std::int64_t kPredictChunk = 64;
 
 std::string joinKinds(std::vector<std::string> const& kinds) { return fmt::format("{}", fmt::join(kinds, ",")); }
+
+// Reads the format number stored under `key` and refuses any other than `expected`, naming the file and `what`.
+void requireFormat(torch::serialize::InputArchive& archive, char const* key, std::int64_t expected,
+                   std::filesystem::path const& file, std::string_view what) {
+    torch::Tensor t;
+    archive.read(key, t);
+    if (t.item<std::int64_t>() != expected) {
+        throw ParzcError(fmt::format("{}: {} format {} (this zcgp reads {})", file.string(), what,
+                                     t.item<std::int64_t>(), expected));
+    }
+}
 
 std::vector<std::string> splitKinds(std::string const& s) {
     std::vector<std::string> out;
@@ -242,12 +255,8 @@ std::vector<EpochLog> loadCheckpoint(std::filesystem::path const& file, detail::
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(file.string(), device);
+        requireFormat(archive, "checkpoint_format", kCheckpointVersion, file, "checkpoint");
         torch::Tensor t;
-        archive.read("checkpoint_format", t);
-        if (t.item<std::int64_t>() != kCheckpointVersion) {
-            throw ParzcError(fmt::format("{}: checkpoint format {} (this zcgp reads {})", file.string(),
-                                         t.item<std::int64_t>(), kCheckpointVersion));
-        }
         archive.read("input_dim", t);
         c10::IValue v;
         archive.read("kinds", v);
@@ -481,12 +490,8 @@ Model Model::load(std::filesystem::path const& file, std::string const& device) 
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(file.string(), m.device);
+        requireFormat(archive, "parzc_format", kFormatVersion, file, "ParZC model");
         torch::Tensor t;
-        archive.read("parzc_format", t);
-        if (t.item<std::int64_t>() != kFormatVersion) {
-            throw ParzcError(fmt::format("{}: ParZC model format {} (this zcgp reads {})", file.string(),
-                                         t.item<std::int64_t>(), kFormatVersion));
-        }
         archive.read("parzc_input_dim", t);
         m.inputDim = t.item<std::int64_t>();
         c10::IValue v;
