@@ -26,6 +26,22 @@ std::string trainArgs(fs::path const& cache, fs::path const& out) {
            "--samples 3 --device cpu --quiet --out " + out.string();
 }
 
+// A parzc command and a text its one-line usage error (exit 2) must contain.
+struct UsageCase {
+    std::string args, message;
+};
+
+void requireUsageErrors(std::vector<UsageCase> const& cases) {
+    for (auto const& c : cases) {
+        auto const r = runCommand(zcgp::test::parzcCli(c.args));
+        INFO(c.args);
+        INFO(r.err);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Catch::Contains(c.message));
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("zcgp parzc train writes a run that evaluate reproduces exactly", "[experiments][torch][parzc]") {
@@ -70,10 +86,7 @@ TEST_CASE("zcgp parzc: bad input is one clear error with exit code 2, and an ear
     auto const run = tmp / "pz";
     REQUIRE(runCommand(zcgp::test::parzcCli(trainArgs(cache, run))).exitCode == 0);
     auto const before = zcgp::test::readBytes(run / "result.json");
-    struct Case {
-        std::string args, message;
-    };
-    std::vector<Case> const cases{
+    requireUsageErrors({
         {trainArgs(cache, run), "already holds files; pass --force"},
         {trainArgs(cache, tmp / "b") + " --kinds grad_l2,no_such_stat", "no statistic 'no_such_stat'"},
         {trainArgs(cache, tmp / "c").replace(trainArgs(cache, tmp / "c").find("--train-archs 24"), 16, "--train-archs 47"),
@@ -84,15 +97,7 @@ TEST_CASE("zcgp parzc: bad input is one clear error with exit code 2, and an ear
         {trainArgs(cache, tmp / "f") + " --train-keys " + (tmp / "none.txt").string(), "exactly one of --train-archs"},
         {"parzc evaluate --run " + tmp.string(), "not a finished zcgp parzc train run"},
         {"parzc fit", "unknown subcommand 'fit'"},
-    };
-    for (auto const& c : cases) {
-        auto const r = runCommand(zcgp::test::parzcCli(c.args));
-        INFO(c.args);
-        INFO(r.err);
-        CHECK(r.exitCode == 2);
-        CHECK_THAT(r.err, Catch::Contains(c.message));
-        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-    }
+    });
     CHECK(zcgp::test::readBytes(run / "result.json") == before);
     // a train key outside the cache names the file and the key
     zcgp::test::writeFile(tmp, "keys.txt", "(4, 4, 4, 4, 4, 4)\n(0, 0, 0, 0, 0, 0)\n");
@@ -149,25 +154,14 @@ TEST_CASE("zcgp parzc train --resume continues an interrupted training to the un
     CHECK_FALSE(fs::exists(tmp / "cut" / "result.json"));
     CHECK(fs::exists(tmp / "cut.partial" / "checkpoint.pt"));
     // other options, or no interrupted training: one clear error, the partial run kept
-    struct Case {
-        std::string args, message;
-    };
-    std::vector<Case> const cases{
+    requireUsageErrors({
         {args(tmp / "cut") + " --resume --loss mse", "--resume: " + (tmp / "cut.partial").string() +
                                                         " was started with loss = \"diffkendall\", this command has \"mse\""},
         {args(tmp / "cut").replace(args(tmp / "cut").find("--epochs 3"), 10, "--epochs 4") + " --resume",
          "epochs = 3, this command has 4"},
         {args(tmp / "cut").replace(args(tmp / "cut").find("--seed 2"), 8, "--seed 3") + " --resume", "seed = 2"},
         {args(tmp / "nothing") + " --resume", "--resume: no interrupted training in"},
-    };
-    for (auto const& c : cases) {
-        auto const e = runCommand(zcgp::test::parzcCli(c.args));
-        INFO(c.args);
-        INFO(e.err);
-        CHECK(e.exitCode == 2);
-        CHECK_THAT(e.err, Catch::Contains(c.message));
-        CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
-    }
+    });
     CHECK(fs::exists(tmp / "cut.partial" / "checkpoint.pt"));
     r = runCommand(zcgp::test::parzcCli(args(tmp / "cut") + " --resume"));
     INFO(r.err);
@@ -233,10 +227,7 @@ TEST_CASE("zcgp search --objective parzc ranks candidates by a trained model, wi
         o.device = "cpu";
         zcgp::proxy_cache::parzc::Model::train(f, y, o).save(tmp / "foreign" / "model.pt");
     }
-    struct Case {
-        std::string args, message;
-    };
-    std::vector<Case> const cases{
+    requireUsageErrors({
         {"search --objective parzc --run " + (tmp / "empty").string() + " --archs 2", "no model.pt"},
         {"search --objective parzc --archs 2", "--objective parzc needs --run DIR"},
         {"search --objective parzc --run " + (tmp / "foreign").string() + " --archs 2", "'made_up_stat'"},
@@ -245,13 +236,5 @@ TEST_CASE("zcgp search --objective parzc ranks candidates by a trained model, wi
         {"search --objective synflow --archs 2 --uncertainty-bonus 1", "--uncertainty-bonus applies to --objective parzc only"},
         {"search --objective parzc --run " + run.string() + " --archs 2 --batch 64",
          "--batch 64: the ParZC run's statistics were gathered with 2"},
-    };
-    for (auto const& c : cases) {
-        auto const e = runCommand(zcgp::test::parzcCli(c.args));
-        INFO(c.args);
-        INFO(e.err);
-        CHECK(e.exitCode == 2);
-        CHECK_THAT(e.err, Catch::Contains(c.message));
-        CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
-    }
+    });
 }

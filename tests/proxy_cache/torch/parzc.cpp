@@ -43,6 +43,23 @@ pz::TrainOptions quickOptions(std::uint64_t seed) {
     return o;
 }
 
+// The test cache's features, its first 16 rows (small: LibTorch on the reference BLAS is slow, docs/parzc.md) and
+// their NB201 CIFAR-10 accuracies.
+struct FirstSixteen {
+    pc::StatisticsCache cache;
+    pz::FeatureMatrix all, f;
+    std::vector<double> y;
+};
+FirstSixteen firstSixteen() {
+    auto cache = pc::StatisticsCache::read(zcgp::test::parzcTestCache());
+    auto all = pz::buildFeatures(cache, pz::defaultKinds());
+    std::vector<std::size_t> first(16);
+    std::iota(first.begin(), first.end(), 0);
+    auto f = all.subset(first);
+    auto y = pz::nb201Targets(f.keys, "cifar10", zcgp::test::requireData("nb201").parent_path());
+    return {std::move(cache), std::move(all), std::move(f), std::move(y)};
+}
+
 }  // namespace
 
 TEST_CASE("ParZC layer slots: every NB201 cell maps its 1 + 15c + 7 layers onto 98 distinct slots in order",
@@ -128,12 +145,7 @@ TEST_CASE("DiffKendall gradient: raising the best architecture's score lowers th
 
 TEST_CASE("ParZC training is deterministic for a seed, and the saved model reproduces its predictions exactly",
           "[proxy_cache][parzc]") {
-    auto const cache = pc::StatisticsCache::read(zcgp::test::parzcTestCache());
-    auto const all = pz::buildFeatures(cache, pz::defaultKinds());
-    std::vector<std::size_t> first(16);
-    std::iota(first.begin(), first.end(), 0);
-    auto const f = all.subset(first);  // small: LibTorch on the reference BLAS is slow (docs/parzc.md)
-    auto const y = pz::nb201Targets(f.keys, "cifar10", zcgp::test::requireData("nb201").parent_path());
+    auto const [cache, all, f, y] = firstSixteen();
     auto const split = pz::seededSplit(f.keys, 8, 0);
     auto const trainX = f.subset(split.train);
     std::vector<double> trainY;
@@ -218,12 +230,7 @@ TEST_CASE("the nb201 scorer measures only the statistics asked for, with the val
 
 TEST_CASE("ParZC search objective: a measured cell scores as the model predicts its cached statistics",
           "[proxy_cache][parzc][search]") {
-    auto const cache = pc::StatisticsCache::read(zcgp::test::parzcTestCache());
-    auto const all = pz::buildFeatures(cache, pz::defaultKinds());
-    std::vector<std::size_t> first(16);
-    std::iota(first.begin(), first.end(), 0);
-    auto const f = all.subset(first);
-    auto const y = pz::nb201Targets(f.keys, "cifar10", zcgp::test::requireData("nb201").parent_path());
+    auto const [cache, all, f, y] = firstSixteen();
     auto const model = pz::Model::train(f, y, quickOptions(5));
     zcgp::test::TempDir tmp;
     model.save(tmp.path / "model.pt");
@@ -273,12 +280,7 @@ TEST_CASE("ParZC search objective: a measured cell scores as the model predicts 
 
 TEST_CASE("ParZC training resumed from a checkpoint ends with the model of an uninterrupted training",
           "[proxy_cache][parzc][resume]") {
-    auto const cache = pc::StatisticsCache::read(zcgp::test::parzcTestCache());
-    auto const all = pz::buildFeatures(cache, pz::defaultKinds());
-    std::vector<std::size_t> first(16);
-    std::iota(first.begin(), first.end(), 0);
-    auto const f = all.subset(first);
-    auto const y = pz::nb201Targets(f.keys, "cifar10", zcgp::test::requireData("nb201").parent_path());
+    auto const [cache, all, f, y] = firstSixteen();
     auto options = quickOptions(7);
     options.epochs = 3;
     zcgp::test::TempDir tmp;
