@@ -1,7 +1,7 @@
 #pragma once
 // A small real statistics cache for the ParZC tests: 48 NB201 CIFAR-10 cells (`--archs 48`, the seeded sample of
 // the suite's architectures) gathered by the real zcgp binary at batch 2 (14 s measured on the loaded machine), once per
-// build directory: later tests reuse the file. Gathered into a private name, then renamed, so a reader never
+// build of zcgp-torch: later tests reuse the file. Gathered into a private name, then renamed, so a reader never
 // sees a partial file.
 #include <filesystem>
 #include <string>
@@ -14,9 +14,16 @@ namespace zcgp::test {
 
 inline std::filesystem::path parzcTestCache() {
     auto const dir = std::filesystem::path(ZCGP_BINARY_DIR) / "parzc_test";
-    auto const file = dir / "nb201-cifar10-archs48-b2-seed0.zcstats";
+    // keyed by the build of zcgp-torch that gathers it: tests compare the cache with fresh measurements bit for bit,
+    // so a cache from an earlier build (other kernels, another BLAS) must not be reused
+    auto const gatherer = std::filesystem::path(ZCGP_CLI_PATH).parent_path() / "zcgp-torch";
+    auto const build = std::filesystem::last_write_time(gatherer).time_since_epoch().count();
+    auto const file = dir / ("nb201-cifar10-archs48-b2-seed0-" + std::to_string(build) + ".zcstats");
     if (std::filesystem::exists(file)) return file;
     std::filesystem::create_directories(dir);
+    for (auto const& old : std::filesystem::directory_iterator(dir)) {  // caches of earlier builds
+        if (old.path().filename().string().starts_with("nb201-cifar10-archs48-")) std::filesystem::remove(old.path());
+    }
     auto const tmp = dir / ("gathering-" + std::to_string(::getpid()) + ".zcstats");
     std::filesystem::remove(tmp);
     std::filesystem::remove(tmp.string() + ".journal");
