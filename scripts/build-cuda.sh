@@ -71,7 +71,8 @@ fi
 
 prefix_path="$torch_prefix"
 [ -n "$deps_prefix" ] && prefix_path="$deps_prefix;$torch_prefix"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DZCGP_WITH_TORCH=ON \
+# ZCGP_OPENBLAS=OFF: a wheel's LibTorch carries its own BLAS (MKL, linked in), so OpenBLAS would serve nothing
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DZCGP_WITH_TORCH=ON -DZCGP_OPENBLAS=OFF \
       -DZCGP_BUILD_TESTS="$tests" -DCMAKE_PREFIX_PATH="$prefix_path"
 if [ "$tests" = ON ]; then
   cmake --build "$build" -j "$jobs"

@@ -17,7 +17,8 @@ on its own copy of the network with its own passes); this script only feeds them
 
     cmake --build build/release --target zcgp_test_proxy_cache
     build/release/tests/zcgp_test_proxy_cache "[proxy-reference-inputs]"
-    OMP_NUM_THREADS=1 /usr/bin/python3 scripts/proxy_reference.py \\
+    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OMP_NUM_THREADS=1 \\
+        /usr/bin/python3 scripts/proxy_reference.py \\
         --batch-file build/release/proxy_reference/nb201_cifar10_b8_seed0.bin
 
 Besides each proxy the fixture stores, for plain and grasp (sums of signed terms that largely cancel), the sum of
@@ -116,8 +117,9 @@ def main():
         print(f"{arch}: done", file=sys.stderr)
     out = {
         "generator": "scripts/proxy_reference.py",
-        "command": ("build/release/tests/zcgp_test_proxy_cache \"[proxy-reference-inputs]\" && OMP_NUM_THREADS=1 "
-                    "/usr/bin/python3 scripts/proxy_reference.py --batch-file "
+        "blas": bench.blas_family(),
+        "command": ("build/release/tests/zcgp_test_proxy_cache \"[proxy-reference-inputs]\" && "
+                    "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OMP_NUM_THREADS=1 /usr/bin/python3 scripts/proxy_reference.py --batch-file "
                     "build/release/proxy_reference/nb201_cifar10_b8_seed0.bin"),
         "torch": torch.__version__,
         "space": "nb201", "dataset": "cifar10", "batch": int(x.shape[0]), "seed": args.seed,

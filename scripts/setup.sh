@@ -12,12 +12,13 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   libxgboost-dev pybind11-dev python3-pybind11 python3-dev python3-pytest python3-tqdm python3-matplotlib python3-pandas
   gnuplot-nox hyperfine python3 python3-scipy python3-deap python3-sklearn python3-torch python3-numpy
-  libopenblas0-pthread
+  libopenblas0-pthread libopenblas-pthread-dev
 )
 
-# OpenBLAS is for opting in (the FlexiBERT gather: LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread, about
-# 18x faster than netlib there, docs/proxies.md); pin the system BLAS/LAPACK to what they are now (netlib) before
-# installing it, so that installing it does not change every other program's numbers.
+# zcgp-torch links Debian's OpenBLAS (CMake ZCGP_OPENBLAS), which then serves LibTorch's GEMMs in zcgp's own
+# processes only (1.4x faster NB201 scoring, about 30x a FlexiBERT gather; docs/proxies.md). The system BLAS/LAPACK
+# alternatives are pinned to what they are now (netlib on a fresh machine) before installing it, so that installing
+# it does not change every other program's numbers.
 blas_pin() {
   for alt in libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu; do
     local current

@@ -293,6 +293,20 @@ PROXIES = {"epe_nas": p_epe_nas, "fisher": p_fisher, "flops": p_flops, "grad_nor
            "snip": p_snip, "synflow": p_synflow, "zen": p_zen}
 
 
+def blas_family():
+    """Which BLAS this process's LibTorch calls: "openblas" when OpenBLAS is mapped (Debian's libblas.so.3
+    alternative or LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread), "reference" when only another
+    libblas.so.3 (netlib) is. Float32 results differ between the two in their last digits."""
+    torch.ones(2, 2) @ torch.ones(2, 2)  # LibTorch and its BLAS are loaded by now
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if ".so" in line}
+    openblas = any("openblas" in lib for lib in libs)
+    other = any(lib.endswith(("/libblas.so.3", "/libblas.so.3.11.0")) and "openblas" not in lib for lib in libs)
+    if openblas and other:
+        raise SystemExit("both OpenBLAS and another libblas.so.3 are loaded: cannot tell which serves LibTorch")
+    return "openblas" if openblas else "reference"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", default="(0, 2, 3, 2, 3, 1)")
@@ -312,7 +326,7 @@ def main():
         for name, fn in PROXIES.items():
             scores[name] = fn(copy.deepcopy(net), x, y)
         times.append(time.perf_counter() - start)
-    print(json.dumps({"arch": args.arch, "batch": args.batch, "threads": torch.get_num_threads(),
+    print(json.dumps({"arch": args.arch, "batch": args.batch, "threads": torch.get_num_threads(), "blas": blas_family(),
                       "seconds_per_arch": min(times), "seconds_all": times, "proxies": scores}))
 
 

@@ -13,6 +13,7 @@
 #include "ScorerProfile.hpp"
 #include "TorchCommands.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
+#include "zcgp/proxy_cache/torch/Blas.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
 
 namespace po = boost::program_options;
@@ -47,6 +48,7 @@ nlohmann::json toJson(pc::ArchitectureMeasurement const& m, pc::ScorerOptions co
     j["batch"] = o.batchSize;
     if (o.space == "flexibert") j["sequence_length"] = o.sequenceLength;
     j["device"] = device;
+    if (device == "cpu") j["blas"] = pc::blasLibrary();  // float32 results depend on it in their last digits
     j["seconds"] = m.seconds;
     j["proxies"] = m.proxies;
     if (!m.statistics.empty()) {

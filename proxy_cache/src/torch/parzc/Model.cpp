@@ -20,6 +20,7 @@
 #include "Mabn.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 #include "zcgp/proxy_cache/torch/ArchitectureScorer.hpp"
+#include "zcgp/proxy_cache/torch/Blas.hpp"
 #include "zcgp/proxy_cache/torch/ParZC.hpp"
 
 namespace zcgp::proxy_cache::parzc {
@@ -87,6 +88,7 @@ std::vector<double> diffKendallGradient(std::span<double const> predicted, std::
 
 void setTorchThreads(std::size_t threads) {
     if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+    alignBlasThreads();
 }
 
 struct Model::Impl {
