@@ -25,6 +25,10 @@
 #include <set>
 #include <stdexcept>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
@@ -120,20 +124,47 @@ std::pair<torch::Tensor, torch::Tensor> makeBatch(std::filesystem::path const& d
 }
 
 // Packs the codes [x > 0] of the rows of a float32 matrix into 64-bit words (row-major, `words` per row, the tail
-// bits zero), read straight from the floats (no bool tensor).
+// bits zero), read straight from the floats (no bool tensor). Bit b of word w is element 64 w + b.
+std::uint64_t packWordScalar(float const* src, std::int64_t count) {
+    std::uint64_t word = 0;
+    for (std::int64_t b = 0; b < count; ++b) word |= static_cast<std::uint64_t>(src[b] > 0.0F) << b;
+    return word;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The same bits, eight at a time: an ordered greater-than compare (false for NaN, like the scalar `>`) and the sign
+// mask of its lanes.
+__attribute__((target("avx2"))) std::uint64_t packWordAvx2(float const* src) {
+    std::uint64_t word = 0;
+    auto const zero = _mm256_setzero_ps();
+    for (int k = 0; k < 8; ++k) {
+        auto const gt = _mm256_cmp_ps(_mm256_loadu_ps(src + 8 * k), zero, _CMP_GT_OQ);
+        word |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_ps(gt))) << (8 * k);
+    }
+    return word;
+}
+#endif
+
 std::vector<std::uint64_t> packCodes(float const* p, std::int64_t n, std::int64_t d, std::int64_t words) {
     std::vector<std::uint64_t> bits(static_cast<std::size_t>(n * words), 0);
+#if defined(__x86_64__) && defined(__GNUC__)
+    static bool const avx2 = __builtin_cpu_supports("avx2");
+#else
+    constexpr bool avx2 = false;
+#endif
     for (std::int64_t i = 0; i < n; ++i) {
         auto const* src = p + i * d;
         auto* row = bits.data() + i * words;
         for (std::int64_t w = 0; w < words; ++w) {
             auto const begin = w * 64;
             auto const count = std::min<std::int64_t>(64, d - begin);
-            std::uint64_t word = 0;
-            for (std::int64_t b = 0; b < count; ++b) {
-                word |= static_cast<std::uint64_t>(src[begin + b] > 0.0F) << b;
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (avx2 && count == 64) {
+                row[w] = packWordAvx2(src + begin);
+                continue;
             }
-            row[w] = word;
+#endif
+            row[w] = packWordScalar(src + begin, count);
         }
     }
     return bits;
@@ -394,17 +425,31 @@ void forwardRecords(Nb201Pass& p) {
     p.phase("forward");
 }
 
+// Whether two recorded tensors are views of the same values: the records are separate detach()es (separate tensor
+// objects, so is_same() never holds between them) of tensors that are not written after they are recorded.
+bool sameValues(torch::Tensor const& a, torch::Tensor const& b) {
+    return a.data_ptr() == b.data_ptr() && a.scalar_type() == b.scalar_type() && a.sizes() == b.sizes() &&
+           a.strides() == b.strides();
+}
+
+// The first ReLU input with the values of x, or -1.
+int reluSourceOf(Nb201Pass const& p, torch::Tensor const& x) {
+    auto const& ins = p.net->reluInputs;
+    for (std::size_t q = 0; q < p.reluKernels.size(); ++q) {
+        if (sameValues(ins[q], x)) return static_cast<int>(q);
+    }
+    return -1;
+}
+
 // One code kernel per ReLU (NWOT hooks every ReLU module); ReLUs applied to the same tensor (a cell node feeding
-// several conv edges) share it. The per-layer statistics reuse them for ReLU-fed layers.
+// several conv edges) share it. The per-layer and per-node statistics reuse them.
 void kernelTerms(Nb201Pass& p) {
     torch::NoGradGuard noGrad;
     torch::Tensor k;
     auto const& ins = p.net->reluInputs;
     for (std::size_t r = 0; r < ins.size(); ++r) {
         torch::Tensor kr;
-        for (std::size_t q = 0; q < r && !kr.defined(); ++q) {
-            if (ins[q].is_same(ins[r])) kr = p.reluKernels[q];
-        }
+        if (auto const q = reluSourceOf(p, ins[r]); q >= 0) kr = p.reluKernels[static_cast<std::size_t>(q)];
         if (!kr.defined()) kr = codeKernel(ins[r]);
         p.reluKernels.push_back(kr);
         k = k.defined() ? k + kr : kr;
@@ -513,7 +558,11 @@ void nodeTerms(Nb201Pass& p) {
         p.put("node_act_mean", m.mean);
         p.put("node_act_std", m.std);
         p.put("node_positive_fraction", m.positiveFraction);
-        if (p.wantsStat("node_code_logdet")) p.put("node_code_logdet", logAbsDet(codeKernel(node)));
+        if (p.wantsStat("node_code_logdet")) {
+            auto const relu = reluSourceOf(p, node);
+            p.put("node_code_logdet",
+                  logAbsDet(relu >= 0 ? p.reluKernels[static_cast<std::size_t>(relu)] : codeKernel(node)));
+        }
     }
     p.phase("node terms");
 }

@@ -1,5 +1,6 @@
 #include "zcgp/proxy_cache/torch/Moments.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -36,13 +37,22 @@ struct Counts {
     std::int64_t positive{0}, zero{0};
 };
 
+// 32-bit counters over chunks of 2^20 elements vectorise (lanes of the float compares' width); the chunk totals
+// are added in 64 bits.
 __attribute__((target_clones("avx2", "default"))) Counts signCounts(float const* p, std::int64_t n) {
-    std::int64_t positive = 0, zero = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-        positive += p[i] > 0.0F ? 1 : 0;
-        zero += p[i] == 0.0F ? 1 : 0;
+    constexpr std::int64_t kChunk = std::int64_t{1} << 20;
+    Counts c;
+    for (std::int64_t start = 0; start < n; start += kChunk) {
+        std::int64_t const end = std::min(n, start + kChunk);
+        std::int32_t positive = 0, zero = 0;
+        for (std::int64_t i = start; i < end; ++i) {
+            positive += p[i] > 0.0F ? 1 : 0;
+            zero += p[i] == 0.0F ? 1 : 0;
+        }
+        c.positive += positive;
+        c.zero += zero;
     }
-    return {positive, zero};
+    return c;
 }
 
 }  // namespace
