@@ -34,6 +34,7 @@
 
 #include "SearchSpaceNetwork.hpp"
 #include "SpaceScorer.hpp"
+#include "zcgp/proxy_cache/torch/Allocator.hpp"
 #include "zcgp/proxy_cache/torch/Blas.hpp"
 #include "zcgp/proxy_cache/torch/Moments.hpp"
 #include "zcgp/proxy_cache/torch/SearchSpace.hpp"
@@ -756,6 +757,7 @@ struct ArchitectureScorer::Impl {
 
 ArchitectureScorer::ArchitectureScorer(ScorerOptions options) : impl_(std::make_unique<Impl>()) {
     alignBlasThreads();
+    keepFreedTensorMemory();
     auto const& spaces = nativeSpaces();
     if (std::find(spaces.begin(), spaces.end(), options.space) == spaces.end()) {
         std::string valid;
