@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
@@ -17,6 +18,28 @@ std::uint64_t ensembleMemberSeed(std::uint64_t seed, std::size_t member) {
     z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31U);
+}
+
+std::vector<std::string> ensembleMemberCreators(std::string const& spec, std::string const& runCreator,
+                                                std::size_t members) {
+    std::vector<std::string> cycle;
+    if (spec == "auto") {
+        cycle = {runCreator};
+        if (runCreator != "rhh:2:5") cycle.emplace_back("rhh:2:5");
+    } else {
+        std::size_t start = 0;
+        while (true) {
+            auto const comma = spec.find(',', start);
+            auto item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (item.empty()) throw std::invalid_argument("an empty entry (a comma list of --creator specs, or auto)");
+            cycle.push_back(std::move(item));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < members; ++k) out.push_back(cycle[k % cycle.size()]);
+    return out;
 }
 
 Tree combineEnsemble(std::span<Tree const> members, Evolution const& evo) {

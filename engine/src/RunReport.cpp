@@ -146,7 +146,8 @@ std::string toJsonText(RunReport const& r, int indent) {
         json members = json::array();
         for (auto const& m : r.members) {
             members.push_back({{"seed", m.seed}, {"formula", m.formula}, {"size", m.size},
-                               {"train_tau", number(m.trainTau)}, {"test_tau", number(m.testTau)}, {"dir", m.dir}});
+                               {"train_tau", number(m.trainTau)}, {"test_tau", number(m.testTau)}, {"dir", m.dir},
+                               {"creator", m.creator}});
         }
         j["members"] = members;
     }
@@ -244,7 +245,8 @@ RunReport parseRunReport(std::string_view text, std::string const& source) {
         r.ensemble = in.count(j, "ensemble");
         in.at("members").each(in.field(j, "members"), [&](Reader const& at, json const& m) {
             r.members.push_back({at.count(m, "seed"), at.text(m, "formula"), at.count(m, "size"),
-                                 at.number(m, "train_tau"), at.number(m, "test_tau"), at.text(m, "dir")});
+                                 at.number(m, "train_tau"), at.number(m, "test_tau"), at.text(m, "dir"),
+                                 m.contains("creator") ? at.text(m, "creator") : std::string()});
         });
     }
     return r;

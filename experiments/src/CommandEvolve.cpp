@@ -385,6 +385,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         std::unique_ptr<engine::Evolution> evo;
         for (std::size_t k = 0; k < inputs.ensemble; ++k) {
             memberCfg.seed = engine::ensembleMemberSeed(inputs.config.seed, k);
+            memberCfg.creator = inputs.memberCreators[k];
             fs::path const dir = out / fmt::format("member-{}", k);
             written.push_back(dir);
             fs::create_directories(dir);
@@ -406,7 +407,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             }
             auto a = evo->assess(outcome.tree);
             memberReports.push_back({memberCfg.seed, evo->format(outcome.tree), outcome.tree.size(), a.train, a.test,
-                                     dir.filename().string()});
+                                     dir.filename().string(), memberCfg.creator});
             members.push_back(std::move(outcome));
         }
         Outcome total;

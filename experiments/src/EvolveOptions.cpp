@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "TaskOptions.hpp"
+#include "zcgp/engine/Ensemble.hpp"
+#include "zcgp/engine/Operators.hpp"
 #include "zcgp/proxy_cache/Benchmark.hpp"
 #include "zcgp/proxy_cache/StatisticsCache.hpp"
 
@@ -53,6 +55,9 @@ po::options_description options() {
         ("ensemble", po::value<std::size_t>()->default_value(1),
          "evolve B members (own seeds, same train split, the full budget each) and report their combination "
          "sum tanh((f - median) / (3 MAD)) as one formula; members in OUT/member-K")
+        ("member-creators", po::value<std::string>()->default_value("auto"),
+         "the members' initial trees: auto (the run's --creator and rhh:2:5 in turn) or a comma list of --creator "
+         "specs, member K taking entry K mod N")
         ("max-size", po::value<std::size_t>()->default_value(20), "maximum tree size (nodes)")
         ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
         ("elites", po::value<std::size_t>()->default_value(1), "individuals copied unchanged (below --population)")
@@ -308,6 +313,20 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
         throw UsageError(fmt::format("--ensemble {} with --max-size {}: the combined formula could exceed the {}-node "
                                      "tree limit (at most {} members of that size)", in.ensemble, cfg.maxSize,
                                      engine::MaxTreeSize, engine::MaxTreeSize / (cfg.maxSize + 6)));
+    }
+    auto const& memberSpec = vm["member-creators"].as<std::string>();
+    try {
+        in.memberCreators = engine::ensembleMemberCreators(memberSpec, cfg.creator, in.ensemble);
+    } catch (std::invalid_argument const& e) {
+        throw UsageError(fmt::format("--member-creators '{}': {}", memberSpec, e.what()));
+    }
+    for (auto const& c : in.memberCreators) {
+        try {
+            (void)engine::makeCreator(c, cfg.maxSize);
+        } catch (std::invalid_argument const& e) {
+            throw UsageError(fmt::format("--member-creators '{}': entry '{}' is not a creator ({})", memberSpec, c,
+                                         e.what()));
+        }
     }
     in.normalize = vm["normalize"].as<std::string>();
     primitives::Normalization normalization{};

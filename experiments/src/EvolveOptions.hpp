@@ -47,6 +47,7 @@ struct RunInputs {
                                        // (auto is recorded as what it resolved to)
     std::optional<std::string> stats;  // --stats FILE
     std::size_t ensemble{1};
+    std::vector<std::string> memberCreators;  // --member-creators resolved: one --creator spec per member
     std::vector<std::string> notes;    // what the conversion kept and dropped, for the screen
 };
 

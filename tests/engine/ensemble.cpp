@@ -2,6 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -19,6 +22,21 @@ TEST_CASE("ensemble members: member 0 keeps the master seed, the others get dist
     for (std::size_t k = 1; k <= 200; ++k) seen.insert(ensembleMemberSeed(7, k));
     CHECK(seen.size() == 201);
     CHECK(ensembleMemberSeed(7, 3) != ensembleMemberSeed(8, 3));
+}
+
+TEST_CASE("ensemble members' creators: auto alternates the run's creator with rhh, a list cycles", "[engine]") {
+    using V = std::vector<std::string>;
+    CHECK(ensembleMemberCreators("auto", "additive:5:0.5", 1) == V{"additive:5:0.5"});  // an ensemble of one: the run
+    CHECK(ensembleMemberCreators("auto", "additive:5:0.5", 4) ==
+          V{"additive:5:0.5", "rhh:2:5", "additive:5:0.5", "rhh:2:5"});
+    CHECK(ensembleMemberCreators("auto", "rhh:2:5", 3) == V{"rhh:2:5", "rhh:2:5", "rhh:2:5"});
+    CHECK(ensembleMemberCreators("ptc2:10,rhh:1:4,additive:3:1", "rhh:2:5", 5) ==
+          V{"ptc2:10", "rhh:1:4", "additive:3:1", "ptc2:10", "rhh:1:4"});
+    CHECK(ensembleMemberCreators("ptc2:10", "rhh:2:5", 2) == V{"ptc2:10", "ptc2:10"});
+    for (auto const* bad : {"", ",", "ptc2:10,", ",ptc2:10", "ptc2:10,,rhh:2:5"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(ensembleMemberCreators(bad, "rhh:2:5", 2), std::invalid_argument);
+    }
 }
 
 TEST_CASE("combineEnsemble is the sum of each member's squashed train-standardised values", "[engine]") {

@@ -97,6 +97,8 @@ TEST_CASE("every numeric flag is range-checked, and no flag value crashes", "[ex
         {"evolve --task nb201/cifar10 --generations 12abc --out " + out, "--generations"},
         {"evolve --task nb201/cifar10 --seed 18446744073709551616 --out " + out, "--seed"},
         {"evolve --task nb201/cifar10 --ensemble 0 --out " + out, "--ensemble"},
+        {"evolve --task nb201/cifar10 --ensemble 2 --member-creators bogus:1 --out " + out, "--member-creators"},
+        {"evolve --task nb201/cifar10 --ensemble 2 --member-creators rhh:2:5, --out " + out, "--member-creators"},
         {"evolve --task nb201/cifar10 --elites 100 --out " + out, "--elites"},
         {"correlate --precision -1", "--precision"},
         {"correlate --precision 99999", "--precision"},

@@ -69,6 +69,7 @@ struct EnsembleMember {
     std::size_t size{0};
     double trainTau{0}, testTau{0};
     std::string dir;
+    std::string creator;  // its initial trees (--member-creators); "" in runs written before the option existed
 };
 
 struct RunReport {
