@@ -24,6 +24,8 @@ struct Evolution::Worker {
     std::vector<std::array<std::span<double const>, MaxLinearTerms>> terms;  // per task: the term columns
     std::vector<Interpreter::Scratch> verifyScratch;  // per task: for the interpreter over every architecture
     std::vector<double> verifyBuffer;                 // every architecture's value (the finiteness check)
+    RidgeCache ridgeCache;                            // statistics of the terms this worker met (linear scaling)
+    explicit Worker(std::size_t maxTermNodes) : ridgeCache(maxTermNodes) {}
     std::uint64_t evaluations{0}, nodeEvaluations{0};
 };
 

@@ -54,7 +54,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
                 w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], ind.terms.roots[k]).first(train_[t].size());
             }
         }
-        if (!ridge_->fit(w.terms, ind.terms)) {
+        if (!ridge_->fit(w.terms, ind.terms, ind.tree, w.ridgeCache)) {
             rejected = PruneRule::Constant;
             return;
         }

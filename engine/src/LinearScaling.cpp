@@ -1,7 +1,9 @@
 #include "zcgp/engine/LinearScaling.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -43,7 +45,7 @@ double roundSignificant(double x, int digits) {
     int const e = static_cast<int>(std::floor(std::log10(std::abs(x))));
     int const p = digits - 1 - e;
     if (p >= 0 && p <= 22) {
-        double const s = std::pow(10.0, p);  // exact for p <= 22
+        double const s = ExactPowersOfTen[static_cast<std::size_t>(p)];  // what std::pow(10.0, p) returns, faster
         return std::round(x * s) / s;
     }
     double const s = std::pow(10.0, -p);
@@ -54,6 +56,7 @@ RidgeWeights::RidgeWeights(std::vector<std::vector<double>> const& targets, doub
     : lambda_(lambda) {
     if (!(lambda >= 0.0) || !std::isfinite(lambda)) throw std::invalid_argument("ridge lambda must be finite and >= 0");
     for (auto const& acc : targets) {
+        rows_ += static_cast<double>(acc.size());
         if (target == RidgeTarget::Top) {
             auto const better = fitness::ranksFromTop(acc);
             std::vector<double> y(acc.size());
@@ -70,31 +73,56 @@ RidgeWeights::RidgeWeights(std::vector<std::vector<double>> const& targets, doub
     }
 }
 
-bool RidgeWeights::fit(std::span<std::array<std::span<double const>, MaxLinearTerms> const> columns,
-                       LinearTerms& terms) const {
+// Each statistic is one Eigen reduction per task, accumulated over the tasks in order: the same expressions on
+// the same columns give the same bits whichever fit (cached or not) asks for them.
+RidgeTermStatistics RidgeWeights::termStatistics(Columns columns, std::size_t k) const {
+    RidgeTermStatistics s;
+    for (std::size_t t = 0; t < columns.size(); ++t) {
+        Eigen::Map<Eigen::ArrayXd const> x(columns[t][k].data(), static_cast<Eigen::Index>(y_[t].size()));
+        s.mean += x.sum();
+    }
+    s.mean /= rows_;
+    for (std::size_t t = 0; t < columns.size(); ++t) {
+        Eigen::Map<Eigen::ArrayXd const> x(columns[t][k].data(), static_cast<Eigen::Index>(y_[t].size()));
+        s.sd += (x - s.mean).square().sum();
+    }
+    s.sd = std::sqrt(s.sd / rows_);
+    for (std::size_t t = 0; t < columns.size(); ++t) {
+        auto const n = static_cast<Eigen::Index>(y_[t].size());
+        Eigen::Map<Eigen::ArrayXd const> x(columns[t][k].data(), n);
+        Eigen::Map<Eigen::ArrayXd const> y(y_[t].data(), n);
+        s.target += ((x - s.mean) * y).sum() / s.sd;
+        s.diagonal += ((x - s.mean) * (x - s.mean)).sum() / (s.sd * s.sd);
+    }
+    return s;
+}
+
+double RidgeWeights::gram(Columns columns, std::size_t i, std::size_t j, RidgeTermStatistics const& a,
+                          RidgeTermStatistics const& b) const {
+    double g = 0.0;
+    for (std::size_t t = 0; t < columns.size(); ++t) {
+        auto const n = static_cast<Eigen::Index>(y_[t].size());
+        Eigen::Map<Eigen::ArrayXd const> xi(columns[t][i].data(), n);
+        Eigen::Map<Eigen::ArrayXd const> xj(columns[t][j].data(), n);
+        g += ((xi - a.mean) * (xj - b.mean)).sum() / (a.sd * b.sd);
+    }
+    return g;
+}
+
+template <typename StatsOf, typename GramOf>
+bool RidgeWeights::solve(LinearTerms& terms, StatsOf&& statsOf, GramOf&& gramOf) const {
     auto const K = static_cast<Eigen::Index>(terms.count);
     using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, MaxLinearTerms, 1>;
     using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, MaxLinearTerms, MaxLinearTerms>;
     // pooled means and standard deviations
+    std::array<RidgeTermStatistics, MaxLinearTerms> s;
     Vec mean = Vec::Zero(K), sd = Vec::Zero(K);
-    double N = 0.0;
-    for (std::size_t t = 0; t < columns.size(); ++t) {
-        auto const n = y_[t].size();
-        N += static_cast<double>(n);
-        for (Eigen::Index k = 0; k < K; ++k) {
-            Eigen::Map<Eigen::ArrayXd const> x(columns[t][static_cast<std::size_t>(k)].data(), static_cast<Eigen::Index>(n));
-            mean[k] += x.sum();
-        }
+    for (Eigen::Index k = 0; k < K; ++k) {
+        s[static_cast<std::size_t>(k)] = statsOf(static_cast<std::size_t>(k));
+        mean[k] = s[static_cast<std::size_t>(k)].mean;
+        sd[k] = s[static_cast<std::size_t>(k)].sd;
     }
-    mean /= N;
-    for (std::size_t t = 0; t < columns.size(); ++t) {
-        auto const n = static_cast<Eigen::Index>(y_[t].size());
-        for (Eigen::Index k = 0; k < K; ++k) {
-            Eigen::Map<Eigen::ArrayXd const> x(columns[t][static_cast<std::size_t>(k)].data(), n);
-            sd[k] += (x - mean[k]).square().sum();
-        }
-    }
-    for (Eigen::Index k = 0; k < K; ++k) sd[k] = std::sqrt(sd[k] / N);
+    double const N = rows_;
     // Gram matrix and right-hand side of the standardised terms (constant terms are left out: zero row/column)
     Mat G = Mat::Zero(K, K);
     Vec b = Vec::Zero(K);
@@ -102,18 +130,14 @@ bool RidgeWeights::fit(std::span<std::array<std::span<double const>, MaxLinearTe
     double maxSd = 0.0;
     for (Eigen::Index k = 0; k < K; ++k) maxSd = std::max(maxSd, std::abs(mean[k]) + sd[k]);
     for (Eigen::Index k = 0; k < K; ++k) used[static_cast<std::size_t>(k)] = sd[k] > 1e-12 * std::max(maxSd, 1e-300);
-    for (std::size_t t = 0; t < columns.size(); ++t) {
-        auto const n = static_cast<Eigen::Index>(y_[t].size());
-        Eigen::Map<Eigen::ArrayXd const> y(y_[t].data(), n);
-        for (Eigen::Index i = 0; i < K; ++i) {
-            if (!used[static_cast<std::size_t>(i)]) continue;
-            Eigen::Map<Eigen::ArrayXd const> xi(columns[t][static_cast<std::size_t>(i)].data(), n);
-            b[i] += ((xi - mean[i]) * y).sum() / sd[i];
-            for (Eigen::Index j = 0; j <= i; ++j) {
-                if (!used[static_cast<std::size_t>(j)]) continue;
-                Eigen::Map<Eigen::ArrayXd const> xj(columns[t][static_cast<std::size_t>(j)].data(), n);
-                G(i, j) += ((xi - mean[i]) * (xj - mean[j])).sum() / (sd[i] * sd[j]);
-            }
+    for (Eigen::Index i = 0; i < K; ++i) {
+        auto const si = static_cast<std::size_t>(i);
+        if (!used[si]) continue;
+        b[i] = s[si].target;
+        for (Eigen::Index j = 0; j <= i; ++j) {
+            auto const sj = static_cast<std::size_t>(j);
+            if (!used[sj]) continue;
+            G(i, j) = i == j ? s[si].diagonal : gramOf(si, sj, s[si], s[sj]);
         }
     }
     for (Eigen::Index i = 0; i < K; ++i) {
@@ -138,6 +162,111 @@ bool RidgeWeights::fit(std::span<std::array<std::span<double const>, MaxLinearTe
         any = any || c != 0.0;
     }
     return any;
+}
+
+bool RidgeWeights::fit(Columns columns, LinearTerms& terms) const {
+    return solve(
+        terms, [&](std::size_t k) { return termStatistics(columns, k); },
+        [&](std::size_t i, std::size_t j, RidgeTermStatistics const& a, RidgeTermStatistics const& b) {
+            return gram(columns, i, j, a, b);
+        });
+}
+
+bool RidgeWeights::fit(Columns columns, LinearTerms& terms, Tree const& tree, RidgeCache& cache) const {
+    if (cache.owner_ != this) {
+        cache.clear();
+        cache.owner_ = this;
+    }
+    std::array<std::uint32_t, MaxLinearTerms> ids{};
+    return solve(
+        terms,
+        [&](std::size_t k) {
+            auto [stats, id] = cache.term(*this, columns, k, tree, terms.roots[k]);
+            ids[k] = id;
+            return stats;
+        },
+        [&](std::size_t i, std::size_t j, RidgeTermStatistics const& a, RidgeTermStatistics const& b) {
+            return cache.gram(*this, columns, i, j, ids[i], ids[j], a, b);
+        });
+}
+
+namespace {
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    h *= 0xFF51AFD7ED558CCDULL;
+    return h ^ (h >> 32);
+}
+// over exactly what Node::operator== compares
+std::uint64_t termHash(Node const* nodes, std::size_t size) {
+    std::uint64_t h = 0xCBF29CE484222325ULL;
+    for (std::size_t i = 0; i < size; ++i) {
+        auto const& n = nodes[i];
+        h = mix(h, static_cast<std::uint64_t>(n.op) | static_cast<std::uint64_t>(n.type) << 8 |
+                       static_cast<std::uint64_t>(n.length) << 16);
+        if (n.op == Opcode::Constant) h = mix(h, std::bit_cast<std::uint64_t>(n.value));
+        if (n.op == Opcode::Variable || n.op == Opcode::LayerVar) h = mix(h, n.index);
+    }
+    return h;
+}
+std::size_t powerOfTwoAtLeast(std::size_t n) { return std::bit_ceil(std::max<std::size_t>(n, 1)); }
+}  // namespace
+
+RidgeCache::RidgeCache(std::size_t maxTermNodes, std::size_t termSlots, std::size_t pairSlots)
+    : maxTermNodes_(maxTermNodes),
+      terms_(powerOfTwoAtLeast(termSlots)),
+      nodes_(terms_.size() * maxTermNodes),
+      pairs_(powerOfTwoAtLeast(pairSlots)) {}
+
+void RidgeCache::clear() {
+    std::fill(terms_.begin(), terms_.end(), Term{});
+    std::fill(pairs_.begin(), pairs_.end(), Pair{});
+    nextId_ = 0;
+}
+
+std::pair<RidgeTermStatistics, std::uint32_t> RidgeCache::term(RidgeWeights const& ridge, RidgeWeights::Columns columns,
+                                                               std::size_t k, Tree const& tree, std::size_t root) {
+    std::size_t const size = tree[root].length + 1u;
+    if (size > maxTermNodes_) {
+        ++counts_.termMisses;
+        return {ridge.termStatistics(columns, k), 0};
+    }
+    Node const* nodes = tree.nodes().data() + (root + 1 - size);
+    std::uint64_t const hash = termHash(nodes, size);
+    std::size_t const slot = static_cast<std::size_t>(hash) & (terms_.size() - 1);
+    auto& e = terms_[slot];
+    Node* stored = nodes_.data() + slot * maxTermNodes_;
+    if (e.id != 0 && e.hash == hash && e.size == size && std::equal(nodes, nodes + size, stored)) {
+        ++counts_.termHits;
+        return {e.stats, e.id};
+    }
+    ++counts_.termMisses;
+    if (nextId_ == std::numeric_limits<std::uint32_t>::max()) clear();  // ids are never reused
+    e.stats = ridge.termStatistics(columns, k);
+    e.hash = hash;
+    e.size = static_cast<std::uint32_t>(size);
+    e.id = ++nextId_;
+    std::copy(nodes, nodes + size, stored);
+    return {e.stats, e.id};
+}
+
+double RidgeCache::gram(RidgeWeights const& ridge, RidgeWeights::Columns columns, std::size_t i, std::size_t j,
+                        std::uint32_t idI, std::uint32_t idJ, RidgeTermStatistics const& a, RidgeTermStatistics const& b) {
+    if (idI == 0 || idJ == 0) {
+        ++counts_.gramMisses;
+        return ridge.gram(columns, i, j, a, b);
+    }
+    // the entry is symmetric bit for bit (x_i y_j = y_j x_i, and sd_i sd_j = sd_j sd_i), so one per unordered pair
+    auto const low = std::min(idI, idJ), high = std::max(idI, idJ);
+    auto& p = pairs_[static_cast<std::size_t>(mix(low, high)) & (pairs_.size() - 1)];
+    if (p.low == low && p.high == high) {
+        ++counts_.gramHits;
+        return p.gram;
+    }
+    ++counts_.gramMisses;
+    p.low = low;
+    p.high = high;
+    p.gram = ridge.gram(columns, i, j, a, b);
+    return p.gram;
 }
 
 void combineTerms(LinearTerms const& terms, std::array<std::span<double const>, MaxLinearTerms> const& columns,

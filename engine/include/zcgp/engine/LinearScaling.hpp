@@ -40,19 +40,83 @@ struct LinearTerms {
 // strictly higher accuracy (centred): the top of the ranking spread out, the bulk compressed.
 enum class RidgeTarget { Ranks, Top };
 
+// What the ridge computes from one term's column alone, summed over the tasks' train rows in task order:
+// its pooled mean and standard deviation, its sum of (x - mean) y / sd, and its sum of (x - mean)^2 / sd^2
+// (the Gram matrix's diagonal before the division by N).
+struct RidgeTermStatistics {
+    double mean{0.0}, sd{0.0}, target{0.0}, diagonal{0.0};
+};
+
+class RidgeCache;
+
 class RidgeWeights {
 public:
+    using Columns = std::span<std::array<std::span<double const>, MaxLinearTerms> const>;
     // targets: per task, the train accuracies (finite)
     RidgeWeights(std::vector<std::vector<double>> const& targets, double lambda, RidgeTarget target = RidgeTarget::Ranks);
     // columns[t][k]: term k's values on task t's train rows (same length as targets[t]). Writes terms.weights;
     // returns false if every weight is 0 (the terms are constant on the train rows).
-    bool fit(std::span<std::array<std::span<double const>, MaxLinearTerms> const> columns, LinearTerms& terms) const;
+    bool fit(Columns columns, LinearTerms& terms) const;
+    // The same weights, bit for bit, reusing from `cache` the statistics of terms (and Gram entries of pairs of
+    // terms) that an earlier fit with this cache met: terms.roots index `tree`, and a term is recognised by its
+    // nodes, exactly. Every fit given one cache must read its columns from the same train rows (one worker of
+    // one Evolution): a term's nodes then determine its columns.
+    bool fit(Columns columns, LinearTerms& terms, Tree const& tree, RidgeCache& cache) const;
     [[nodiscard]] double lambda() const { return lambda_; }
     [[nodiscard]] std::vector<double> const& target(std::size_t task) const { return y_[task]; }
+    // One term's statistics, and the Gram entry sum_t ((x_i - mean_i)(x_j - mean_j)).sum() / (sd_i sd_j) of two
+    // (what fit computes; public for the cache's tests)
+    [[nodiscard]] RidgeTermStatistics termStatistics(Columns columns, std::size_t k) const;
+    [[nodiscard]] double gram(Columns columns, std::size_t i, std::size_t j, RidgeTermStatistics const& a,
+                              RidgeTermStatistics const& b) const;
 
 private:
+    template <typename StatsOf, typename GramOf>
+    bool solve(LinearTerms& terms, StatsOf&& statsOf, GramOf&& gramOf) const;
     std::vector<std::vector<double>> y_;  // centred ranks / n, per task
+    double rows_{0.0};                    // N, the pooled number of train rows
     double lambda_;
+};
+
+// Per-worker memo of RidgeWeights::fit's per-term work (issue 14): a child of crossover or mutation usually
+// changes one of its K terms, and the population shares its terms widely, so most of a fit's column passes
+// (4 per term and 1 per pair of terms, over every train row) were recomputed for terms met before. Columns are
+// direct-mapped by a hash of the term's nodes and verified against a copy of them; each stored term gets a
+// fresh id (never reused), and Gram entries are keyed by the two ids, so an evicted term's entries can never be
+// read for another. Terms over `maxTermNodes` nodes are not stored. Not thread-safe: one per worker.
+class RidgeCache {
+public:
+    explicit RidgeCache(std::size_t maxTermNodes, std::size_t termSlots = 1024, std::size_t pairSlots = 4096);
+    struct Counts {
+        std::uint64_t termHits{0}, termMisses{0}, gramHits{0}, gramMisses{0};
+    };
+    [[nodiscard]] Counts const& counts() const { return counts_; }
+
+private:
+    friend class RidgeWeights;
+    struct Term {
+        std::uint64_t hash{0};
+        std::uint32_t id{0};  // 0: empty
+        std::uint32_t size{0};
+        RidgeTermStatistics stats;
+    };
+    struct Pair {  // 16 bytes, so that the table is 64 kB
+        std::uint32_t low{0}, high{0};
+        double gram{0.0};
+    };
+    void clear();
+    // the statistics of the term rooted at `root` and its id (0 if it is too large to store)
+    std::pair<RidgeTermStatistics, std::uint32_t> term(RidgeWeights const& ridge, RidgeWeights::Columns columns,
+                                                       std::size_t k, Tree const& tree, std::size_t root);
+    double gram(RidgeWeights const& ridge, RidgeWeights::Columns columns, std::size_t i, std::size_t j,
+                std::uint32_t idI, std::uint32_t idJ, RidgeTermStatistics const& a, RidgeTermStatistics const& b);
+    RidgeWeights const* owner_{nullptr};  // the cache is emptied when another RidgeWeights uses it
+    std::size_t maxTermNodes_;
+    std::vector<Term> terms_;
+    std::vector<Node> nodes_;  // maxTermNodes_ per slot of terms_
+    std::vector<Pair> pairs_;
+    std::uint32_t nextId_{0};
+    Counts counts_;
 };
 
 // Combined values sum_k weights[k] * columns[k][i] in term order (the same operations weightedTree evaluates to).
@@ -66,5 +130,9 @@ void combineTerms(LinearTerms const& terms, std::array<std::span<double const>, 
 
 // Rounds to `digits` significant decimal digits (0 stays 0).
 [[nodiscard]] double roundSignificant(double x, int digits);
+// 10^0 .. 10^22, every one exactly representable (a table instead of std::pow in roundSignificant)
+inline constexpr std::array<double, 23> ExactPowersOfTen{1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 }  // namespace zcgp::engine
