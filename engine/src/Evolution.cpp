@@ -169,6 +169,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
                 w->weighted.emplace_back(trainData_[t]->target().first(train_[t].size()));
             }
             w->verifyScratch.push_back(interpreters_[t].makeScratch(config_.maxSize));
+            w->finiteTerms.emplace_back(w->maxTermNodes, 1024);
         }
         w->terms.resize(tasks_.size());
         workers_->all.push_back(std::move(w));

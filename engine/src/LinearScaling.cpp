@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -178,6 +177,7 @@ bool RidgeWeights::fit(Columns columns, LinearTerms& terms, Tree const& tree, Ri
         cache.owner_ = this;
     }
     std::array<std::uint32_t, MaxLinearTerms> ids{};
+    auto const epoch = cache.terms_.epoch();
     return solve(
         terms,
         [&](std::size_t k) {
@@ -186,6 +186,8 @@ bool RidgeWeights::fit(Columns columns, LinearTerms& terms, Tree const& tree, Ri
             return stats;
         },
         [&](std::size_t i, std::size_t j, RidgeTermStatistics const& a, RidgeTermStatistics const& b) {
+            // ids from before the memo emptied itself (once in 2^32 terms) must not key Gram entries
+            if (cache.terms_.epoch() != epoch) return gram(columns, i, j, a, b);
             return cache.gram(*this, columns, i, j, ids[i], ids[j], a, b);
         });
 }
@@ -196,57 +198,34 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
     h *= 0xFF51AFD7ED558CCDULL;
     return h ^ (h >> 32);
 }
-// over exactly what Node::operator== compares
-std::uint64_t termHash(Node const* nodes, std::size_t size) {
-    std::uint64_t h = 0xCBF29CE484222325ULL;
-    for (std::size_t i = 0; i < size; ++i) {
-        auto const& n = nodes[i];
-        h = mix(h, static_cast<std::uint64_t>(n.op) | static_cast<std::uint64_t>(n.type) << 8 |
-                       static_cast<std::uint64_t>(n.length) << 16);
-        if (n.op == Opcode::Constant) h = mix(h, std::bit_cast<std::uint64_t>(n.value));
-        if (n.op == Opcode::Variable || n.op == Opcode::LayerVar) h = mix(h, n.index);
-    }
-    return h;
-}
-std::size_t powerOfTwoAtLeast(std::size_t n) { return std::bit_ceil(std::max<std::size_t>(n, 1)); }
 }  // namespace
 
 RidgeCache::RidgeCache(std::size_t maxTermNodes, std::size_t termSlots, std::size_t pairSlots)
-    : maxTermNodes_(maxTermNodes),
-      terms_(powerOfTwoAtLeast(termSlots)),
-      nodes_(terms_.size() * maxTermNodes),
-      pairs_(powerOfTwoAtLeast(pairSlots)) {}
+    : terms_(maxTermNodes, termSlots), pairs_(std::bit_ceil(std::max<std::size_t>(pairSlots, 1))) {}
 
 void RidgeCache::clear() {
-    std::fill(terms_.begin(), terms_.end(), Term{});
+    terms_.clear();
     std::fill(pairs_.begin(), pairs_.end(), Pair{});
-    nextId_ = 0;
+    epoch_ = terms_.epoch();
 }
 
 std::pair<RidgeTermStatistics, std::uint32_t> RidgeCache::term(RidgeWeights const& ridge, RidgeWeights::Columns columns,
                                                                std::size_t k, Tree const& tree, std::size_t root) {
-    std::size_t const size = tree[root].length + 1u;
-    if (size > maxTermNodes_) {
-        ++counts_.termMisses;
-        return {ridge.termStatistics(columns, k), 0};
+    bool hit = false;
+    auto* slot = terms_.find(tree, root, hit);
+    if (terms_.epoch() != epoch_) {  // the memo emptied itself: so are the pairs of its old ids
+        std::fill(pairs_.begin(), pairs_.end(), Pair{});
+        epoch_ = terms_.epoch();
     }
-    Node const* nodes = tree.nodes().data() + (root + 1 - size);
-    std::uint64_t const hash = termHash(nodes, size);
-    std::size_t const slot = static_cast<std::size_t>(hash) & (terms_.size() - 1);
-    auto& e = terms_[slot];
-    Node* stored = nodes_.data() + slot * maxTermNodes_;
-    if (e.id != 0 && e.hash == hash && e.size == size && std::equal(nodes, nodes + size, stored)) {
+    if (hit) {
         ++counts_.termHits;
-        return {e.stats, e.id};
+        return {slot->value, slot->id};
     }
     ++counts_.termMisses;
-    if (nextId_ == std::numeric_limits<std::uint32_t>::max()) clear();  // ids are never reused
-    e.stats = ridge.termStatistics(columns, k);
-    e.hash = hash;
-    e.size = static_cast<std::uint32_t>(size);
-    e.id = ++nextId_;
-    std::copy(nodes, nodes + size, stored);
-    return {e.stats, e.id};
+    auto const stats = ridge.termStatistics(columns, k);
+    if (slot == nullptr) return {stats, 0};
+    slot->value = stats;
+    return {stats, slot->id};
 }
 
 double RidgeCache::gram(RidgeWeights const& ridge, RidgeWeights::Columns columns, std::size_t i, std::size_t j,

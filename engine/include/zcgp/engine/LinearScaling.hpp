@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "zcgp/engine/TermMemo.hpp"
 #include "zcgp/engine/Tree.hpp"
 
 namespace zcgp::engine {
@@ -80,10 +81,9 @@ private:
 
 // Per-worker memo of RidgeWeights::fit's per-term work (issue 14): a child of crossover or mutation usually
 // changes one of its K terms, and the population shares its terms widely, so most of a fit's column passes
-// (4 per term and 1 per pair of terms, over every train row) were recomputed for terms met before. Columns are
-// direct-mapped by a hash of the term's nodes and verified against a copy of them; each stored term gets a
-// fresh id (never reused), and Gram entries are keyed by the two ids, so an evicted term's entries can never be
-// read for another. Terms over `maxTermNodes` nodes are not stored. Not thread-safe: one per worker.
+// (4 per term and 1 per pair of terms, over every train row) were recomputed for terms met before. Term
+// statistics live in a TermMemo (keyed by the term's nodes, exactly); Gram entries are direct-mapped by the two
+// terms' ids, which are never reused, so an evicted term's entries can never be read for another.
 class RidgeCache {
 public:
     explicit RidgeCache(std::size_t maxTermNodes, std::size_t termSlots = 1024, std::size_t pairSlots = 4096);
@@ -94,13 +94,7 @@ public:
 
 private:
     friend class RidgeWeights;
-    struct Term {
-        std::uint64_t hash{0};
-        std::uint32_t id{0};  // 0: empty
-        std::uint32_t size{0};
-        RidgeTermStatistics stats;
-    };
-    struct Pair {  // 16 bytes, so that the table is 64 kB
+    struct Pair {  // 16 bytes, so that 4096 of them are 64 kB
         std::uint32_t low{0}, high{0};
         double gram{0.0};
     };
@@ -111,11 +105,9 @@ private:
     double gram(RidgeWeights const& ridge, RidgeWeights::Columns columns, std::size_t i, std::size_t j,
                 std::uint32_t idI, std::uint32_t idJ, RidgeTermStatistics const& a, RidgeTermStatistics const& b);
     RidgeWeights const* owner_{nullptr};  // the cache is emptied when another RidgeWeights uses it
-    std::size_t maxTermNodes_;
-    std::vector<Term> terms_;
-    std::vector<Node> nodes_;  // maxTermNodes_ per slot of terms_
+    TermMemo<RidgeTermStatistics> terms_;
     std::vector<Pair> pairs_;
-    std::uint32_t nextId_{0};
+    std::uint64_t epoch_{0};  // terms_'s epoch that pairs_ belongs to
     Counts counts_;
 };
 

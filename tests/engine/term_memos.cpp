@@ -1,6 +1,8 @@
-// The ridge's per-worker cache (RidgeCache, issue 14): fits that reuse stored term statistics and Gram entries
-// give the weights of a fresh fit, and of the ridge as it was before the cache (kept below verbatim as the
-// reference), bit for bit, on the real NB201 proxies, over one and two tasks, with and without evictions.
+// The per-worker memos of terms (issue 14). The ridge's cache (RidgeCache): fits that reuse stored term statistics
+// and Gram entries give the weights of a fresh fit, and of the ridge as it was before the cache (kept below
+// verbatim as the reference), bit for bit, on the real NB201 proxies, over one and two tasks, with and without
+// evictions. The finiteness check of a weighted formula from its memo of terms (weightedFormulaFinite) answers
+// what evaluating the formula answers, on those proxies scaled to the edge of overflow.
 #include <bit>
 #include <cmath>
 #include <random>
@@ -11,7 +13,9 @@
 #include <Eigen/Dense>
 
 #include "RunCommand.hpp"
+#include "zcgp/engine/Infix.hpp"
 #include "TestData.hpp"
+#include "zcgp/engine/FiniteFormula.hpp"
 #include "zcgp/engine/Interpreter.hpp"
 #include "zcgp/engine/LinearScaling.hpp"
 #include "zcgp/engine/Operators.hpp"
@@ -236,4 +240,86 @@ TEST_CASE("ridge cache: the table of powers of ten is what std::pow gives", "[en
         CHECK(std::bit_cast<std::uint64_t>(ExactPowersOfTen[static_cast<std::size_t>(p)]) ==
               std::bit_cast<std::uint64_t>(std::pow(10.0, p)));
     }
+}
+
+TEST_CASE("finite formulas: the memo of terms answers what evaluating the weighted formula answers, near overflow",
+          "[engine]") {
+    auto const real = realProxies();
+    // every proxy, and copies scaled towards overflow and underflow: products, squares and sums then overflow on
+    // some architectures only, and column sums overflow while every value is finite
+    primitives::Dataset d(real.archKeys());
+    for (std::size_t c = 0; c < real.scalarCount(); ++c) {
+        auto const x = real.scalar(c);
+        for (double scale : {1.0, 1e150, 1e306, 1e-300}) {
+            std::vector<double> v(x.begin(), x.end());
+            for (auto& e : v) e *= scale;
+            d.addScalar(real.scalarNames()[c] + "_" + std::to_string(static_cast<int>(std::log10(scale))), v);
+        }
+    }
+    d.setTarget(real.target());
+    Interpreter interp(d);
+    TreeContext ctx;
+    ctx.functions = primitives::PrimitiveSet::parse("scalar");
+    ctx.scalarTerminals = d.scalarCount();
+    ctx.maxSize = 40;
+    ctx.maxDepth = 10;
+    ctx.prepare();
+    Random rng(14);
+    std::vector<Tree> pool;
+    for (int i = 0; i < 60; ++i) pool.push_back(growTree(ctx, rng, ValueType::Scalar, 3, false));
+    FiniteTermMemo memo(32, 1024), tiny(32, 4);
+    auto scratch = interp.makeScratch(64);
+    std::vector<double> buffer, out(d.rows());
+    std::size_t finite = 0, infinite = 0;
+    FiniteCheckWork work, tinyWork;
+    double const weights[] = {1.0, -1.0, 0.25, 1e-3, 0.0, -1e-9, 1e9};
+    for (int trial = 0; trial < 1500; ++trial) {
+        std::size_t const K = 1 + static_cast<std::size_t>(trial % 5);
+        std::vector<Node> nodes;
+        for (std::size_t k = 0; k < K; ++k) {
+            auto const& term = pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(rng)];
+            nodes.insert(nodes.end(), term.nodes().begin(), term.nodes().end());
+            if (k > 0) nodes.push_back(Node::function(Opcode::Add));
+        }
+        Tree const tree(std::move(nodes));
+        auto terms = additiveTerms(tree, K);
+        for (std::size_t k = 0; k < terms.count; ++k) terms.weights[k] = weights[(trial + 3 * k) % 7];
+        if (terms.count > 1 && std::all_of(terms.weights.begin(), terms.weights.begin() + terms.count,
+                                           [](double w) { return w == 0.0; })) {
+            terms.weights[0] = 1.0;
+        }
+        auto const formula = terms.count > 1 ? weightedTree(tree, terms) : tree;
+        auto s = interp.makeScratch(formula.size());
+        bool const expected = interp.evaluate(formula, s, out);
+        INFO("trial " << trial);
+        REQUIRE(weightedFormulaFinite(interp, tree, terms, memo, scratch, buffer, work) == expected);
+        REQUIRE(weightedFormulaFinite(interp, tree, terms, tiny, scratch, buffer, tinyWork) == expected);
+        (expected ? finite : infinite) += 1;
+    }
+    CHECK(finite > 200);
+    CHECK(infinite > 200);
+    // the memo saved most evaluations; the tiny one (4 slots) almost none
+    CHECK(work.evaluations < tinyWork.evaluations / 2);
+
+    // a term that fails alone (its column sum overflows; min is not checked until the root) but passes inside
+    // the formula, where its weight shrinks it: the formula is evaluated, not the memo believed
+    std::vector<double> big(d.rows(), 1.5e308);
+    primitives::Dataset e(d.archKeys());
+    e.addScalar("big", big);
+    e.addScalar("small", std::vector<double>(d.rows(), 1.0));
+    e.setTarget(d.target());
+    Interpreter edge(e);
+    auto const v = Vocabulary::of(e);
+    auto tree = parse("min(big, big) + small", v);
+    auto terms = additiveTerms(tree, 2);
+    terms.weights = {1e-3, 1.0, 0.0, 0.0, 0.0};
+    auto s = edge.makeScratch(16);
+    REQUIRE_FALSE(edge.evaluate(parse("min(big, big)", v), s, out));
+    REQUIRE(edge.evaluate(weightedTree(tree, terms), s, out));
+    FiniteTermMemo fresh(32, 64);
+    FiniteCheckWork w;
+    CHECK(weightedFormulaFinite(edge, tree, terms, fresh, scratch, buffer, w));
+    CHECK(weightedFormulaFinite(edge, tree, terms, fresh, scratch, buffer, w));  // from the memo: still evaluated
+    terms.weights[0] = 1.0;  // unshrunk: the formula overflows
+    CHECK_FALSE(weightedFormulaFinite(edge, tree, terms, fresh, scratch, buffer, w));
 }
