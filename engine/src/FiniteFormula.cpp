@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <Eigen/Core>
+
 namespace zcgp::engine {
 
 bool weightedFormulaFinite(Interpreter const& interpreter, Tree const& tree, LinearTerms const& terms,
@@ -31,9 +33,8 @@ bool weightedFormulaFinite(Interpreter const& interpreter, Tree const& tree, Lin
             auto const& nodes = tree.nodes();
             Tree const alone(std::vector<Node>(nodes.begin() + (root - tree[root].length), nodes.begin() + root + 1));
             term.finite = evaluate(alone);
-            if (term.finite) {
-                for (double v : buffer) term.maxAbs = std::max(term.maxAbs, std::abs(v));
-            }
+            // every value is finite here, so the largest magnitude is exact in any order (one vectorised pass)
+            if (term.finite) term.maxAbs = Eigen::Map<Eigen::ArrayXd const>(buffer.data(), static_cast<Eigen::Index>(rows)).abs().maxCoeff();
             if (slot != nullptr) slot->value = term;
         }
         known = term.finite;
