@@ -255,15 +255,23 @@ void combineTerms(LinearTerms const& terms, std::array<std::span<double const>, 
         double const c = terms.weights[k];
         if (c == 0.0) continue;
         auto const& x = columns[k];
-        if (first) {
-            for (std::size_t i = 0; i < out.size(); ++i) out[i] = c == 1.0 ? x[i] : c * x[i];
-            first = false;
+        // the weight's test hoisted out of the loops (so that they vectorise): the same operations per element
+        double* o = out.data();
+        double const* v = x.data();
+        std::size_t const n = out.size();
+        if (first && c == 1.0) {
+            std::copy_n(v, n, o);
+        } else if (first) {
+            for (std::size_t i = 0; i < n; ++i) o[i] = c * v[i];
+        } else if (c == 1.0) {
+            for (std::size_t i = 0; i < n; ++i) o[i] = o[i] + v[i];
         } else {
-            for (std::size_t i = 0; i < out.size(); ++i) {
-                double const v = c == 1.0 ? x[i] : c * x[i];
-                out[i] = out[i] + v;
+            for (std::size_t i = 0; i < n; ++i) {
+                double const w = c * v[i];
+                o[i] = o[i] + w;
             }
         }
+        first = false;
     }
 }
 

@@ -125,7 +125,7 @@ std::uint64_t rankHashAvx512(std::span<double const> values) {
         for (std::size_t j = 0; j < full; j += 8) {
             below += _mm_popcnt_u32(_mm512_cmp_pd_mask(_mm512_loadu_pd(v + j), x, _CMP_LT_OQ));
         }
-        below += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, last, x, _CMP_LT_OQ));
+        if (m != 0) below += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, last, x, _CMP_LT_OQ));
         h = (h ^ (i * 0x9E3779B97F4A7C15ULL + below)) * 1099511628211ULL;
         h ^= h >> 29;
     }
