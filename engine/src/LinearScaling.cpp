@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -16,6 +17,75 @@ namespace {
 bool isAdditive(Node const& n) { return n.op == Opcode::Add || n.op == Opcode::Sub; }
 constexpr double DropBelow = 1e-4;
 }  // namespace
+
+// The reductions below reproduce the order in which Eigen sums with 2-double packets (SSE2, this file's
+// baseline): built with wider vectors, Eigen would sum in another order.
+static_assert(Eigen::internal::packet_traits<double>::size == 2,
+              "ldltSolve mirrors Eigen's LDLT with 2-double packets: build LinearScaling.cpp for the x86-64 baseline");
+
+void ldltSolve(std::array<std::array<double, MaxLinearTerms>, MaxLinearTerms>& A, std::size_t K,
+               std::array<double, MaxLinearTerms>& x) {
+    std::array<std::size_t, MaxLinearTerms> perm{};
+    for (std::size_t k = 0; k < K; ++k) perm[k] = k;
+    // factorisation (Eigen's ldlt_inplace<Lower>::unblocked): diagonal pivoting, lower triangle only
+    for (std::size_t k = 0; K > 1 && k < K; ++k) {
+        std::size_t p = k;  // the largest |diagonal| of the corner, the first one on ties (maxCoeff)
+        for (std::size_t i = k + 1; i < K; ++i) {
+            if (std::abs(A[i][i]) > std::abs(A[p][p])) p = i;
+        }
+        perm[k] = p;
+        if (p != k) {
+            for (std::size_t j = 0; j < k; ++j) std::swap(A[k][j], A[p][j]);
+            for (std::size_t i = p + 1; i < K; ++i) std::swap(A[i][k], A[i][p]);
+            std::swap(A[k][k], A[p][p]);
+            for (std::size_t i = k + 1; i < p; ++i) std::swap(A[i][k], A[p][i]);
+        }
+        if (k > 0) {
+            std::array<double, MaxLinearTerms> t{};
+            for (std::size_t j = 0; j < k; ++j) t[j] = A[j][j] * A[k][j];
+            double dot = A[k][0] * t[0];  // an inner product over a strided row: in order, from the first term
+            for (std::size_t j = 1; j < k; ++j) dot = dot + A[k][j] * t[j];
+            A[k][k] -= dot;
+            for (std::size_t i = k + 1; i < K; ++i) {  // A21 -= A20 t, a coefficient-based product
+                double sum = A[i][0] * t[0];
+                for (std::size_t j = 1; j < k; ++j) sum = A[i][j] * t[j] + sum;
+                A[i][k] -= sum;
+            }
+        }
+        double const akk = A[k][k];
+        bool const valid = std::abs(akk) > 0.0;
+        if (k == 0 && !valid) {  // a zero diagonal: no pivoting recorded, nothing else done
+            for (std::size_t j = 0; j < K; ++j) perm[j] = j;
+            break;
+        }
+        if (valid) {
+            for (std::size_t i = k + 1; i < K; ++i) A[i][k] /= akk;
+        }
+    }
+    // solve (Eigen's LDLT::_solve_impl_transposed): P, L^-1, the pseudo-inverse of D, L^-T, P^T
+    for (std::size_t k = 0; k < K; ++k) std::swap(x[k], x[perm[k]]);
+    for (std::size_t i = 0; i < K; ++i) {
+        if (x[i] == 0.0) continue;  // skipped, as Eigen's column-wise forward substitution does
+        for (std::size_t j = i + 1; j < K; ++j) x[j] = x[j] - x[i] * A[j][i];
+    }
+    for (std::size_t i = 0; i < K; ++i) {
+        x[i] = std::abs(A[i][i]) > std::numeric_limits<double>::min() ? x[i] / A[i][i] : 0.0;
+    }
+    for (std::size_t k = 1; k < K; ++k) {
+        // row-wise back substitution: a contiguous dot product, summed as Eigen's 2-packet reduction does
+        std::size_t const i = K - 1 - k;
+        auto term = [&](std::size_t m) { return A[i + 1 + m][i] * x[i + 1 + m]; };
+        double dot = 0.0;
+        switch (k) {
+            case 1: dot = term(0); break;
+            case 2: dot = term(0) + term(1); break;
+            case 3: dot = (term(0) + term(1)) + term(2); break;
+            default: dot = (term(0) + term(2)) + (term(1) + term(3)); break;  // k = 4 (K <= 5)
+        }
+        x[i] -= dot;
+    }
+    for (std::size_t k = K; k-- > 0;) std::swap(x[k], x[perm[k]]);
+}
 
 LinearTerms additiveTerms(Tree const& tree, std::size_t maxTerms) {
     LinearTerms t;
@@ -147,15 +217,22 @@ bool RidgeWeights::solve(LinearTerms& terms, StatsOf&& statsOf, GramOf&& gramOf)
         }
         b[i] /= N;
     }
-    Vec w = G.ldlt().solve(b);
+    std::array<std::array<double, MaxLinearTerms>, MaxLinearTerms> A{};
+    std::array<double, MaxLinearTerms> w{};
+    for (Eigen::Index i = 0; i < K; ++i) {
+        for (Eigen::Index j = 0; j <= i; ++j) A[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = G(i, j);
+        w[static_cast<std::size_t>(i)] = b[i];
+    }
+    ldltSolve(A, static_cast<std::size_t>(K), w);  // = G.ldlt().solve(b), bit for bit
     double largest = 0.0;
     for (Eigen::Index k = 0; k < K; ++k) {
-        w[k] = used[static_cast<std::size_t>(k)] && std::isfinite(w[k]) ? w[k] / sd[k] : 0.0;
-        largest = std::max(largest, std::abs(w[k]));
+        auto& wk = w[static_cast<std::size_t>(k)];
+        wk = used[static_cast<std::size_t>(k)] && std::isfinite(wk) ? wk / sd[k] : 0.0;
+        largest = std::max(largest, std::abs(wk));
     }
     bool any = false;
     for (Eigen::Index k = 0; k < K; ++k) {
-        double c = largest > 0.0 ? w[k] / largest : 0.0;
+        double c = largest > 0.0 ? w[static_cast<std::size_t>(k)] / largest : 0.0;
         c = std::abs(c) < DropBelow ? 0.0 : roundSignificant(c, 4);
         terms.weights[static_cast<std::size_t>(k)] = c;
         any = any || c != 0.0;

@@ -323,3 +323,61 @@ TEST_CASE("finite formulas: the memo of terms answers what evaluating the weight
     terms.weights[0] = 1.0;  // unshrunk: the formula overflows
     CHECK_FALSE(weightedFormulaFinite(edge, tree, terms, fresh, scratch, buffer, w));
 }
+
+TEST_CASE("ldltSolve equals Eigen's LDLT solve bit for bit, pivoting, ties, zeros and indefinite matrices included",
+          "[engine]") {
+    using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, MaxLinearTerms, MaxLinearTerms>;
+    using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, MaxLinearTerms, 1>;
+    std::mt19937_64 rng(1405);
+    std::normal_distribution<double> g(0.0, 1.0);
+    std::uniform_int_distribution<int> kind(0, 7);
+    std::size_t cases = 0, pivoted = 0;
+    for (int trial = 0; trial < 60000; ++trial) {
+        auto const K = static_cast<Eigen::Index>(1 + trial % 5);
+        Mat G(K, K);
+        int const shape = kind(rng);
+        if (shape <= 3) {  // a ridge Gram matrix of standardised columns, as the fit builds (some collinear)
+            Eigen::MatrixXd X(20, K);
+            for (Eigen::Index r = 0; r < 20; ++r) {
+                for (Eigen::Index c = 0; c < K; ++c) X(r, c) = g(rng) * std::pow(10.0, shape - 1);
+            }
+            if (K > 2 && shape == 3) X.col(1) = X.col(0) * 2.0;
+            G = X.transpose() * X / 20.0;
+            G.diagonal().array() += shape == 0 ? 0.0 : 0.01;
+            if (shape == 2 && K > 1) G(K - 1, K - 1) = 1.0, G(K - 1, 0) = G(0, K - 1) = 0.0;  // an unused term
+        } else if (shape == 4) {  // equal diagonals: ties in the pivot search
+            G.setConstant(0.3);
+            G.diagonal().setConstant(1.0);
+        } else if (shape == 5) {  // indefinite
+            for (Eigen::Index i = 0; i < K; ++i) {
+                for (Eigen::Index j = 0; j <= i; ++j) G(i, j) = G(j, i) = g(rng);
+            }
+        } else if (shape == 6) {  // a zero diagonal
+            G.setZero();
+            if (K > 1) G(1, 0) = G(0, 1) = g(rng);
+        } else {  // rank one, no ridge: zero pivots after the first
+            Vec v(K);
+            for (auto& e : v) e = g(rng);
+            G = v * v.transpose();
+        }
+        Vec b(K);
+        for (Eigen::Index i = 0; i < K; ++i) b[i] = trial % 3 == 0 && i == 0 ? 0.0 : g(rng);
+        Vec const expected = G.ldlt().solve(b);
+        std::array<std::array<double, MaxLinearTerms>, MaxLinearTerms> A{};
+        std::array<double, MaxLinearTerms> x{};
+        for (Eigen::Index i = 0; i < K; ++i) {
+            for (Eigen::Index j = 0; j <= i; ++j) A[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = G(i, j);
+            x[static_cast<std::size_t>(i)] = b[i];
+        }
+        ldltSolve(A, static_cast<std::size_t>(K), x);
+        auto const transpositions = G.ldlt().transpositionsP();
+        for (Eigen::Index i = 0; i < K; ++i) pivoted += transpositions.indices()[i] != i ? 1 : 0;
+        for (Eigen::Index i = 0; i < K; ++i) {
+            INFO("trial " << trial << " K " << K << " shape " << shape << " i " << i);
+            REQUIRE(std::bit_cast<std::uint64_t>(x[static_cast<std::size_t>(i)]) == std::bit_cast<std::uint64_t>(expected[i]));
+        }
+        ++cases;
+    }
+    CHECK(cases == 60000);
+    CHECK(pivoted > 10000);
+}

@@ -120,6 +120,13 @@ void combineTerms(LinearTerms const& terms, std::array<std::span<double const>, 
 [[nodiscard]] Tree weightedTree(Tree const& tree, LinearTerms const& terms);
 [[nodiscard]] std::size_t weightedSize(Tree const& tree, LinearTerms const& terms);
 
+// x := A^-1 x for the K x K symmetric matrix whose lower triangle (A[i][j], j <= i) is given (A is overwritten):
+// Eigen 3.4's LDLT (diagonal pivoting, pseudo-inverse of D) operation for operation, so bit for bit
+// A.ldlt().solve(x) of an Eigen::Matrix<double, Dynamic, Dynamic, 0, 5, 5>, without its set-up and norm (the
+// ridge's solve was a fifth of its fit). tests/engine/term_memos.cpp compares the two.
+void ldltSolve(std::array<std::array<double, MaxLinearTerms>, MaxLinearTerms>& A, std::size_t K,
+               std::array<double, MaxLinearTerms>& x);
+
 // Rounds to `digits` significant decimal digits (0 stays 0).
 [[nodiscard]] double roundSignificant(double x, int digits);
 // 10^0 .. 10^22, every one exactly representable (a table instead of std::pow in roundSignificant)
