@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -16,8 +17,12 @@
 
 namespace zcgp::engine {
 
-// A hash of exactly what Node::operator== compares, over a run of nodes.
+// A hash of the nodes' bytes (16 per node, no padding).
 [[nodiscard]] std::uint64_t termHash(std::span<Node const> nodes);
+
+static_assert(sizeof(Node) == 16 && sizeof(Node) == sizeof(double) + sizeof(std::uint32_t) + sizeof(std::uint16_t) +
+                                         sizeof(Opcode) + sizeof(ValueType),
+              "TermMemo compares and hashes nodes as bytes: Node must be 16 bytes without padding");
 
 template <typename Value>
 class TermMemo {
@@ -44,7 +49,10 @@ public:
         std::size_t const index = static_cast<std::size_t>(hash) & (slots_.size() - 1);
         Slot* slot = &slots_[index];
         Node* stored = nodes_.data() + index * maxTermNodes_;
-        if (slot->id != 0 && slot->hash == hash && slot->size == size && std::equal(term.begin(), term.end(), stored)) {
+        // byte-equal nodes are equal nodes (a stricter test than Node::operator==, which ignores the value of
+        // non-constants: such nodes can only miss, never match wrongly), and memcmp is one vectorised pass
+        if (slot->id != 0 && slot->hash == hash && slot->size == size &&
+            std::memcmp(term.data(), stored, size * sizeof(Node)) == 0) {
             hit = true;
             return slot;
         }
