@@ -475,6 +475,29 @@ TEST_CASE("variation without copies: the same trees and draws as a full rebuild"
     CHECK_THROWS(t.withNode(2, Node::function(Opcode::Add)));
 }
 
+TEST_CASE("structuralRule in one pass equals the rules applied one by one, hash included", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto big = contextFor(d, 40, 12);
+    big.constantProbability = 0.6;  // many constant-only subtrees and trees
+    auto small = contextFor(d, 15, 5);  // what the trees are judged against: some exceed its limits
+    Random rng(31);
+    Ptc2 ptc2(40);
+    std::array<std::size_t, 4> seen{};
+    for (int k = 0; k < 4000; ++k) {
+        auto const t = ptc2.create(big, rng, 0);
+        std::optional<PruneRule> expected;
+        if (!t.hasTerminal(Opcode::Variable) && !t.hasTerminal(Opcode::LayerVar)) expected = PruneRule::NoTerminal;
+        else if (!small.fits(t)) expected = PruneRule::Limit;
+        else if (hasRedundantPattern(t)) expected = PruneRule::Redundant;
+        std::uint64_t hash = 7;
+        auto const rule = structuralRule(t, small, &hash);
+        REQUIRE(rule == expected);
+        CHECK(hash == (expected == PruneRule::NoTerminal || expected == PruneRule::Limit ? 7 : structuralHash(t)));
+        ++seen[!rule ? 0 : *rule == PruneRule::NoTerminal ? 1 : *rule == PruneRule::Limit ? 2 : 3];
+    }
+    for (auto n : seen) CHECK(n > 100);
+}
+
 TEST_CASE("pruning rules: structural rules and rank hashing", "[engine]") {
     auto d = test::syntheticDataset();
     auto vocab = Vocabulary::of(d);
