@@ -157,8 +157,18 @@ std::uint64_t checkpointChecksum(std::string_view bytes) {
 }
 
 std::string encodeCheckpoint(CheckpointView const& v) {
+    std::string out;
+    encodeCheckpoint(v, out);
+    return out;
+}
+
+void encodeCheckpoint(CheckpointView const& v, std::string& bytes) {
     Encoder e;
-    e.bytes().reserve(4096 + 8 * (v.seenRanks.size() + v.seenTrees.size()) + 400 * v.population.size());
+    e.bytes().swap(bytes);
+    e.bytes().clear();
+    // about 400 bytes per individual: one allocation, not a doubling series (and none once the buffer is reused)
+    e.bytes().reserve(4096 + 8 * (v.seenRanks.size() + v.seenTrees.size()) +
+                      400 * (v.population.size() + v.hallOfFame.size() + v.costFront.size() + 1));
     e.bytes().append(Magic);
     e.put(CheckpointVersion);
     e.put(std::uint64_t{0});  // total bytes, filled in below
@@ -195,7 +205,7 @@ std::string encodeCheckpoint(CheckpointView const& v) {
     std::memcpy(out.data() + Magic.size() + 4, &total, 8);
     auto const sum = checkpointChecksum(std::string_view(out).substr(BodyOffset));
     std::memcpy(out.data() + ChecksumOffset, &sum, 8);
-    return std::move(out);
+    bytes.swap(out);
 }
 
 CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path const& file) {
@@ -274,23 +284,56 @@ void writeCheckpointFile(std::filesystem::path const& file, std::string_view byt
 }
 
 CheckpointWriter::~CheckpointWriter() {
-    if (thread_.joinable()) thread_.join();
+    {
+        std::lock_guard const lock(mutex_);
+        stop_ = true;
+    }
+    ready_.notify_all();
+    if (thread_.joinable()) thread_.join();  // after the write in flight
 }
 
 void CheckpointWriter::wait() {
-    if (thread_.joinable()) thread_.join();
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !pending_; });
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+}
+
+std::string CheckpointWriter::spare() {
+    std::lock_guard const lock(mutex_);
+    return pending_ ? std::string{} : std::exchange(bytes_, std::string{});
 }
 
 void CheckpointWriter::write(std::filesystem::path file, std::string bytes) {
     wait();
-    thread_ = std::thread([this, file = std::move(file), bytes = std::move(bytes)] {
+    {
+        std::lock_guard const lock(mutex_);
+        file_ = std::move(file);
+        bytes_ = std::move(bytes);
+        pending_ = true;
+    }
+    // one thread for the writer's life: a thread per checkpoint cost its creation, and its 8 MB stack's mapping
+    // and unmapping, on the loop's thread
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    ready_.notify_all();
+}
+
+void CheckpointWriter::run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        ready_.wait(lock, [&] { return pending_ || stop_; });
+        if (!pending_) return;  // stopped, nothing in flight
+        lock.unlock();
+        std::exception_ptr error;
         try {
-            writeCheckpointFile(file, bytes);
+            writeCheckpointFile(file_, bytes_);  // file_ and bytes_ are only touched again once pending_ is false
         } catch (...) {
-            error_ = std::current_exception();
+            error = std::current_exception();
         }
-    });
+        lock.lock();
+        error_ = error;
+        pending_ = false;
+        ready_.notify_all();
+    }
 }
 
 }  // namespace zcgp::engine

@@ -160,7 +160,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
     workers_->arena.initialize();
     workers_->arena.execute([] { tbb::parallel_for(0, 64, [](int) {}); });
     for (int k = 0; k < threads; ++k) {
-        auto w = std::make_unique<Worker>();
+        auto w = std::make_unique<Worker>(std::min<std::size_t>(config_.maxSize, 32));
         for (std::size_t t = 0; t < tasks_.size(); ++t) {
             w->scratch.push_back(trainInterpreters_[t].makeScratch(config_.maxSize));
             w->train.emplace_back(trainData_[t]->rows());
@@ -169,6 +169,7 @@ Evolution::Evolution(std::vector<Task> tasks, EvolutionConfig config) : tasks_(s
                 w->weighted.emplace_back(trainData_[t]->target().first(train_[t].size()));
             }
             w->verifyScratch.push_back(interpreters_[t].makeScratch(config_.maxSize));
+            w->finiteTerms.emplace_back(w->maxTermNodes, 1024);
         }
         w->terms.resize(tasks_.size());
         workers_->all.push_back(std::move(w));

@@ -21,14 +21,19 @@ CheckpointView Evolution::checkpointView() const {
 void Evolution::writeCheckpoint(std::filesystem::path const& file) {
     // encoded here (the state changes in the next generation); written and renamed on the writer's thread
     if (!writer_) writer_ = std::make_unique<CheckpointWriter>();
-    writer_->write(file, encodeCheckpoint(checkpointView()));
+    writer_->wait();
+    auto bytes = writer_->spare();  // the last checkpoint's buffer: no new allocation at every checkpoint
+    encodeCheckpoint(checkpointView(), bytes);
+    writer_->write(file, std::move(bytes));
     lastCheckpoint_ = {file, generation_};
 }
 
 void Evolution::saveCheckpoint(std::filesystem::path const& file) {
     if (writer_) writer_->wait();
     if (lastCheckpoint_ && lastCheckpoint_->first == file && lastCheckpoint_->second == generation_) return;  // on disk
-    writeCheckpointFile(file, encodeCheckpoint(checkpointView()));
+    auto bytes = writer_ ? writer_->spare() : std::string{};
+    encodeCheckpoint(checkpointView(), bytes);
+    writeCheckpointFile(file, bytes);
     lastCheckpoint_ = {file, generation_};
 }
 

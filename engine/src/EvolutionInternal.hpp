@@ -9,6 +9,7 @@
 #include <tbb/task_arena.h>
 
 #include "zcgp/engine/Evolution.hpp"
+#include "zcgp/engine/FiniteFormula.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 
 namespace zcgp::engine {
@@ -24,6 +25,10 @@ struct Evolution::Worker {
     std::vector<std::array<std::span<double const>, MaxLinearTerms>> terms;  // per task: the term columns
     std::vector<Interpreter::Scratch> verifyScratch;  // per task: for the interpreter over every architecture
     std::vector<double> verifyBuffer;                 // every architecture's value (the finiteness check)
+    RidgeCache ridgeCache;                            // statistics of the terms this worker met (linear scaling)
+    std::vector<FiniteTermMemo> finiteTerms;          // per task: the terms of checked formulas (FiniteFormula.hpp)
+    std::size_t maxTermNodes;
+    explicit Worker(std::size_t maxTermNodes_) : ridgeCache(maxTermNodes_), maxTermNodes(maxTermNodes_) {}
     std::uint64_t evaluations{0}, nodeEvaluations{0};
 };
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "zcgp/engine/FiniteFormula.hpp"
 #include "zcgp/engine/Infix.hpp"
 #include "zcgp/fitness/RankStatistics.hpp"
 
@@ -54,7 +55,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
                 w.terms[t][k] = trainInterpreters_[t].column(w.scratch[t], ind.terms.roots[k]).first(train_[t].size());
             }
         }
-        if (!ridge_->fit(w.terms, ind.terms)) {
+        if (!ridge_->fit(w.terms, ind.terms, ind.tree, w.ridgeCache)) {
             rejected = PruneRule::Constant;
             return;
         }
@@ -97,8 +98,7 @@ void Evolution::evaluate(Individual& ind, Worker& w, std::optional<PruneRule>& r
     // 4. a would-be best, hall-of-fame or cost-front member must be finite on every architecture of every task
     // (held-out ones included): checked here, in parallel, instead of in the sequential end of the generation
     if (mayEnterFronts(ind)) {
-        ind.allFinite = ind.terms.count > 1 ? finiteEverywhere(weightedTree(ind.tree, ind.terms), w)
-                                            : finiteEverywhere(ind.tree, w);
+        ind.allFinite = finiteEverywhere(ind, w);
     }
 }
 
@@ -120,12 +120,18 @@ Individual Evolution::formulaOf(Individual const& ind) {
     return formula;
 }
 
-bool Evolution::finiteEverywhere(Tree const& tree, Worker& w) const {
+bool Evolution::finiteEverywhere(Individual const& ind, Worker& w) const {
+    // counted as the formula's evaluation on each task, as before the memo: the counts stay independent of the
+    // threads (each worker has its own memo) and of a resume
+    auto const size = ind.terms.count > 1 ? weightedSize(ind.tree, ind.terms) : ind.tree.size();
     for (std::size_t t = 0; t < tasks_.size(); ++t) {
         ++w.evaluations;
-        w.nodeEvaluations += tree.size() * tasks_[t].data.rows();
-        w.verifyBuffer.resize(tasks_[t].data.rows());
-        if (!interpreters_[t].evaluate(tree, w.verifyScratch[t], w.verifyBuffer)) return false;
+        w.nodeEvaluations += size * tasks_[t].data.rows();
+        FiniteCheckWork work;  // what the memo left to evaluate (not reported)
+        if (!weightedFormulaFinite(interpreters_[t], ind.tree, ind.terms, w.finiteTerms[t], w.verifyScratch[t],
+                                   w.verifyBuffer, work)) {
+            return false;
+        }
     }
     return true;
 }

@@ -168,19 +168,25 @@ std::optional<Tree> SubtreeCrossover::operator()(Tree const& a, Tree const& b, T
         auto type = a[i].type;
         auto level = a.level(i);
         std::size_t sizeLeft = ctx.maxSize - (a.size() - a[i].length - 1);
-        std::vector<std::size_t> candidates;
+        auto fits = [&](std::size_t j) { return b[j].type == type && b[j].length + 1U <= sizeLeft; };
+        // counted, then the drawn one found by a second pass (no candidate lists: this runs for every child)
+        std::size_t candidates = 0, internal = 0;
         for (std::size_t j = 0; j < b.size(); ++j) {
-            if (b[j].type == type && b[j].length + 1U <= sizeLeft) candidates.push_back(j);
+            if (!fits(j)) continue;
+            ++candidates;
+            internal += b[j].arity() > 0 ? 1 : 0;
         }
-        if (candidates.empty()) continue;
+        if (candidates == 0) continue;
         // prefer internal nodes in the donor too
-        std::vector<std::size_t> internal;
-        for (auto j : candidates) if (b[j].arity() > 0) internal.push_back(j);
-        auto const& pool = (!internal.empty() && uniform01(rng) < internalBias_) ? internal : candidates;
-        auto j = pool[uniformIndex(rng, pool.size())];
+        bool const useInternal = internal > 0 && uniform01(rng) < internalBias_;
+        auto pick = uniformIndex(rng, useInternal ? internal : candidates);
+        std::size_t j = 0;
+        for (;; ++j) {
+            if (!fits(j) || (useInternal && b[j].arity() == 0)) continue;
+            if (pick-- == 0) break;
+        }
         if (level - 1 + b.depthOf(j) > ctx.maxDepth) continue;
-        auto donor = b.subtree(j);
-        return a.replaced(i, donor);
+        return a.replaced(i, b, j);
     }
     return std::nullopt;
 }
@@ -193,13 +199,12 @@ std::optional<Tree> SubtreeMutation::operator()(Tree const& t, TreeContext const
     std::size_t depth = std::min(maxDepth_, ctx.maxDepth - level + 1);
     auto sub = growTree(ctx, rng, t[i].type, depth, false);
     if (t.size() - t[i].length - 1 + sub.size() > ctx.maxSize) return std::nullopt;
-    return t.replaced(i, sub.nodes());
+    return t.replaced(i, sub, sub.size() - 1);
 }
 
 std::optional<Tree> PointMutation::operator()(Tree const& t, TreeContext const& ctx, Random& rng) const {
     auto i = uniformIndex(rng, t.size());
-    auto nodes = t.nodes();
-    auto& n = nodes[i];
+    auto n = t[i];
     if (n.op == Opcode::Constant) {
         if (uniform01(rng) < 0.5) {
             n.value += std::normal_distribution<double>(0.0, 0.1 * std::max(1.0, std::abs(n.value)))(rng);
@@ -210,17 +215,17 @@ std::optional<Tree> PointMutation::operator()(Tree const& t, TreeContext const& 
         n = ctx.randomTerminal(n.type, rng);
     } else {
         auto const& p = primitive(n.op);
-        std::vector<Opcode> same;
-        for (auto op : ctx.functionsOf(p.result)) {
+        auto same = [&](Opcode op) {
             auto const& q = primitive(op);
-            if (op != n.op && q.arity == p.arity && q.args[0] == p.args[0] && (q.arity < 2 || q.args[1] == p.args[1])) {
-                same.push_back(op);
-            }
-        }
-        if (same.empty()) return std::nullopt;
-        n.op = same[uniformIndex(rng, same.size())];
+            return op != n.op && q.arity == p.arity && q.args[0] == p.args[0] && (q.arity < 2 || q.args[1] == p.args[1]);
+        };
+        auto const& fs = ctx.functionsOf(p.result);
+        auto const count = static_cast<std::size_t>(std::count_if(fs.begin(), fs.end(), same));
+        if (count == 0) return std::nullopt;
+        auto pick = uniformIndex(rng, count);
+        n.op = *std::find_if(fs.begin(), fs.end(), [&](Opcode op) { return same(op) && pick-- == 0; });
     }
-    return Tree(std::move(nodes));
+    return t.withNode(i, n);
 }
 
 std::optional<Tree> HoistMutation::operator()(Tree const& t, TreeContext const& /*ctx*/, Random& rng) const {
@@ -232,7 +237,7 @@ std::optional<Tree> HoistMutation::operator()(Tree const& t, TreeContext const& 
     for (auto j = t.subtreeStart(i); j < i; ++j) if (t[j].type == t[i].type) inside.push_back(j);
     if (inside.empty()) return std::nullopt;
     auto j = inside[uniformIndex(rng, inside.size())];
-    return t.replaced(i, t.subtree(j));
+    return t.replaced(i, t, j);
 }
 
 std::optional<Tree> ShrinkMutation::operator()(Tree const& t, TreeContext const& ctx, Random& rng) const {

@@ -26,6 +26,40 @@ std::string_view toString(PruneRule rule) {
     }
 }
 
+namespace {
+// Whether function node i makes the tree redundant, given every subtree's hash and whether it holds a terminal
+// that is not a constant (both already set for i's children, hasVar for i itself).
+bool redundantAt(std::vector<Node> const& nodes, std::size_t i, std::vector<std::uint64_t> const& h,
+                 std::vector<char> const& hasVar) {
+    auto const& n = nodes[i];
+    // a terminal-free subtree bigger than one node is an unfolded constant expression
+    if (hasVar[i] == 0) return true;
+    std::size_t const right = i - 1;
+    if (n.arity() == 2) {
+        std::size_t const left = i - 2 - nodes[i - 1].length;
+        if (h[left] != h[right]) return false;
+        switch (n.op) {
+            case Opcode::Sub: case Opcode::Div: case Opcode::Min: case Opcode::Max: case Opcode::VSub:
+            case Opcode::VDiv: case Opcode::AQ:
+                return true;  // x-x, x/x, min(x,x), aq(x,x) (a monotone squash of x)
+            default: return false;
+        }
+    }
+    auto inner = nodes[right].op;
+    auto pair = [&](Opcode outer, Opcode in) { return n.op == outer && inner == in; };
+    return pair(Opcode::Neg, Opcode::Neg) || pair(Opcode::Abs, Opcode::Abs) || pair(Opcode::Abs, Opcode::Neg) ||
+           pair(Opcode::Log, Opcode::Exp) || pair(Opcode::Exp, Opcode::Log) || pair(Opcode::Sqrt, Opcode::Square) ||
+           pair(Opcode::Inv, Opcode::Inv) || pair(Opcode::Abs, Opcode::Square) || pair(Opcode::Abs, Opcode::Sqrt) ||
+           pair(Opcode::Abs, Opcode::Exp) || pair(Opcode::Relu, Opcode::Relu) || pair(Opcode::Relu, Opcode::Abs) ||
+           pair(Opcode::VNeg, Opcode::VNeg) || pair(Opcode::VAbs, Opcode::VAbs) || pair(Opcode::VLog, Opcode::VExp) ||
+           pair(Opcode::VExp, Opcode::VLog) || pair(Opcode::VInv, Opcode::VInv) || pair(Opcode::VNormalize, Opcode::VNormalize) ||
+           pair(Opcode::VSoftmax, Opcode::VSoftmax) || pair(Opcode::VMinMax, Opcode::VMinMax) ||
+           pair(Opcode::VLogSoftmax, Opcode::VLogSoftmax) || pair(Opcode::Square, Opcode::Sqrt) ||
+           pair(Opcode::Square, Opcode::Abs) || pair(Opcode::Square, Opcode::Neg) ||
+           pair(Opcode::RL1Norm, Opcode::VAbs) || pair(Opcode::RL1Norm, Opcode::VNeg);
+}
+}  // namespace
+
 bool hasRedundantPattern(Tree const& tree, std::uint64_t* hash) {
     // reused per thread: the check runs on every offspring
     thread_local std::vector<std::uint64_t> h;
@@ -43,39 +77,41 @@ bool hasRedundantPattern(Tree const& tree, std::uint64_t* hash) {
         std::size_t right = i - 1;
         std::size_t left = n.arity() == 2 ? i - 2 - nodes[i - 1].length : right;
         hasVar[i] = static_cast<char>(hasVar[left] | hasVar[right]);
-        // a terminal-free subtree bigger than one node is an unfolded constant expression
-        if (hasVar[i] == 0) return true;
-        if (n.arity() == 2) {
-            if (h[left] != h[right]) continue;
-            switch (n.op) {
-                case Opcode::Sub: case Opcode::Div: case Opcode::Min: case Opcode::Max: case Opcode::VSub:
-                case Opcode::VDiv: case Opcode::AQ:
-                    return true;  // x-x, x/x, min(x,x), aq(x,x) (a monotone squash of x)
-                default: continue;
-            }
-        }
-        auto inner = nodes[right].op;
-        auto pair = [&](Opcode outer, Opcode in) { return n.op == outer && inner == in; };
-        if (pair(Opcode::Neg, Opcode::Neg) || pair(Opcode::Abs, Opcode::Abs) || pair(Opcode::Abs, Opcode::Neg) ||
-            pair(Opcode::Log, Opcode::Exp) || pair(Opcode::Exp, Opcode::Log) || pair(Opcode::Sqrt, Opcode::Square) ||
-            pair(Opcode::Inv, Opcode::Inv) || pair(Opcode::Abs, Opcode::Square) || pair(Opcode::Abs, Opcode::Sqrt) ||
-            pair(Opcode::Abs, Opcode::Exp) || pair(Opcode::Relu, Opcode::Relu) || pair(Opcode::Relu, Opcode::Abs) ||
-            pair(Opcode::VNeg, Opcode::VNeg) || pair(Opcode::VAbs, Opcode::VAbs) || pair(Opcode::VLog, Opcode::VExp) ||
-            pair(Opcode::VExp, Opcode::VLog) || pair(Opcode::VInv, Opcode::VInv) || pair(Opcode::VNormalize, Opcode::VNormalize) ||
-            pair(Opcode::VSoftmax, Opcode::VSoftmax) || pair(Opcode::VMinMax, Opcode::VMinMax) ||
-            pair(Opcode::VLogSoftmax, Opcode::VLogSoftmax) || pair(Opcode::Square, Opcode::Sqrt) ||
-            pair(Opcode::Square, Opcode::Abs) || pair(Opcode::Square, Opcode::Neg) ||
-            pair(Opcode::RL1Norm, Opcode::VAbs) || pair(Opcode::RL1Norm, Opcode::VNeg)) {
-            return true;
-        }
+        if (redundantAt(nodes, i, h, hasVar)) return true;
     }
     return false;
 }
 
 std::optional<PruneRule> structuralRule(Tree const& tree, TreeContext const& ctx, std::uint64_t* hash) {
-    if (!tree.hasTerminal(Opcode::Variable) && !tree.hasTerminal(Opcode::LayerVar)) return PruneRule::NoTerminal;
-    if (!ctx.fits(tree)) return PruneRule::Limit;
-    if (hasRedundantPattern(tree, hash)) return PruneRule::Redundant;
+    // the three rules in their order (no terminal, limits, redundancy) from the hashes and one more pass, which
+    // gathers the terminals, every subtree's depth and the redundancy (it runs on every offspring; it was two
+    // terminal scans, a depth pass, the hashes and a redundancy pass)
+    thread_local std::vector<std::uint64_t> h;
+    thread_local std::vector<char> hasVar;
+    thread_local std::vector<std::uint16_t> depth;
+    auto const& nodes = tree.nodes();
+    subtreeHashes(tree, h);
+    hasVar.resize(nodes.size());
+    depth.resize(nodes.size());
+    bool terminal = false, redundant = false;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        auto const& n = nodes[i];
+        if (n.isTerminal()) {
+            hasVar[i] = n.op != Opcode::Constant ? 1 : 0;
+            terminal = terminal || n.op != Opcode::Constant;
+            depth[i] = 1;
+            continue;
+        }
+        std::size_t right = i - 1;
+        std::size_t left = n.arity() == 2 ? i - 2 - nodes[i - 1].length : right;
+        hasVar[i] = static_cast<char>(hasVar[left] | hasVar[right]);
+        depth[i] = static_cast<std::uint16_t>(std::max(depth[left], depth[right]) + 1);
+        redundant = redundant || redundantAt(nodes, i, h, hasVar);
+    }
+    if (!terminal) return PruneRule::NoTerminal;
+    if (tree.size() > ctx.maxSize || depth.back() > ctx.maxDepth) return PruneRule::Limit;
+    if (hash != nullptr && !h.empty()) *hash = h.back();
+    if (redundant) return PruneRule::Redundant;
     return std::nullopt;
 }
 
@@ -125,7 +161,7 @@ std::uint64_t rankHashAvx512(std::span<double const> values) {
         for (std::size_t j = 0; j < full; j += 8) {
             below += _mm_popcnt_u32(_mm512_cmp_pd_mask(_mm512_loadu_pd(v + j), x, _CMP_LT_OQ));
         }
-        below += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, last, x, _CMP_LT_OQ));
+        if (m != 0) below += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, last, x, _CMP_LT_OQ));
         h = (h ^ (i * 0x9E3779B97F4A7C15ULL + below)) * 1099511628211ULL;
         h ^= h >> 29;
     }

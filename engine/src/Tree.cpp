@@ -116,6 +116,45 @@ Tree Tree::replaced(std::size_t i, std::span<Node const> with) const {
     return Tree(std::move(out));
 }
 
+Tree Tree::replaced(std::size_t i, Tree const& donor, std::size_t j) const {
+    auto const& from = donor.nodes();
+    auto const with = std::span<Node const>(from).subspan(donor.subtreeStart(j), from[j].length + 1u);
+    auto const start = subtreeStart(i);
+    auto const removed = i + 1 - start;
+    auto const size = nodes_.size() - removed + with.size();
+    if (size > MaxTreeDepth) return replaced(i, with);  // a tree this large may be too deep: the full check
+    Tree t;
+    t.nodes_.reserve(size);
+    t.nodes_.insert(t.nodes_.end(), nodes_.begin(), nodes_.begin() + static_cast<std::ptrdiff_t>(start));
+    t.nodes_.insert(t.nodes_.end(), with.begin(), with.end());
+    t.nodes_.insert(t.nodes_.end(), nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, nodes_.end());
+    // only the ancestors of node i (the later nodes whose span covers it) change length, by what the donor adds
+    auto const grow = static_cast<std::ptrdiff_t>(with.size()) - static_cast<std::ptrdiff_t>(removed);
+    for (std::size_t k = i + 1; k < nodes_.size(); ++k) {
+        if (k - nodes_[k].length > i) continue;
+        t.nodes_[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(k) + grow)].length =
+            static_cast<std::uint16_t>(static_cast<std::ptrdiff_t>(nodes_[k].length) + grow);
+    }
+    return t;
+}
+
+Tree Tree::withNode(std::size_t i, Node n) const {
+    if (n.arity() != nodes_[i].arity()) {
+        auto nodes = nodes_;
+        nodes[i] = n;
+        return Tree(std::move(nodes));
+    }
+    // what updateLengths would set: the same subtree length, and the type from the opcode
+    n.length = nodes_[i].length;
+    n.type = n.op == Opcode::Constant || n.op == Opcode::Variable ? ValueType::Scalar
+             : n.op == Opcode::LayerVar                          ? ValueType::LayerVector
+                                                                  : primitives::primitive(n.op).result;
+    Tree t;
+    t.nodes_ = nodes_;
+    t.nodes_[i] = n;
+    return t;
+}
+
 bool Tree::hasTerminal(Opcode op) const {
     return std::any_of(nodes_.begin(), nodes_.end(), [op](Node const& n) { return n.op == op; });
 }

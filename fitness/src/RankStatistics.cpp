@@ -144,6 +144,7 @@ PairCounts countPairsPortable(double const* a, std::size_t n, std::size_t const*
 
 #ifdef ZCGP_AVX512_KERNELS
 // countPairsPortable with 8 lanes per step: each comparison gives a mask whose popcount is added at once.
+// a must be followed by 8 readable +inf (KendallTau's buffer is): the blocks across truth groups run unmasked.
 ZCGP_TARGET_AVX512
 PairCounts countPairsAvx512(double const* a, std::size_t n, std::size_t const* groupEnd) {
     std::int64_t discordant = 0, ties = 0, joint = 0;
@@ -159,17 +160,11 @@ PairCounts countPairsAvx512(double const* a, std::size_t n, std::size_t const* g
             __mmask8 const m = tail(g - j);
             joint += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, _mm512_maskz_loadu_pd(m, a + j), x, _CMP_EQ_OQ));
         }
-        j = g;
-        for (; j + 8 <= n; j += 8) {
+        // a[n .. n+7] hold +inf: never below nor equal to a finite score, so the last block needs no mask
+        for (j = g; j < n; j += 8) {
             __m512d const v = _mm512_loadu_pd(a + j);
             discordant += _mm_popcnt_u32(_mm512_cmp_pd_mask(v, x, _CMP_LT_OQ));
             ties += _mm_popcnt_u32(_mm512_cmp_pd_mask(v, x, _CMP_EQ_OQ));
-        }
-        if (j < n) {
-            __mmask8 const m = tail(n - j);
-            __m512d const v = _mm512_maskz_loadu_pd(m, a + j);
-            discordant += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, v, x, _CMP_LT_OQ));
-            ties += _mm_popcnt_u32(_mm512_mask_cmp_pd_mask(m, v, x, _CMP_EQ_OQ));
         }
     }
     return {discordant, ties + joint, joint};
@@ -434,7 +429,7 @@ KendallTau::KendallTau(std::span<double const> truth) {
         truthTiedPairs_ += t * (t - 1) / 2;
         i = j;
     }
-    buffer_.resize(n);
+    buffer_.assign(n + 8, std::numeric_limits<double>::infinity());  // the padding countPairsAvx512 reads
     scratch_.resize(n);
 }
 

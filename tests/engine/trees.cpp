@@ -394,6 +394,110 @@ TEST_CASE("variation operators respect types and limits", "[engine]") {
     CHECK(parseSpecs("--selector", "tournament:5").front().params == std::vector<double>{5.0});
 }
 
+namespace {
+// SubtreeCrossover and PointMutation as they were before they stopped building candidate lists (commit 23bc549):
+// the new ones must draw the same numbers and make the same trees
+std::optional<Tree> referenceCrossover(Tree const& a, Tree const& b, TreeContext const& ctx, Random& rng) {
+    auto u01 = [&] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
+    auto index = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        bool wantInternal = a.size() > 1 && u01() < 0.9;
+        std::size_t i = 0;
+        bool found = false;
+        for (int k = 0; k < 16 && !found; ++k) {
+            i = index(a.size());
+            found = (a[i].arity() > 0) == wantInternal;
+        }
+        if (!found) i = index(a.size());
+        auto type = a[i].type;
+        auto level = a.level(i);
+        std::size_t sizeLeft = ctx.maxSize - (a.size() - a[i].length - 1);
+        std::vector<std::size_t> candidates, internal;
+        for (std::size_t j = 0; j < b.size(); ++j) {
+            if (b[j].type == type && b[j].length + 1U <= sizeLeft) candidates.push_back(j);
+        }
+        if (candidates.empty()) continue;
+        for (auto j : candidates) if (b[j].arity() > 0) internal.push_back(j);
+        auto const& pool = (!internal.empty() && u01() < 0.9) ? internal : candidates;
+        auto j = pool[index(pool.size())];
+        if (level - 1 + b.depthOf(j) > ctx.maxDepth) continue;
+        return a.replaced(i, b.subtree(j));
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("variation without copies: the same trees and draws as a full rebuild", "[engine]") {
+    auto d = test::syntheticDataset();
+    for (std::size_t maxSize : {std::size_t{25}, std::size_t{600}}) {  // 600: past MaxTreeDepth nodes, the full check
+        auto ctx = contextFor(d, maxSize, maxSize > 100 ? 40 : 7);
+        Random rng(5), same(5);
+        Ptc2 ptc2(maxSize);
+        std::size_t made = 0, large = 0;
+        for (int k = 0; k < 300; ++k) {
+            auto a = ptc2.create(ctx, rng, 0);
+            auto b = ptc2.create(ctx, rng, 0);
+            same = rng;
+            auto mine = SubtreeCrossover()(a, b, ctx, rng);
+            auto ref = referenceCrossover(a, b, ctx, same);
+            REQUIRE(mine.has_value() == ref.has_value());
+            REQUIRE(rng == same);
+            if (!mine) continue;
+            ++made;
+            large += mine->size() > MaxTreeDepth ? 1 : 0;
+            REQUIRE(mine->nodes() == ref->nodes());
+            REQUIRE(mine->validate().empty());
+            // every node of a as the receiving point, every node of b as the donor, checked against the rebuild
+            auto i = std::uniform_int_distribution<std::size_t>(0, a.size() - 1)(rng);
+            for (std::size_t j = 0; j < b.size(); ++j) {
+                if (b[j].type != a[i].type) continue;
+                auto full = Tree(a.replaced(i, b.subtree(j)).nodes());
+                REQUIRE(a.replaced(i, b, j).nodes() == full.nodes());
+            }
+            // point changes: same arity keeps the lengths, another arity goes through updateLengths
+            for (std::size_t p = 0; p < a.size(); ++p) {
+                Node n = a[p];
+                if (n.op == Opcode::Constant) n.value = 0.5;
+                else if (n.op == Opcode::Variable) n.index = (n.index + 1) % static_cast<std::uint32_t>(d.scalarCount());
+                else if (n.op == Opcode::Add) n = Node::function(Opcode::Mul);
+                auto rebuilt = a.nodes();
+                rebuilt[p] = n;
+                REQUIRE(a.withNode(p, n).nodes() == Tree(rebuilt).nodes());
+            }
+        }
+        CHECK(made > 100);
+        if (maxSize > 100) CHECK(large > 0);
+    }
+    // a different arity through withNode: the lengths are recomputed (and a malformed tree refused)
+    auto d2 = test::syntheticDataset();
+    auto v = Vocabulary::of(d2);
+    auto t = parse("alpha + log(beta)", v);
+    CHECK_THROWS(t.withNode(2, Node::function(Opcode::Add)));
+}
+
+TEST_CASE("structuralRule in one pass equals the rules applied one by one, hash included", "[engine]") {
+    auto d = test::syntheticDataset();
+    auto big = contextFor(d, 40, 12);
+    big.constantProbability = 0.6;  // many constant-only subtrees and trees
+    auto small = contextFor(d, 15, 5);  // what the trees are judged against: some exceed its limits
+    Random rng(31);
+    Ptc2 ptc2(40);
+    std::array<std::size_t, 4> seen{};
+    for (int k = 0; k < 4000; ++k) {
+        auto const t = ptc2.create(big, rng, 0);
+        std::optional<PruneRule> expected;
+        if (!t.hasTerminal(Opcode::Variable) && !t.hasTerminal(Opcode::LayerVar)) expected = PruneRule::NoTerminal;
+        else if (!small.fits(t)) expected = PruneRule::Limit;
+        else if (hasRedundantPattern(t)) expected = PruneRule::Redundant;
+        std::uint64_t hash = 7;
+        auto const rule = structuralRule(t, small, &hash);
+        REQUIRE(rule == expected);
+        CHECK(hash == (expected == PruneRule::NoTerminal || expected == PruneRule::Limit ? 7 : structuralHash(t)));
+        ++seen[!rule ? 0 : *rule == PruneRule::NoTerminal ? 1 : *rule == PruneRule::Limit ? 2 : 3];
+    }
+    for (auto n : seen) CHECK(n > 100);
+}
+
 TEST_CASE("pruning rules: structural rules and rank hashing", "[engine]") {
     auto d = test::syntheticDataset();
     auto vocab = Vocabulary::of(d);

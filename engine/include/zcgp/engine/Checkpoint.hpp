@@ -14,10 +14,12 @@
 //   individual: u32 nodes (u8 opcode, u32 index, f64 value each); f64 train tau; f64 fitness; u8 valid; u64 ranks
 // Version 4 and older were JSON (checkpoint.json); they are refused with their version.
 #include <array>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,6 +71,8 @@ struct CheckpointView {
 };
 
 [[nodiscard]] std::string encodeCheckpoint(CheckpointView const& view);
+// The same bytes into `bytes`, reusing its storage.
+void encodeCheckpoint(CheckpointView const& view, std::string& bytes);
 // The checksum stored in a checkpoint's header: 64-bit words of `body` (every byte after the checksum field)
 // folded with a multiply-rotate; detects truncation and corruption, not an adversary.
 [[nodiscard]] std::uint64_t checkpointChecksum(std::string_view body);
@@ -88,10 +92,19 @@ public:
 
     void write(std::filesystem::path file, std::string bytes);
     void wait();
+    // The bytes of the last finished write, to encode the next checkpoint into (their storage is reused);
+    // empty while a write is in flight or after none.
+    [[nodiscard]] std::string spare();
 
 private:
-    std::thread thread_;
+    void run();
+    std::mutex mutex_;
+    std::condition_variable ready_;  // a write was handed over, or one finished, or the writer stops
+    std::filesystem::path file_;
+    std::string bytes_;
+    bool pending_{false}, stop_{false};
     std::exception_ptr error_;
+    std::thread thread_;  // started with the first write, lives as long as the writer
 };
 
 // Writes bytes to file.tmp and renames it over file; throws std::runtime_error naming the file.

@@ -177,8 +177,9 @@ private:
     // Sequential phase only (they share verifyScratch_/verifyBuffer_):
     bool evaluateAll(Tree const& tree, std::size_t task);  // into verifyBuffer_, every architecture; false if non-finite
     double heldOutTau(Tree const& tree);                  // = assess(tree).test, without allocating
-    // On every architecture of every task (parallel phase: the worker's scratch and counters)
-    bool finiteEverywhere(Tree const& tree, Worker& w) const;
+    // Whether an evaluated individual's formula (its weighted terms) is finite on every architecture of every
+    // task (parallel phase: the worker's scratch, memo of terms and counters; weightedFormulaFinite)
+    bool finiteEverywhere(Individual const& ind, Worker& w) const;
     // Whether an evaluated individual could become the best, a hall-of-fame or a cost-front member, judged against
     // the state at the start of the generation (read-only while the slots run). That state only improves within a
     // generation, so these are a superset of the individuals finishGeneration admits.

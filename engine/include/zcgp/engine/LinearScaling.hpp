@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "zcgp/engine/TermMemo.hpp"
 #include "zcgp/engine/Tree.hpp"
 
 namespace zcgp::engine {
@@ -40,19 +41,74 @@ struct LinearTerms {
 // strictly higher accuracy (centred): the top of the ranking spread out, the bulk compressed.
 enum class RidgeTarget { Ranks, Top };
 
+// What the ridge computes from one term's column alone, summed over the tasks' train rows in task order:
+// its pooled mean and standard deviation, its sum of (x - mean) y / sd, and its sum of (x - mean)^2 / sd^2
+// (the Gram matrix's diagonal before the division by N).
+struct RidgeTermStatistics {
+    double mean{0.0}, sd{0.0}, target{0.0}, diagonal{0.0};
+};
+
+class RidgeCache;
+
 class RidgeWeights {
 public:
+    using Columns = std::span<std::array<std::span<double const>, MaxLinearTerms> const>;
     // targets: per task, the train accuracies (finite)
     RidgeWeights(std::vector<std::vector<double>> const& targets, double lambda, RidgeTarget target = RidgeTarget::Ranks);
     // columns[t][k]: term k's values on task t's train rows (same length as targets[t]). Writes terms.weights;
     // returns false if every weight is 0 (the terms are constant on the train rows).
-    bool fit(std::span<std::array<std::span<double const>, MaxLinearTerms> const> columns, LinearTerms& terms) const;
+    bool fit(Columns columns, LinearTerms& terms) const;
+    // The same weights, bit for bit, reusing from `cache` the statistics of terms (and Gram entries of pairs of
+    // terms) that an earlier fit with this cache met: terms.roots index `tree`, and a term is recognised by its
+    // nodes, exactly. Every fit given one cache must read its columns from the same train rows (one worker of
+    // one Evolution): a term's nodes then determine its columns.
+    bool fit(Columns columns, LinearTerms& terms, Tree const& tree, RidgeCache& cache) const;
     [[nodiscard]] double lambda() const { return lambda_; }
     [[nodiscard]] std::vector<double> const& target(std::size_t task) const { return y_[task]; }
+    // One term's statistics, and the Gram entry sum_t ((x_i - mean_i)(x_j - mean_j)).sum() / (sd_i sd_j) of two
+    // (what fit computes; public for the cache's tests)
+    [[nodiscard]] RidgeTermStatistics termStatistics(Columns columns, std::size_t k) const;
+    [[nodiscard]] double gram(Columns columns, std::size_t i, std::size_t j, RidgeTermStatistics const& a,
+                              RidgeTermStatistics const& b) const;
 
 private:
+    template <typename StatsOf, typename GramOf>
+    bool solve(LinearTerms& terms, StatsOf&& statsOf, GramOf&& gramOf) const;
     std::vector<std::vector<double>> y_;  // centred ranks / n, per task
+    double rows_{0.0};                    // N, the pooled number of train rows
     double lambda_;
+};
+
+// Per-worker memo of RidgeWeights::fit's per-term work (issue 14): a child of crossover or mutation usually
+// changes one of its K terms, and the population shares its terms widely, so most of a fit's column passes
+// (4 per term and 1 per pair of terms, over every train row) were recomputed for terms met before. Term
+// statistics live in a TermMemo (keyed by the term's nodes, exactly); Gram entries are direct-mapped by the two
+// terms' ids, which are never reused, so an evicted term's entries can never be read for another.
+class RidgeCache {
+public:
+    explicit RidgeCache(std::size_t maxTermNodes, std::size_t termSlots = 1024, std::size_t pairSlots = 4096);
+    struct Counts {
+        std::uint64_t termHits{0}, termMisses{0}, gramHits{0}, gramMisses{0};
+    };
+    [[nodiscard]] Counts const& counts() const { return counts_; }
+
+private:
+    friend class RidgeWeights;
+    struct Pair {  // 16 bytes, so that 4096 of them are 64 kB
+        std::uint32_t low{0}, high{0};
+        double gram{0.0};
+    };
+    void clear();
+    // the statistics of the term rooted at `root` and its id (0 if it is too large to store)
+    std::pair<RidgeTermStatistics, std::uint32_t> term(RidgeWeights const& ridge, RidgeWeights::Columns columns,
+                                                       std::size_t k, Tree const& tree, std::size_t root);
+    double gram(RidgeWeights const& ridge, RidgeWeights::Columns columns, std::size_t i, std::size_t j,
+                std::uint32_t idI, std::uint32_t idJ, RidgeTermStatistics const& a, RidgeTermStatistics const& b);
+    RidgeWeights const* owner_{nullptr};  // the cache is emptied when another RidgeWeights uses it
+    TermMemo<RidgeTermStatistics> terms_;
+    std::vector<Pair> pairs_;
+    std::uint64_t epoch_{0};  // terms_'s epoch that pairs_ belongs to
+    Counts counts_;
 };
 
 // Combined values sum_k weights[k] * columns[k][i] in term order (the same operations weightedTree evaluates to).
@@ -64,7 +120,18 @@ void combineTerms(LinearTerms const& terms, std::array<std::span<double const>, 
 [[nodiscard]] Tree weightedTree(Tree const& tree, LinearTerms const& terms);
 [[nodiscard]] std::size_t weightedSize(Tree const& tree, LinearTerms const& terms);
 
+// x := A^-1 x for the K x K symmetric matrix whose lower triangle (A[i][j], j <= i) is given (A is overwritten):
+// Eigen 3.4's LDLT (diagonal pivoting, pseudo-inverse of D) operation for operation, so bit for bit
+// A.ldlt().solve(x) of an Eigen::Matrix<double, Dynamic, Dynamic, 0, 5, 5>, without its set-up and norm (the
+// ridge's solve was a fifth of its fit). tests/engine/term_memos.cpp compares the two.
+void ldltSolve(std::array<std::array<double, MaxLinearTerms>, MaxLinearTerms>& A, std::size_t K,
+               std::array<double, MaxLinearTerms>& x);
+
 // Rounds to `digits` significant decimal digits (0 stays 0).
 [[nodiscard]] double roundSignificant(double x, int digits);
+// 10^0 .. 10^22, every one exactly representable (a table instead of std::pow in roundSignificant)
+inline constexpr std::array<double, 23> ExactPowersOfTen{1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 }  // namespace zcgp::engine

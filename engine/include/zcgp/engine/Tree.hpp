@@ -66,6 +66,14 @@ public:
     [[nodiscard]] std::vector<Node> subtree(std::size_t i) const;
     // Replaces subtree i with the given postfix nodes.
     [[nodiscard]] Tree replaced(std::size_t i, std::span<Node const> with) const;
+    // Replaces subtree i with the subtree rooted at node j of donor (crossover, mutation): the same tree as
+    // replaced(i, donor.subtree(j)), without the copy, and with only the lengths of node i's ancestors updated
+    // (every other node keeps its length), so no full updateLengths pass when the result has at most
+    // MaxTreeDepth nodes (then it cannot be too deep or too large).
+    [[nodiscard]] Tree replaced(std::size_t i, Tree const& donor, std::size_t j) const;
+    // Node i replaced by n, which has the same arity (point mutation): the same tree as rebuilding it through
+    // updateLengths, whose lengths such a change cannot alter. Any other n goes through updateLengths.
+    [[nodiscard]] Tree withNode(std::size_t i, Node n) const;
     [[nodiscard]] bool hasTerminal(Opcode op) const;
     // Checks size and depth (MaxTreeSize, MaxTreeDepth), arities, lengths and types; returns an empty string when
     // well-formed, else the reason.

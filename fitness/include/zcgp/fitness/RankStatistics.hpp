@@ -44,7 +44,7 @@ enum class Metric { Kendall, Spearman, Pearson, TopK };
 // tie statistics precomputed; every call only sorts the candidate scores within that order. The result equals
 // kendallTau(truth, scores) bit for bit (the same integer pair counts go through the same formula).
 // The truth must be finite (std::invalid_argument otherwise); scores are assumed finite and are NOT checked
-// for NaN (a NaN gives an unspecified result). Not thread-safe: use one instance per thread.
+// (a NaN or an infinity gives an unspecified result). Not thread-safe: use one instance per thread.
 class KendallTau {
 public:
     explicit KendallTau(std::span<double const> truth);
