@@ -269,14 +269,6 @@ bool RidgeWeights::fit(Columns columns, LinearTerms& terms, Tree const& tree, Ri
         });
 }
 
-namespace {
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-    h *= 0xFF51AFD7ED558CCDULL;
-    return h ^ (h >> 32);
-}
-}  // namespace
-
 RidgeCache::RidgeCache(std::size_t maxTermNodes, std::size_t termSlots, std::size_t pairSlots)
     : terms_(maxTermNodes, termSlots), pairs_(std::bit_ceil(std::max<std::size_t>(pairSlots, 1))) {}
 
@@ -313,7 +305,7 @@ double RidgeCache::gram(RidgeWeights const& ridge, RidgeWeights::Columns columns
     }
     // the entry is symmetric bit for bit (x_i y_j = y_j x_i, and sd_i sd_j = sd_j sd_i), so one per unordered pair
     auto const low = std::min(idI, idJ), high = std::max(idI, idJ);
-    auto& p = pairs_[static_cast<std::size_t>(mix(low, high)) & (pairs_.size() - 1)];
+    auto& p = pairs_[static_cast<std::size_t>(hashMix(low, high)) & (pairs_.size() - 1)];
     if (p.low == low && p.high == high) {
         ++counts_.gramHits;
         return p.gram;

@@ -17,6 +17,13 @@
 
 namespace zcgp::engine {
 
+// One step of the memos' hashing: mixes v into h (a boost::hash_combine-style step, then a multiply-xorshift).
+[[nodiscard]] inline std::uint64_t hashMix(std::uint64_t h, std::uint64_t v) {
+    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    h *= 0xFF51AFD7ED558CCDULL;
+    return h ^ (h >> 32);
+}
+
 // A hash of the nodes' bytes (16 per node, no padding).
 [[nodiscard]] std::uint64_t termHash(std::span<Node const> nodes);
 
