@@ -132,6 +132,24 @@ bool sameBits(LinearTerms const& a, LinearTerms const& b) {
     }
     return true;
 }
+// The trees of the memo tests: scalar functions over `scalars` terminals, at most 40 nodes and depth 10.
+TreeContext scalarContext(std::size_t scalars) {
+    TreeContext ctx;
+    ctx.functions = primitives::PrimitiveSet::parse("scalar");
+    ctx.scalarTerminals = scalars;
+    ctx.maxSize = 40;
+    ctx.maxDepth = 10;
+    ctx.prepare();
+    return ctx;
+}
+
+// `count` grown terms of depth 3, drawn from rng (which the tests go on drawing from).
+std::vector<Tree> termPool(TreeContext const& ctx, Random& rng, int count) {
+    std::vector<Tree> pool;
+    for (int i = 0; i < count; ++i) pool.push_back(growTree(ctx, rng, ValueType::Scalar, 3, false));
+    return pool;
+}
+
 }  // namespace
 
 TEST_CASE("ridge cache: cached fits equal fresh fits and the pre-cache ridge bit for bit on the real NB201 proxies",
@@ -146,17 +164,11 @@ TEST_CASE("ridge cache: cached fits equal fresh fits and the pre-cache ridge bit
     std::vector<Interpreter> interpreters;
     for (auto const& task : tasks) interpreters.emplace_back(task);
 
-    TreeContext ctx;
-    ctx.functions = primitives::PrimitiveSet::parse("scalar");
-    ctx.scalarTerminals = all.scalarCount();
-    ctx.maxSize = 40;
-    ctx.maxDepth = 10;
-    ctx.prepare();
-    Random rng(2026);
+    auto const ctx = scalarContext(all.scalarCount());
     // a pool of terms, so that trees share terms in other positions and orders (as a population does); a few
     // terms are constant (weight 0) to exercise the unused-term path
-    std::vector<Tree> pool;
-    for (int i = 0; i < 40; ++i) pool.push_back(growTree(ctx, rng, ValueType::Scalar, 3, false));
+    Random rng(2026);
+    auto pool = termPool(ctx, rng, 40);
     pool.push_back(Tree({Node::constant(1.5)}));
 
     for (std::size_t taskCount : {std::size_t{1}, std::size_t{2}}) {
@@ -258,15 +270,9 @@ TEST_CASE("finite formulas: the memo of terms answers what evaluating the weight
     }
     d.setTarget(real.target());
     Interpreter interp(d);
-    TreeContext ctx;
-    ctx.functions = primitives::PrimitiveSet::parse("scalar");
-    ctx.scalarTerminals = d.scalarCount();
-    ctx.maxSize = 40;
-    ctx.maxDepth = 10;
-    ctx.prepare();
+    auto const ctx = scalarContext(d.scalarCount());
     Random rng(14);
-    std::vector<Tree> pool;
-    for (int i = 0; i < 60; ++i) pool.push_back(growTree(ctx, rng, ValueType::Scalar, 3, false));
+    auto const pool = termPool(ctx, rng, 60);
     FiniteTermMemo memo(32, 1024), tiny(32, 4);
     auto scratch = interp.makeScratch(64);
     std::vector<double> buffer, out(d.rows());
