@@ -36,7 +36,7 @@ script() {  # best seconds of the PyTorch script, with the given environment
 rows=()
 rows+=("zcgp score|$(native "$ZCGP")")
 [ -n "$BEFORE" ] && rows+=("zcgp score, before|$(native "$BEFORE")")
-rows+=("PyTorch script, system BLAS|$(script X=1)")
+rows+=("PyTorch script, system BLAS|$(script)")
 [ -e "$OPENBLAS/libblas.so.3" ] && rows+=("PyTorch script, OpenBLAS|$(script LD_LIBRARY_PATH=$OPENBLAS)")
 
 python3 - "$ARCH" "$BATCH" "$THREADS" "$REPEAT" "${rows[@]}" <<'PY'
