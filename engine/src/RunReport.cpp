@@ -141,15 +141,20 @@ std::string toJsonText(RunReport const& r, int indent) {
     };
     j["cost"] = r.cost ? number(*r.cost) : json(nullptr);
     if (r.stats) j["stats"] = *r.stats;
+    auto const runs = [&](std::vector<EnsembleMember> const& list) {
+        json out = json::array();
+        for (auto const& m : list) {
+            out.push_back({{"seed", m.seed}, {"formula", m.formula}, {"size", m.size},
+                           {"train_tau", number(m.trainTau)}, {"test_tau", number(m.testTau)}, {"dir", m.dir},
+                           {"creator", m.creator}});
+        }
+        return out;
+    };
+    j["islands"] = r.islands;
+    if (r.islands > 1) j["island_bests"] = runs(r.islandBests);
     if (r.ensemble) {
         j["ensemble"] = *r.ensemble;
-        json members = json::array();
-        for (auto const& m : r.members) {
-            members.push_back({{"seed", m.seed}, {"formula", m.formula}, {"size", m.size},
-                               {"train_tau", number(m.trainTau)}, {"test_tau", number(m.testTau)}, {"dir", m.dir},
-                               {"creator", m.creator}});
-        }
-        j["members"] = members;
+        j["members"] = runs(r.members);
     }
     return j.dump(indent);
 }
@@ -241,13 +246,21 @@ RunReport parseRunReport(std::string_view text, std::string const& source) {
     if (j.contains("terminal_set")) r.terminalSet = in.text(j, "terminal_set");
     if (j.contains("fitness")) r.fitness = in.text(j, "fitness");  // absent before --fitness existed: kendall
     if (j.contains("stats")) r.stats = in.text(j, "stats");
+    auto const readRuns = [&](char const* key, std::vector<EnsembleMember>& list) {
+        in.at(key).each(in.field(j, key), [&](Reader const& at, json const& m) {
+            list.push_back({at.count(m, "seed"), at.text(m, "formula"), at.count(m, "size"),
+                            at.number(m, "train_tau"), at.number(m, "test_tau"), at.text(m, "dir"),
+                            m.contains("creator") ? at.text(m, "creator") : std::string()});
+        });
+    };
+    if (j.contains("islands")) {  // absent before --islands existed: one population
+        r.islands = in.count(j, "islands");
+        if (r.islands == 0) throw RunReportError(fmt::format("{}: field 'islands': must be at least 1", source));
+        if (r.islands > 1) readRuns("island_bests", r.islandBests);
+    }
     if (j.contains("ensemble")) {
         r.ensemble = in.count(j, "ensemble");
-        in.at("members").each(in.field(j, "members"), [&](Reader const& at, json const& m) {
-            r.members.push_back({at.count(m, "seed"), at.text(m, "formula"), at.count(m, "size"),
-                                 at.number(m, "train_tau"), at.number(m, "test_tau"), at.text(m, "dir"),
-                                 m.contains("creator") ? at.text(m, "creator") : std::string()});
-        });
+        readRuns("members", r.members);
     }
     return r;
 }

@@ -4,7 +4,7 @@
 # NAS-Bench-360 tasks; the same splits in every column (the split is drawn from the seed). Prints one JSON line
 # (mean held-out tau over tasks, mean formula size, non-finite runs, wall time, per-task means) and appends it to
 # runs/sweep/summary.jsonl. Held-out taus are only reported, never used inside a run.
-#   [SEEDS="10 11 ..."] experiments/bench/evolve_levers.sh NAME 11|nb360 [zcgp evolve flags...]   (default seeds 0-9)
+#   [SEEDS="10 11 ..."] [POP=100] [GENS=50] experiments/bench/evolve_levers.sh NAME 11|nb360 [zcgp evolve flags...]   (default seeds 0-9)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NAME=$1; SET=$2; shift 2
@@ -15,7 +15,7 @@ else TASKS="nb201/ninapro nb201/scifar100 nb201/svhn nb301/ninapro nb301/scifar1
 : > $OUT/results.jsonl
 start=$(date +%s.%N)
 for t in $TASKS; do for s in ${SEEDS:-0 1 2 3 4 5 6 7 8 9}; do
-  build/release/experiments/zcgp evolve --task $t --train-archs 100 --population 100 --generations 50 --seed $s --threads 2 --quiet --json --force --checkpoint-every 0 --out $OUT/$(echo $t | tr / _)_s$s "$@" >> $OUT/results.jsonl
+  build/release/experiments/zcgp evolve --task $t --train-archs 100 --population ${POP:-100} --generations ${GENS:-50} --seed $s --threads 2 --quiet --json --force --checkpoint-every 0 --out $OUT/$(echo $t | tr / _)_s$s "$@" >> $OUT/results.jsonl
 done; done
 end=$(date +%s.%N)
 python3 - $OUT/results.jsonl "$NAME" "$SET" "$(echo "$end - $start" | bc)" "$*" <<'PY'

@@ -253,6 +253,12 @@ void printReport(engine::RunReport const& r) {
     std::cerr << fmt::format("  over {}-transformed terminals (result.json \"terminals\"); size {}  train tau {:.4f}  "
                              "held-out tau {:.4f}  spearman {:.4f}\n",
                              r.normalize, r.size, r.trainTau, r.testTau, r.testSpearman);
+    if (r.islands > 1) {
+        std::vector<std::size_t> sizes;
+        for (auto const& b : r.islandBests) sizes.push_back(b.size);
+        std::cerr << fmt::format("  the bests of {} islands of the population of {} (--islands; result.json \"island_bests\"), "
+                                 "sizes {}, one linear formula\n", r.islands, r.population, fmt::join(sizes, ", "));
+    }
     for (auto const& t : r.perTask) {
         std::cerr << fmt::format("  {}: trained on {} architectures, held-out tau over the other {} ({:.4f})\n", t.task,
                                  t.trainArchs, t.testArchs, t.testTau);
@@ -275,11 +281,93 @@ void finish(engine::RunReport const& r, fs::path const& out, bool printJson, boo
     if (!quiet) printReport(r);
 }
 
+// The parts of a run (islands, or ensemble members) added up: their loop time, evaluations and rejections, and the
+// union of their size fronts and cost fronts. The tree and penalised fitness are the caller's.
+Outcome combinedOutcome(std::vector<Outcome> const& parts, engine::Evolution const& evo) {
+    Outcome total;
+    std::vector<std::pair<engine::Tree, double>> costs;
+    for (auto const& m : parts) {
+        total.seconds += m.seconds;
+        total.evaluations += m.evaluations;
+        total.nodeEvaluations += m.nodeEvaluations;
+        for (std::size_t r = 0; r < engine::PruneRuleCount; ++r) total.pruned[r] += m.pruned[r];
+        total.generations = std::max(total.generations, m.generations);
+        total.timeLimited = total.timeLimited || m.timeLimited;
+        total.pareto.insert(total.pareto.end(), m.pareto.begin(), m.pareto.end());
+        costs.insert(costs.end(), m.costPareto.begin(), m.costPareto.end());
+    }
+    total.pareto = engine::sizeFront(std::move(total.pareto));
+    if (evo.costed()) total.costPareto = engine::costFront(std::move(costs), evo);
+    return total;
+}
+
+// One population's evolution in `dir` (resumed from its checkpoint if asked), or, for --islands N > 1, its N
+// islands in dir/island-J, each with its own checkpoint and result.json, combined into one formula
+// (engine::islandCombination). creators: one --creator spec per island (unused for one population, which starts
+// from cfg.creator). `evo` is left holding an Evolution of the
+// run's tasks and split (for the report); islandBests receives each island's best.
+Outcome evolvePopulation(evolve::RunInputs const& inputs, engine::EvolutionConfig const& cfg,
+                         std::span<std::string const> creators, fs::path const& dir, bool resume,
+                         Display const& display, std::string const& label, std::unique_ptr<engine::Evolution>& evo,
+                         std::vector<engine::EnsembleMember>& islandBests, std::vector<fs::path>& written) {
+    if (inputs.islands == 1) {  // cfg.creator is the run's --creator, or the member's
+        evo = std::make_unique<engine::Evolution>(inputs.tasks, cfg);
+        return evolveOne(*evo, dir, resume && hasCheckpoint(dir), display, label);
+    }
+    std::vector<Outcome> parts;
+    std::vector<engine::Tree> bests;
+    auto const configs = engine::islandConfigs(cfg, inputs.islands, creators);
+    for (std::size_t j = 0; j < configs.size(); ++j) {
+        fs::path const island = dir / fmt::format("island-{}", j);
+        written.push_back(island);
+        fs::create_directories(island);
+        evo = std::make_unique<engine::Evolution>(inputs.tasks, configs[j]);
+        auto const islandLabel = fmt::format("{}[island {}/{}] ", label, j + 1, configs.size());
+        Outcome outcome;
+        // an island that finished its generations before a resume is reused; one cut short continues
+        bool finished = false;
+        if (resume && fs::exists(island / "result.json")) {
+            outcome = loadOutcome(island / "result.json", *evo);
+            finished = outcome.generations >= configs[j].generations;
+        }
+        if (finished) {
+            if (!display.quiet) std::cerr << fmt::format("{}finished before the resume: {}\n", islandLabel, evo->format(outcome.tree));
+        } else {
+            outcome = evolveOne(*evo, island, resume && hasCheckpoint(island), display, islandLabel);
+            writeAtomically(island / "result.json", engine::toJsonText(report(*evo, outcome.tree, outcome, inputs)));
+        }
+        auto const a = evo->assess(outcome.tree);
+        islandBests.push_back({configs[j].seed, evo->format(outcome.tree), outcome.tree.size(), a.train, a.test,
+                               island.filename().string(), configs[j].creator});
+        bests.push_back(outcome.tree);
+        parts.push_back(std::move(outcome));
+    }
+    auto total = combinedOutcome(parts, *evo);
+    total.tree = engine::islandCombination(bests, *evo);
+    auto const assessed = evo->assess(total.tree);
+    total.penalisedFitness = assessed.train - cfg.parsimony * static_cast<double>(total.tree.size()) -
+                             (evo->costed() ? cfg.costWeight * evo->cost(total.tree) : 0.0);
+    return total;
+}
+
+// The report of a run (or member) of one population or of islands: the run's own seed and population, not its
+// last island's.
+engine::RunReport populationReport(engine::Evolution const& evo, Outcome const& o, evolve::RunInputs const& in,
+                                   engine::EvolutionConfig const& cfg,
+                                   std::vector<engine::EnsembleMember> islandBests) {
+    auto r = report(evo, o.tree, o, in);
+    r.seed = cfg.seed;
+    r.population = cfg.populationSize;
+    r.islands = in.islands;
+    r.islandBests = std::move(islandBests);
+    return r;
+}
+
 // The files a run writes into its directory (and nothing else there is ours).
 bool isRunFile(fs::path const& p) {
     auto const name = p.filename().string();
     return name == "options.json" || name == "log.jsonl" || name.rfind("checkpoint.", 0) == 0 ||
-           name == "result.json" || name.rfind("member-", 0) == 0;
+           name == "result.json" || name.rfind("member-", 0) == 0 || name.rfind("island-", 0) == 0;
 }
 
 // --out DIR for a new run: refused if it holds anything unless --force (which then clears the run's files).
@@ -341,7 +429,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         for (auto const& note : inputs.notes) std::cerr << note << '\n';
         if (!keep) std::cerr << "no --out: the run's files (result.json, log.jsonl, checkpoints) are not kept\n";
     }
-    if (resume && !hasCheckpoint(out) && inputs.ensemble == 1 && !display.quiet) {
+    if (resume && !hasCheckpoint(out) && inputs.ensemble == 1 && inputs.islands == 1 && !display.quiet) {
         std::cerr << fmt::format("{}: no checkpoint yet (killed before the first one, or --checkpoint-every 0): "
                                  "starting again from generation 0 with the saved options\n", out.string());
     }
@@ -363,17 +451,17 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             written = {out / "options.json", out / "log.jsonl", out / engine::CheckpointFileName, out / "result.json"};
             // the terminal default is saved too, so a later default cannot change what --resume or export rebuild
             auto saved = argsIn;
+            if (vm["islands"].defaulted()) saved.insert(saved.end(), {"--islands", std::to_string(inputs.islands)});
             if (vm["terminals"].defaulted()) saved.insert(saved.end(), {"--terminals", "auto"});
             writeAtomically(out / "options.json", json(saved).dump());
         }
-        auto const makeEvolution = [&](engine::EvolutionConfig const& c) {
-            return std::make_unique<engine::Evolution>(inputs.tasks, c);  // a copy of the tasks per member
-        };
-
         if (inputs.ensemble == 1) {
-            auto evo = makeEvolution(inputs.config);
-            auto outcome = evolveOne(*evo, out, resume && hasCheckpoint(out), display, "");
-            finish(report(*evo, outcome.tree, outcome, inputs), out, vm["json"].as<bool>(), display.quiet);
+            std::unique_ptr<engine::Evolution> evo;
+            std::vector<engine::EnsembleMember> islands;
+            auto outcome = evolvePopulation(inputs, inputs.config, inputs.creators, out, resume, display, "", evo,
+                                            islands, written);
+            finish(populationReport(*evo, outcome, inputs, inputs.config, std::move(islands)), out,
+                   vm["json"].as<bool>(), display.quiet);
             return 0;
         }
 
@@ -385,48 +473,44 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         std::unique_ptr<engine::Evolution> evo;
         for (std::size_t k = 0; k < inputs.ensemble; ++k) {
             memberCfg.seed = engine::ensembleMemberSeed(inputs.config.seed, k);
-            memberCfg.creator = inputs.memberCreators[k];
+            auto const creators = std::span(inputs.creators).subspan(k * inputs.islands, inputs.islands);
+            memberCfg.creator = creators[0];
             fs::path const dir = out / fmt::format("member-{}", k);
             written.push_back(dir);
             fs::create_directories(dir);
-            evo = makeEvolution(memberCfg);
             auto const label = fmt::format("[member {}/{}] ", k + 1, inputs.ensemble);
             Outcome outcome;
             // a member that finished its generations before a resume is reused; one that was cut short (killed, a
-            // time limit) continues from its checkpoint
+            // time limit) continues from its checkpoint (or its islands' ones)
             bool finished = false;
             if (resume && fs::exists(dir / "result.json")) {
+                evo = std::make_unique<engine::Evolution>(inputs.tasks, memberCfg);
                 outcome = loadOutcome(dir / "result.json", *evo);
                 finished = outcome.generations >= memberCfg.generations;
             }
             if (finished) {
                 if (!display.quiet) std::cerr << fmt::format("{}finished before the resume: {}\n", label, evo->format(outcome.tree));
             } else {
-                outcome = evolveOne(*evo, dir, resume && hasCheckpoint(dir), display, label);
-                writeAtomically(dir / "result.json", engine::toJsonText(report(*evo, outcome.tree, outcome, inputs)));
+                std::vector<engine::EnsembleMember> islands;
+                outcome = evolvePopulation(inputs, memberCfg, creators, dir, resume, display, label, evo, islands,
+                                           written);
+                writeAtomically(dir / "result.json",
+                                engine::toJsonText(populationReport(*evo, outcome, inputs, memberCfg, std::move(islands))));
             }
             auto a = evo->assess(outcome.tree);
+            std::vector<std::string> used(creators.begin(), creators.end());
             memberReports.push_back({memberCfg.seed, evo->format(outcome.tree), outcome.tree.size(), a.train, a.test,
-                                     dir.filename().string(), memberCfg.creator});
+                                     dir.filename().string(), fmt::format("{}", fmt::join(used, ","))});
             members.push_back(std::move(outcome));
         }
-        Outcome total;
         std::vector<engine::Tree> trees;
-        for (auto const& m : members) {
-            trees.push_back(m.tree);
-            total.seconds += m.seconds;
-            total.evaluations += m.evaluations;
-            total.nodeEvaluations += m.nodeEvaluations;
-            for (std::size_t r = 0; r < engine::PruneRuleCount; ++r) total.pruned[r] += m.pruned[r];
-            total.generations = std::max(total.generations, m.generations);
-            total.timeLimited = total.timeLimited || m.timeLimited;
-            total.pareto.insert(total.pareto.end(), m.pareto.begin(), m.pareto.end());
-        }
+        for (auto const& m : members) trees.push_back(m.tree);
+        Outcome total = combinedOutcome(members, *evo);
+        total.costPareto.clear();  // an ensemble reports its size front only (as before islands)
         total.tree = engine::combineEnsemble(trees, *evo);
-        total.pareto = engine::sizeFront(std::move(total.pareto));
         auto const assessed = evo->assess(total.tree);
         total.penalisedFitness = assessed.train - inputs.config.parsimony * static_cast<double>(total.tree.size());
-        auto result = report(*evo, total.tree, total, inputs);
+        auto result = populationReport(*evo, total, inputs, inputs.config, {});
         result.ensemble = inputs.ensemble;
         result.members = memberReports;
         finish(result, out, vm["json"].as<bool>(), display.quiet);

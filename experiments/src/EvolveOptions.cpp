@@ -1,6 +1,7 @@
 #include "EvolveOptions.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -55,13 +56,17 @@ po::options_description options() {
         ("ensemble", po::value<std::size_t>()->default_value(1),
          "evolve B members (own seeds, same train split, the full budget each) and report their combination "
          "sum tanh((f - median) / (3 MAD)) as one formula; members in OUT/member-K")
+        ("islands", po::value<std::string>()->default_value("auto"),
+         "N, or auto (2 when the population holds at least 50, else 1): split the population into N islands that evolve apart (own seeds, initial trees from --member-creators, "
+         "the same train split and total budget) and report one linear formula of their bests, each scaled by its "
+         "robust spread on the train architectures; islands in OUT/island-J (1: one population)")
         ("member-creators", po::value<std::string>()->default_value("auto"),
-         "the members' initial trees: auto (the run's --creator and rhh:2:5 in turn) or a comma list of --creator "
-         "specs, member K taking entry K mod N")
+         "the initial trees of islands and members: auto (the run's --creator and rhh:2:5 in turn) or a comma list "
+         "of --creator specs; member K's island J takes entry K x islands + J mod N")
         ("max-size", po::value<std::size_t>()->default_value(20), "maximum tree size (nodes)")
         ("max-depth", po::value<std::size_t>()->default_value(8), "maximum tree depth")
         ("elites", po::value<std::size_t>()->default_value(1), "individuals copied unchanged (below --population)")
-        ("parsimony", po::value<double>()->default_value(0.002), "fitness = train tau - parsimony * size")
+        ("parsimony", po::value<double>()->default_value(0.0025), "fitness = train tau - parsimony * size")
         ("cost-weight", po::value<double>()->default_value(0.0),
          "cost-aware fitness: subtract W x the formula's seconds per architecture (the sum of the median recorded "
          "times of the distinct proxies it reads; graph terminals are free); 0: cost is only reported")
@@ -209,7 +214,8 @@ std::string shown(boost::any const& a) {
 
 std::vector<std::string> resumeArguments(fs::path const& dir, std::vector<std::string> const& given) {
     auto const desc = options();
-    auto const saved = savedArguments(dir);
+    auto saved = savedArguments(dir);
+    pinIslands(saved);
     po::variables_map savedVm, givenVm;
     try {
         if (!parseArguments("evolve", usage(), desc, saved, savedVm, nullptr, ranges())) return {};
@@ -276,6 +282,28 @@ TerminalGroups parseTerminalGroups(std::string const& spec) {
     return g;
 }
 
+std::size_t parseIslands(std::string const& spec, std::size_t population) {
+    if (spec == "auto") return population >= 50 ? 2 : 1;
+    std::size_t used = 0;
+    unsigned long n = 0;
+    try {
+        n = std::stoul(spec, &used);
+    } catch (std::exception const&) {
+        used = 0;
+    }
+    if (used != spec.size() || spec.empty() || !std::isdigit(static_cast<unsigned char>(spec[0])) || n < 1 || n > 1000) {
+        throw UsageError(fmt::format("--islands: '{}' is not auto or a whole number in [1, 1000]", spec));
+    }
+    return n;
+}
+
+void pinIslands(std::vector<std::string>& args) {
+    for (auto const& [name, tokens] : splitFlags(options(), args)) {
+        if (name == "islands") return;
+    }
+    args.insert(args.end(), {"--islands", "1"});
+}
+
 RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overrides) {
     RunInputs in;
     if (vm.count("task") == 0U && vm.count("table") == 0U) {
@@ -308,24 +336,36 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
         throw UsageError(fmt::format("--elites {} must be below --population {}", cfg.elites, cfg.populationSize));
     }
     in.ensemble = vm["ensemble"].as<std::size_t>();
-    // the combined formula adds tanh((f - median) * k) and a '+' per member: 6 nodes around each member's tree
-    if (in.ensemble > 1 && in.ensemble * (cfg.maxSize + 6) > engine::MaxTreeSize) {
-        throw UsageError(fmt::format("--ensemble {} with --max-size {}: the combined formula could exceed the {}-node "
-                                     "tree limit (at most {} members of that size)", in.ensemble, cfg.maxSize,
-                                     engine::MaxTreeSize, engine::MaxTreeSize / (cfg.maxSize + 6)));
+    in.islands = parseIslands(vm["islands"].as<std::string>(), cfg.populationSize);
+    // the largest formula a run can report: each island's weighted best (its tree and a weight per linear term),
+    // plus a weight and a '+' per island, then tanh((f - median) * k) and a '+' around each ensemble member
+    std::size_t const island = cfg.maxSize + 2 * cfg.linearTerms + (in.islands > 1 ? 3 : 0);
+    std::size_t const member = in.islands * island + (in.ensemble > 1 ? 6 : 0);
+    if (in.ensemble * member > engine::MaxTreeSize) {
+        throw UsageError(fmt::format("--ensemble {} with --islands {}, --max-size {} and --terms {}: the combined "
+                                     "formula could exceed the {}-node tree limit (at most {} members of that size)",
+                                     in.ensemble, in.islands, cfg.maxSize, cfg.linearTerms, engine::MaxTreeSize,
+                                     engine::MaxTreeSize / member));
     }
     auto const& memberSpec = vm["member-creators"].as<std::string>();
     try {
-        in.memberCreators = engine::ensembleMemberCreators(memberSpec, cfg.creator, in.ensemble);
+        in.creators = engine::ensembleMemberCreators(memberSpec, cfg.creator, in.ensemble * in.islands);
     } catch (std::invalid_argument const& e) {
         throw UsageError(fmt::format("--member-creators '{}': {}", memberSpec, e.what()));
     }
-    for (auto const& c : in.memberCreators) {
+    for (auto const& c : in.creators) {
         try {
             (void)engine::makeCreator(c, cfg.maxSize);
         } catch (std::invalid_argument const& e) {
             throw UsageError(fmt::format("--member-creators '{}': entry '{}' is not a creator ({})", memberSpec, c,
                                          e.what()));
+        }
+    }
+    if (in.islands > 1) {
+        try {
+            (void)engine::islandConfigs(cfg, in.islands, std::span(in.creators).first(in.islands));
+        } catch (std::invalid_argument const& e) {
+            throw UsageError(fmt::format("--islands {}: {}", in.islands, e.what()));
         }
     }
     in.normalize = vm["normalize"].as<std::string>();
@@ -432,6 +472,7 @@ RunInputs prepareFormulaInputs(std::vector<std::string> const& taskArgs, std::st
 
 RunInputs prepareFinishedRun(fs::path const& dir, po::variables_map const& dataVm, PrepareOverrides const& given) {
     auto args = savedArguments(dir);
+    pinIslands(args);
     PrepareOverrides overrides = given;
     if (!overrides.stats && fs::exists(dir / "result.json")) {
         // the cache the run recorded (an absolute path), so a run can be used from any working directory

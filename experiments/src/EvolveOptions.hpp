@@ -38,6 +38,13 @@ inline constexpr char const* kFormulaTransformHelp =
 [[nodiscard]] std::vector<std::string> resumeArguments(std::filesystem::path const& dir,
                                                        std::vector<std::string> const& given);
 
+// --islands: "auto" (2 islands when the population holds at least 50 individuals, else 1) or a whole number in
+// [1, 1000]; throws UsageError naming the flag otherwise.
+[[nodiscard]] std::size_t parseIslands(std::string const& spec, std::size_t population);
+// Saved arguments of a run from before --islands existed (no --islands among them) get --islands 1: it evolved one
+// population, and resuming, exporting or evaluating it must rebuild that run.
+void pinIslands(std::vector<std::string>& args);
+
 struct RunInputs {
     engine::EvolutionConfig config;
     std::vector<engine::Task> tasks;
@@ -47,7 +54,9 @@ struct RunInputs {
                                        // (auto is recorded as what it resolved to)
     std::optional<std::string> stats;  // --stats FILE
     std::size_t ensemble{1};
-    std::vector<std::string> memberCreators;  // --member-creators resolved: one --creator spec per member
+    std::size_t islands{1};
+    // --member-creators resolved: one --creator spec per population, member K's island J at K * islands + J
+    std::vector<std::string> creators;
     std::vector<std::string> notes;    // what the conversion kept and dropped, for the screen
 };
 

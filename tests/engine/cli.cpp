@@ -50,18 +50,26 @@ TEST_CASE("zcgp evolve on nb201/cifar10: report fields, finiteness, determinism 
     CHECK(one["finite_on_all_archs"] == true);
     CHECK(one["best_handcrafted"]["name"].is_string());
     CHECK(one["train_tau"].get<double>() > one["best_handcrafted"]["train_tau"].get<double>());
-    // the per-generation log has one line per generation (0 = initial population) with the curve fields
-    std::ifstream log(d / "t1" / "log.jsonl");
-    std::string line;
-    std::size_t lines = 0;
-    while (std::getline(log, line)) {
-        auto j = json::parse(line);
-        CHECK(j.contains("best_train_tau"));
-        CHECK(j.contains("mean_train_tau"));
-        CHECK(j.contains("best_test_tau"));
-        ++lines;
+    // a population of 60 is split into two islands of 30 by default, each with its log: one line per generation
+    // (0 = initial population) with the curve fields
+    CHECK(one["islands"] == 2);
+    CHECK(one["population"] == 60);
+    CHECK(one["island_bests"] == two["island_bests"]);
+    for (std::string island : {"island-0", "island-1"}) {
+        INFO(island);
+        std::ifstream log(d / "t1" / island / "log.jsonl");
+        std::string line;
+        std::size_t lines = 0;
+        while (std::getline(log, line)) {
+            auto j = json::parse(line);
+            CHECK(j.contains("best_train_tau"));
+            CHECK(j.contains("mean_train_tau"));
+            CHECK(j.contains("best_test_tau"));
+            ++lines;
+        }
+        CHECK(lines == 13);
+        CHECK(json::parse(std::ifstream(d / "t1" / island / "result.json"))["population"] == 30);
     }
-    CHECK(lines == 13);
     fs::remove_all(d);
 }
 

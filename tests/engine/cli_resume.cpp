@@ -61,7 +61,7 @@ bool killAfterLines(std::string const& args, fs::path const& watched, std::size_
 TEST_CASE("zcgp evolve --resume after kill -9 at five points equals the uninterrupted run", "[engine]") {
     auto const tmp = zcgp::test::scratchDir("kill_resume");
     std::string const common = "--task nb201/cifar10 --population 100 --generations 900 --checkpoint-every 7 --seed 5 "
-                               "--threads 1 ";
+                               "--threads 1 --islands 1 ";
     auto const straight = tmp / "straight";
     auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--quiet --out " + straight.string());
     REQUIRE(r.exitCode == 0);
@@ -86,7 +86,7 @@ TEST_CASE("zcgp evolve --resume after kill -9 at five points equals the uninterr
 TEST_CASE("zcgp evolve --ensemble --resume after kill -9 equals the uninterrupted ensemble", "[engine]") {
     auto const tmp = zcgp::test::scratchDir("kill_resume_ensemble");
     std::string const common = "--task nb201/cifar100 --population 60 --generations 300 --checkpoint-every 5 --seed 6 "
-                               "--ensemble 3 --threads 1 ";
+                               "--ensemble 3 --threads 1 --islands 1 ";
     auto const straight = tmp / "straight";
     auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--quiet --out " + straight.string());
     REQUIRE(r.exitCode == 0);
@@ -109,6 +109,64 @@ TEST_CASE("zcgp evolve --ensemble --resume after kill -9 equals the uninterrupte
         }
     }
     CHECK(killed >= 3);
+}
+
+TEST_CASE("zcgp evolve --islands --resume after kill -9 equals the uninterrupted run", "[engine]") {
+    auto const tmp = zcgp::test::scratchDir("kill_resume_islands");
+    // the default at a population of 100: two islands of 50
+    std::string const common = "--task nb201/cifar10 --population 100 --generations 400 --checkpoint-every 6 --seed 8 "
+                               "--threads 1 ";
+    auto const straight = tmp / "straight";
+    auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--quiet --out " + straight.string());
+    REQUIRE(r.exitCode == 0);
+    auto const want = resultOf(straight);
+    REQUIRE(want.at("islands") == 2);
+    REQUIRE(want.at("island_bests").size() == 2);
+    std::size_t killed = 0;
+    std::vector<std::pair<int, std::size_t>> const points{{0, 5}, {0, 300}, {1, 2}, {1, 150}};
+    for (auto const& [island, lines] : points) {
+        INFO("killed in island " << island << " after " << lines << " log lines");
+        auto const dir = tmp / ("i" + std::to_string(island) + "_" + std::to_string(lines));
+        auto const watched = dir / ("island-" + std::to_string(island)) / "log.jsonl";
+        if (killAfterLines(common + "--out " + dir.string(), watched, lines, dir)) ++killed;
+        CHECK(!fs::exists(dir / "result.json"));  // a killed run claims nothing
+        auto const resumed = zcgp::test::runCommand(cli() + "evolve --resume " + dir.string() + " --quiet " + dataFlag());
+        INFO(resumed.err);
+        REQUIRE(resumed.exitCode == 0);
+        CHECK(resultOf(dir) == want);
+        for (int j = 0; j < 2; ++j) {
+            auto const name = "island-" + std::to_string(j);
+            CHECK(resultOf(dir / name) == resultOf(straight / name));
+            CHECK(logOf(dir / name / "log.jsonl") == logOf(straight / name / "log.jsonl"));
+        }
+    }
+    CHECK(killed >= 3);
+}
+
+TEST_CASE("a run saved before --islands existed resumes as one population", "[engine]") {
+    auto const tmp = zcgp::test::scratchDir("resume_pre_islands");
+    auto const dir = tmp / "run";
+    std::string const common = "--task nb201/cifar10 --population 60 --generations 20 --seed 3 --threads 1 ";
+    auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--islands 1 --quiet --out " +
+                                    dir.string());
+    REQUIRE(r.exitCode == 0);
+    auto const want = resultOf(dir);
+    // options.json as a zcgp before --islands wrote it, and the run cut short after its checkpoint at 10
+    auto saved = json::parse(std::ifstream(dir / "options.json"));
+    json stripped = json::array();
+    for (std::size_t i = 0; i < saved.size(); ++i) {
+        if (saved[i] == "--islands") { ++i; continue; }
+        stripped.push_back(saved[i]);
+    }
+    REQUIRE(stripped.size() + 2 == saved.size());
+    std::ofstream(dir / "options.json") << stripped.dump();
+    fs::remove(dir / "result.json");
+    r = zcgp::test::runCommand(cli() + "evolve --resume " + dir.string() + " --quiet " + dataFlag());
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(!fs::exists(dir / "island-0"));
+    CHECK(resultOf(dir) == want);
+    CHECK(want.at("islands") == 1);
 }
 
 TEST_CASE("zcgp evolve --resume keeps the saved options, and a different one is an error", "[engine]") {

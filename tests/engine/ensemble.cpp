@@ -93,3 +93,128 @@ TEST_CASE("sizeFront keeps, by ascending size, each pair strictly better than ev
     CHECK(front[1].second == 0.5);
     CHECK(front[2].second == 0.6);
 }
+
+namespace {
+// max |a_i - b_i - offset| with offset the mean difference: 0 when a and b differ only by a constant
+double spreadOfDifference(std::vector<double> const& a, std::vector<double> const& b) {
+    double mean = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) mean += (a[i] - b[i]) / static_cast<double>(a.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i] - mean));
+    return worst;
+}
+}  // namespace
+
+TEST_CASE("linearCombination expands the members' sums, merges shared terms and drops constants", "[engine]") {
+    auto const data = test::syntheticDataset(60, 9);
+    auto const vocab = Vocabulary::of(data);
+    Interpreter interp(data);
+    std::vector<Tree> members{parse("alpha + 0.5 * beta", vocab), parse("2 * beta - gamma + 3", vocab)};
+    std::vector<double> const weights{1.0, 0.25};
+    auto const combined = linearCombination(members, weights);
+    // alpha: 1; beta: 0.5 + 0.25 x 2 = 1; gamma: -0.25; the constant 0.75 orders nothing
+    CHECK(format(combined, vocab) == format(parse("alpha + beta - 0.25 * gamma", vocab), vocab));
+    CHECK(combined.size() == 7);
+    auto const got = interp.evaluate(combined);
+    auto const a = interp.evaluate(members[0]);
+    auto const b = interp.evaluate(members[1]);
+    std::vector<double> want(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) want[i] = a[i] + 0.25 * b[i];
+    CHECK(spreadOfDifference(got, want) < 1e-12);
+
+    // the first term written has a positive weight; a negative one is subtracted
+    std::vector<Tree> const negated{parse("neg(alpha)", vocab), parse("beta", vocab)};
+    CHECK(format(linearCombination(negated, std::vector<double>{1.0, 1.0}), vocab) ==
+          format(parse("beta - alpha", vocab), vocab));
+    // every weight negative: the first keeps its sign as a constant (5 nodes, as many as the members side by side)
+    CHECK(format(linearCombination(std::vector<Tree>{parse("neg(alpha)", vocab), parse("neg(beta)", vocab)},
+                                   std::vector<double>{2.0, 2.0}),
+                 vocab) == format(parse("-1 * alpha - beta", vocab), vocab));
+    // one member alone is itself when that is smaller than its expansion
+    CHECK(format(linearCombination(std::vector<Tree>{parse("neg(alpha) - beta", vocab)}, std::vector<double>{2.0}),
+                 vocab) == format(parse("neg(alpha) - beta", vocab), vocab));
+    // where distributing a constant over a chain writes more nodes than the members side by side, those
+    CHECK(format(linearCombination(std::vector<Tree>{parse("0.3 * (alpha + beta + gamma)", vocab), parse("log(alpha)", vocab)},
+                                   std::vector<double>{1.0, 1.0}),
+                 vocab) == format(parse("0.3 * (alpha + beta + gamma) + log(alpha)", vocab), vocab));
+    // weights are rounded to 4 significant digits after dividing by the largest
+    CHECK(format(linearCombination(std::vector<Tree>{parse("alpha", vocab), parse("beta", vocab)},
+                                   std::vector<double>{3.0, 1.0}), vocab) ==
+          format(parse("alpha + 0.3333 * beta", vocab), vocab));
+    CHECK_THROWS_AS(linearCombination(members, std::vector<double>{1.0}), std::invalid_argument);
+    CHECK_THROWS_AS(linearCombination(members, std::vector<double>{1.0, std::nan("")}), std::invalid_argument);
+    CHECK_THROWS_AS(linearCombination(members, std::vector<double>{1.0, 0.0}), std::invalid_argument);
+}
+
+TEST_CASE("islandConfigs split the population and give each island a seed and creator, on the run's split", "[engine]") {
+    EvolutionConfig run;
+    run.populationSize = 101;
+    run.seed = 11;
+    run.timeLimitSeconds = 30.0;
+    std::vector<std::string> const creators{"additive:5:0.5", "rhh:2:5", "ptc2:10"};
+    auto const islands = islandConfigs(run, 3, creators);
+    REQUIRE(islands.size() == 3);
+    std::size_t total = 0;
+    for (std::size_t j = 0; j < 3; ++j) {
+        INFO(j);
+        CHECK(islands[j].populationSize == (j < 2 ? 34U : 33U));
+        CHECK(islands[j].seed == ensembleMemberSeed(11, j));
+        CHECK(islands[j].splitSeed == std::optional<std::uint64_t>(11));
+        CHECK(islands[j].creator == creators[j]);
+        CHECK(islands[j].timeLimitSeconds == Approx(10.0));
+        CHECK(islands[j].generations == run.generations);
+        total += islands[j].populationSize;
+    }
+    CHECK(total == 101);
+    CHECK(islands[0].seed == 11);  // island 0 keeps the run's seed
+    run.splitSeed = 4;             // an ensemble member's islands keep the member's split
+    CHECK(islandConfigs(run, 2, std::span(creators).first(2))[1].splitSeed == std::optional<std::uint64_t>(4));
+    run.populationSize = 5;
+    run.elites = 1;
+    CHECK_THROWS_WITH(islandConfigs(run, 3, creators), Catch::Contains("an island needs at least 2"));
+    run.populationSize = 6;
+    run.elites = 2;
+    CHECK_THROWS_AS(islandConfigs(run, 3, creators), std::invalid_argument);  // 2 each, not more than 2 elites
+    CHECK_THROWS_AS(islandConfigs(run, 2, creators), std::invalid_argument);  // one creator per island
+}
+
+TEST_CASE("islandCombination weighs each island's best by its robust spread on the train architectures only",
+          "[engine]") {
+    auto const data = test::syntheticDataset(80, 3);
+    EvolutionConfig cfg;
+    cfg.trainArchs = 30;
+    cfg.populationSize = 10;
+    cfg.seed = 2;
+    cfg.threads = 1;
+    Evolution evo({{"synthetic/0", data}}, cfg);
+    auto const vocab = Vocabulary::of(data);
+    Interpreter interp(data);
+    std::vector<Tree> const bests{parse("alpha + 0.2 * gamma", vocab), parse("100 * beta", vocab)};
+    auto const combined = islandCombination(bests, evo);
+    // the reference: 1.4826 x the median absolute deviation from the median over the train rows (upper median)
+    auto const robustScale = [&](std::vector<double> const& v) {
+        std::vector<double> train;
+        for (auto r : evo.train(0)) train.push_back(v[r]);
+        auto const upperMedian = [](std::vector<double> x) {
+            std::sort(x.begin(), x.end());
+            return x[x.size() / 2];
+        };
+        double const med = upperMedian(train);
+        std::vector<double> dev;
+        for (double x : train) dev.push_back(std::abs(x - med));
+        return 1.4826 * upperMedian(dev);
+    };
+    auto const a = interp.evaluate(bests[0]);
+    auto const b = interp.evaluate(bests[1]);
+    double const sa = robustScale(a), sb = robustScale(b);
+    CHECK(trainScale(bests[0], evo) == Approx(sa).epsilon(1e-12));
+    std::vector<double> want(a.size());
+    double largest = 0.0;
+    for (double w : {1.0 / sa, 0.2 / sa, 100.0 / sb}) largest = std::max(largest, w);
+    for (std::size_t i = 0; i < a.size(); ++i) want[i] = (a[i] / sa + b[i] / sb) / largest;
+    // equal up to the 4-digit rounding of the weights (each term's weight within 5e-5 of the largest)
+    double range = 0.0;
+    for (double x : want) range = std::max(range, std::abs(x));
+    CHECK(spreadOfDifference(interp.evaluate(combined), want) < 1e-3 * range);
+    CHECK(combined.size() == 9);  // alpha, gamma and beta, each weighted but one, and two '+'
+}

@@ -73,7 +73,7 @@ TEST_CASE("no held-out architecture's label reaches the formula, the transforms 
     auto const dir = zcgp::test::scratchDir("held_out_isolation");
     auto const clean = dir / "clean.csv";
     writeTable(clean, [](std::string const&, double acc) { return acc; });
-    for (std::string const extra : {"--normalize logz+robust", "--ensemble 3 --max-size 12"}) {
+    for (std::string const extra : {"--normalize logz+robust", "--ensemble 3 --max-size 12", "--islands 2"}) {
         INFO(extra);
         auto const reference = evolve(clean, extra);
         std::set<std::string> train;

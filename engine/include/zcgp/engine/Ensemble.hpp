@@ -31,8 +31,40 @@ namespace zcgp::engine {
 // of a member's train values tie (MAD 0), its standard deviation scales it instead (1 if that is 0 as well).
 [[nodiscard]] Tree combineEnsemble(std::span<Tree const> members, Evolution const& evo);
 
+// 1.4826 * the median absolute deviation of the formula's values on `evo`'s train architectures (pooled over tasks;
+// never the held-out ones): a robust standard deviation. Where over half of the values tie (MAD 0), their standard
+// deviation; 1 if that is 0 or non-finite as well.
+[[nodiscard]] double trainScale(Tree const& tree, Evolution const& evo);
+
+// One flat formula equal to sum_m weights[m] * members[m] up to a positive factor (and the rounding): each member's
+// additive chain (a + b, a - b, -a, a constant times a) is expanded into weighted terms, a term that occurs in
+// several members is written once with the sum of its weights, constant terms are dropped (an offset orders
+// nothing), and the weights are divided by the largest magnitude and rounded to 4 significant digits like linear
+// scaling's (LinearScaling.hpp); a weight below 1e-4 after that drops its term. Weights of 1 are not written, and a
+// negative one is subtracted, so the result is smaller than the members side by side. Islands (zcgp evolve
+// --islands) combine their bests this way, each weighted by 1 / trainScale.
+[[nodiscard]] Tree linearCombination(std::span<Tree const> members, std::span<double const> weights);
+
+// Islands (zcgp evolve --islands N): the run's population split into N independent populations that never
+// interbreed, each with its own seed and initial trees, on the run's one train split; their bests are combined
+// into one formula by islandCombination. The total budget (population x generations) is the run's.
+// Island j: population populationSize / N (the first populationSize mod N islands one more), seed
+// ensembleMemberSeed(seed, j) (island 0 keeps the run's), the run's split (splitSeed, or seed), creator
+// creators[j], and timeLimitSeconds / N of the time limit. Throws std::invalid_argument when an island would have
+// no more individuals than --elites, or fewer than 2, or creators.size() != islands.
+[[nodiscard]] std::vector<EvolutionConfig> islandConfigs(EvolutionConfig const& run, std::size_t islands,
+                                                         std::span<std::string const> creators);
+
+// The islands' best formulas as one: linearCombination weighted by 1 / trainScale of each, so each island's
+// formula counts the same on the train architectures (the weights are fitted on them, without labels).
+[[nodiscard]] Tree islandCombination(std::span<Tree const> bests, Evolution const& evo);
+
 // Pareto front of size against train tau of (tree, train tau) pairs: ascending size, each strictly better than
 // every smaller one (ties in size: the best tau first; the first of equal pairs kept).
 [[nodiscard]] std::vector<std::pair<Tree, double>> sizeFront(std::vector<std::pair<Tree, double>> all);
+// The same front for cost (Evolution::cost) against train tau: ascending cost, each strictly better than every
+// cheaper one (ties in cost: the best tau first; the first of equal pairs kept).
+[[nodiscard]] std::vector<std::pair<Tree, double>> costFront(std::vector<std::pair<Tree, double>> all,
+                                                             Evolution const& evo);
 
 }  // namespace zcgp::engine

@@ -57,7 +57,7 @@ struct EvolutionConfig {
     std::size_t elites{1};
     double crossoverProbability{0.9};
     double mutationProbability{0.3};
-    double parsimony{0.002};          // penalised fitness = raw tau - parsimony * size
+    double parsimony{0.002};          // penalised fitness = raw tau - parsimony * size (zcgp evolve: 0.0025)
     std::size_t maxRetries{8};        // regenerate a pruned offspring this many times before keeping it rejected
     std::size_t probeSize{64};        // architectures whose ranking is hashed for duplicate detection
     Aggregate aggregate{Aggregate::Mean};

@@ -103,6 +103,10 @@ struct RunReport {
     std::optional<std::string> stats;       // --stats FILE the LayerVector terminals came from
     std::optional<std::size_t> ensemble;    // members, for an ensemble run
     std::vector<EnsembleMember> members;
+    // --islands: populations the run's was split into (1 in runs written before the option existed), and, for
+    // more than one, each island's best (dir: island-J)
+    std::size_t islands{1};
+    std::vector<EnsembleMember> islandBests;
 
     [[nodiscard]] double nodeEvaluationsPerSecond() const {
         return seconds > 0 ? static_cast<double>(nodeEvaluations) / seconds : 0.0;
