@@ -173,17 +173,23 @@ class Result:
                                                      for p in r["pareto"]]
         self.best_handcrafted: dict | None = r["best_handcrafted"]
         self.log: list[dict] = []
-        logs = [run_dir / "log.jsonl"] if "ensemble" not in r else \
-            [run_dir / m["dir"] / "log.jsonl" for m in r["members"]]
-        for member, path in enumerate(logs):
-            if not path.exists():
-                continue
-            for line in path.read_text().splitlines():
-                if line.strip():
-                    entry = _json.loads(line)
-                    if "ensemble" in r:
-                        entry["member"] = member
-                    self.log.append(entry)
+        # one log per population: the run's, each island's (island-J), each ensemble member's or its islands'
+        parts = [(None, run_dir)] if "ensemble" not in r else \
+            [(k, run_dir / m["dir"]) for k, m in enumerate(r["members"])]
+        for member, d in parts:
+            islands = sorted((int(p.name[7:]) for p in d.glob("island-*") if p.name[7:].isdigit()))
+            logs = [(None, d / "log.jsonl")] if not islands else [(j, d / f"island-{j}" / "log.jsonl") for j in islands]
+            for island, path in logs:
+                if not path.exists():
+                    continue
+                for line in path.read_text().splitlines():
+                    if line.strip():
+                        entry = _json.loads(line)
+                        if member is not None:
+                            entry["member"] = member
+                        if island is not None:
+                            entry["island"] = island
+                        self.log.append(entry)
 
     def to_json(self) -> str:
         return self._text

@@ -92,7 +92,7 @@ def evolve(task: str | Sequence[str] | None = None, *, table: _Path | Sequence[_
       features={"synflow": a, "nwot": b} or a pandas DataFrame, target=array (same length): a table whose rows
         are the architectures; the held-out split is the CLI's (train_archs rows drawn by the seed).
     options are the CLI's flags in snake_case with its defaults and checks: train_archs=100, population=100,
-    generations=50, seed=0, threads=0 (all), normalize="logz", max_size=20, parsimony=0.002, ensemble=1,
+    generations=50, seed=0, threads=0 (all), normalize="logz+robust", max_size=20, parsimony=0.0025, islands="auto", ensemble=1,
     proxies=[...], terminals="auto" (cached, plus graph where the space is known), stats="c10.zcstats", time_limit=0, ... (``zcgp evolve --help``). A list is a
     repeated flag (task, exclude) or a comma list (proxies); True gives a switch (force=True), False leaves it out.
     out: keep the run's files there (result.json, log.jsonl, checkpoints), as ``--out``; default a temporary folder.

@@ -223,3 +223,16 @@ def test_ensemble_log_has_every_member(cli, data_dir):
                         "--quiet")
     assert r.formula == expected["formula"] and r.report["ensemble"] == 2
     assert [(e["member"], e["generation"]) for e in r.log] == [(m, g) for m in (0, 1) for g in range(4)]
+
+
+def test_islands_log_has_every_island(cli, data_dir):
+    # a population of 60 is split into two islands by default; an ensemble's members each have their islands
+    options = dict(generations=3, population=60, seed=2, threads=1)
+    r = zcgp.evolve(task="nb201/cifar10", data=data_dir, progress=False, **options)
+    expected = cli_json(cli, "evolve", "--task=nb201/cifar10", f"--data={data_dir}", *cli_flags(**options), "--json",
+                        "--quiet")
+    assert r.formula == expected["formula"] and r.report["islands"] == 2
+    assert [b["dir"] for b in r.report["island_bests"]] == ["island-0", "island-1"]
+    assert [(e["island"], e["generation"]) for e in r.log] == [(j, g) for j in (0, 1) for g in range(4)]
+    both = zcgp.evolve(task="nb201/cifar10", data=data_dir, progress=False, ensemble=2, **options)
+    assert [(e["member"], e["island"]) for e in both.log if e["generation"] == 0] == [(0, 0), (0, 1), (1, 0), (1, 1)]
