@@ -104,6 +104,8 @@ def main():
     ap.add_argument("--samples", type=int, default=8)
     ap.add_argument("--population", type=int, default=100)
     ap.add_argument("--generations", type=int, default=50)
+    ap.add_argument("--evolve-arg", action="append", default=[],
+                    help="one more flag (or value) for every zcgp evolve run; repeat it (the config's evolve_args)")
     ap.add_argument("--zcgp", default="build/release/experiments/zcgp")
     ap.add_argument("--data", default="data")
     ap.add_argument("--summarize", action="store_true", help="only rewrite summary.md from an existing runs.csv")
@@ -166,7 +168,7 @@ def main():
             base = [a.zcgp]
             common = ["--table", table, "--target", "accuracy", "--id", "arch", "--train-archs", str(n),
                       "--seed", str(seed), "--population", str(a.population), "--generations", str(a.generations),
-                      "--threads", "1", "--quiet", "--force", "--data", a.data]
+                      "--threads", "1", "--quiet", "--force", "--data", a.data] + a.evolve_arg
             raw_dir = os.path.join(a.out, tag, "evolve_raw")
             t = run(base + ["evolve"] + common + ["--stats", stats_path, "--allow-stats-mismatch", "--terminals", "raw",
                                                   "--out", raw_dir], log)

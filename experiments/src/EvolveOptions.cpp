@@ -57,7 +57,8 @@ po::options_description options() {
          "evolve B members (own seeds, same train split, the full budget each) and report their combination "
          "sum tanh((f - median) / (3 MAD)) as one formula; members in OUT/member-K")
         ("islands", po::value<std::string>()->default_value("auto"),
-         "N, or auto (2 when the population holds at least 50, else 1): split the population into N islands that evolve apart (own seeds, initial trees from --member-creators, "
+         "N, or auto (2 when the population holds at least 50 and there is no --ensemble, else 1): split the "
+         "population into N islands that evolve apart (own seeds, initial trees from --member-creators, "
          "the same train split and total budget) and report one linear formula of their bests, each scaled by its "
          "robust spread on the train architectures; islands in OUT/island-J (1: one population)")
         ("member-creators", po::value<std::string>()->default_value("auto"),
@@ -282,8 +283,8 @@ TerminalGroups parseTerminalGroups(std::string const& spec) {
     return g;
 }
 
-std::size_t parseIslands(std::string const& spec, std::size_t population) {
-    if (spec == "auto") return population >= 50 ? 2 : 1;
+std::size_t parseIslands(std::string const& spec, std::size_t population, std::size_t ensemble) {
+    if (spec == "auto") return population >= 50 && ensemble == 1 ? 2 : 1;
     std::size_t used = 0;
     unsigned long n = 0;
     try {
@@ -336,7 +337,7 @@ RunInputs prepareRun(po::variables_map const& vm, PrepareOverrides const& overri
         throw UsageError(fmt::format("--elites {} must be below --population {}", cfg.elites, cfg.populationSize));
     }
     in.ensemble = vm["ensemble"].as<std::size_t>();
-    in.islands = parseIslands(vm["islands"].as<std::string>(), cfg.populationSize);
+    in.islands = parseIslands(vm["islands"].as<std::string>(), cfg.populationSize, in.ensemble);
     // the largest formula a run can report: each island's weighted best (its tree and a weight per linear term),
     // plus a weight and a '+' per island, then tanh((f - median) * k) and a '+' around each ensemble member
     std::size_t const island = cfg.maxSize + 2 * cfg.linearTerms + (in.islands > 1 ? 3 : 0);

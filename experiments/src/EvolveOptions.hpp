@@ -38,9 +38,10 @@ inline constexpr char const* kFormulaTransformHelp =
 [[nodiscard]] std::vector<std::string> resumeArguments(std::filesystem::path const& dir,
                                                        std::vector<std::string> const& given);
 
-// --islands: "auto" (2 islands when the population holds at least 50 individuals, else 1) or a whole number in
-// [1, 1000]; throws UsageError naming the flag otherwise.
-[[nodiscard]] std::size_t parseIslands(std::string const& spec, std::size_t population);
+// --islands: "auto" (2 islands when the population holds at least 50 individuals and the run is no ensemble, else
+// 1: an ensemble's members already average the variance islands remove) or a whole number in [1, 1000]; throws
+// UsageError naming the flag otherwise.
+[[nodiscard]] std::size_t parseIslands(std::string const& spec, std::size_t population, std::size_t ensemble);
 // Saved arguments of a run from before --islands existed (no --islands among them) get --islands 1: it evolved one
 // population, and resuming, exporting or evaluating it must rebuild that run.
 void pinIslands(std::vector<std::string>& args);

@@ -122,6 +122,7 @@ std::map<std::string, std::vector<ConfigKey>, std::less<>> const& schemas() {
             {"population", KeyType::Integer, "100", "zcgp evolve population"},
             {"generations", KeyType::Integer, "50", "zcgp evolve generations"},
             {"script", KeyType::String, "\"scripts/parzc_experiment.py\"", "the grid driver"},
+            {"evolve_args", KeyType::StringList, "[]", "extra flags passed to every zcgp evolve run of the grid"},
         });
         s["zero_shot_search"] = with(commonKeys(), {
             {"dataset", KeyType::String, "\"cifar10\"", "dataset the proxies are computed on"},

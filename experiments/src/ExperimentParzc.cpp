@@ -39,12 +39,13 @@ std::string runParzcExperiment(ExperimentContext& ctx) {
     for (auto const& s : cfg.getStringList("train_sizes")) sizes += (sizes.empty() ? "" : ",") + s;
     auto const seeds = cfg.getInt("seeds");
     if (seeds < 1) throw UsageError(fmt::format("{}: key 'seeds' must be at least 1", cfg.file().string()));
-    auto const command = fmt::format(
+    auto command = fmt::format(
         "{} {} --stats {} --out {} --sizes {} --seeds 0-{} --epochs {} --samples {} --population {} --generations {} "
         "--zcgp {} --data {}", shellQuote(python()), shellQuote(script.string()), shellQuote(stats),
         shellQuote(ctx.results.path().string()), shellQuote(sizes), seeds - 1, cfg.getInt("epochs"), cfg.getInt("samples"),
         cfg.getInt("population"), cfg.getInt("generations"), shellQuote(ctx.zcgpBinary.string()),
         shellQuote(ctx.dataDir.string()));
+    for (auto const& a : cfg.getStringList("evolve_args")) command += " --evolve-arg=" + shellQuote(a);
     auto const results = runJobs({{"parzc grid", command}}, 1, ctx.quiet);
     if (results.at(0).exitCode != 0) {
         throw std::runtime_error(fmt::format("parzc experiment failed (exit {}): {}", results[0].exitCode, results[0].err));
