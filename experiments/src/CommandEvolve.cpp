@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <set>
@@ -314,35 +315,71 @@ Outcome evolvePopulation(evolve::RunInputs const& inputs, engine::EvolutionConfi
         evo = std::make_unique<engine::Evolution>(inputs.tasks, cfg);
         return evolveOne(*evo, dir, resume && hasCheckpoint(dir), display, label);
     }
-    std::vector<Outcome> parts;
-    std::vector<engine::Tree> bests;
-    auto const configs = engine::islandConfigs(cfg, inputs.islands, creators);
-    for (std::size_t j = 0; j < configs.size(); ++j) {
+    auto configs = engine::islandConfigs(cfg, inputs.islands, creators);
+    // The islands run side by side, each on threads / N of the run's threads, where there are threads enough and no
+    // progress is drawn (one bar per island would overwrite each other, and the Python module's observer sees this
+    // thread only); otherwise one after the other on all of them. Each island's result is the same either way (an
+    // evolution's result does not depend on its thread count), so only the wall time differs.
+    std::size_t const n = configs.size();
+    bool const together = cfg.threads >= n && !display.bar && !ProgressBar::observed();
+    if (together) {
+        for (auto& c : configs) {
+            c.threads = cfg.threads / n;
+            c.timeLimitSeconds = cfg.timeLimitSeconds;  // side by side, each island has the whole time limit
+        }
+    }
+    std::vector<std::unique_ptr<engine::Evolution>> evos(n);
+    std::vector<Outcome> parts(n);
+    for (std::size_t j = 0; j < n; ++j) {
         fs::path const island = dir / fmt::format("island-{}", j);
         written.push_back(island);
         fs::create_directories(island);
-        evo = std::make_unique<engine::Evolution>(inputs.tasks, configs[j]);
-        auto const islandLabel = fmt::format("{}[island {}/{}] ", label, j + 1, configs.size());
-        Outcome outcome;
+    }
+    auto const runIsland = [&](std::size_t j) {
+        fs::path const island = dir / fmt::format("island-{}", j);
+        evos[j] = std::make_unique<engine::Evolution>(inputs.tasks, configs[j]);
+        auto& e = *evos[j];
+        auto const islandLabel = fmt::format("{}[island {}/{}] ", label, j + 1, n);
         // an island that finished its generations before a resume is reused; one cut short continues
         bool finished = false;
         if (resume && fs::exists(island / "result.json")) {
-            outcome = loadOutcome(island / "result.json", *evo);
-            finished = outcome.generations >= configs[j].generations;
+            parts[j] = loadOutcome(island / "result.json", e);
+            finished = parts[j].generations >= configs[j].generations;
         }
         if (finished) {
-            if (!display.quiet) std::cerr << fmt::format("{}finished before the resume: {}\n", islandLabel, evo->format(outcome.tree));
+            if (!display.quiet) std::cerr << fmt::format("{}finished before the resume: {}\n", islandLabel, e.format(parts[j].tree));
         } else {
-            outcome = evolveOne(*evo, island, resume && hasCheckpoint(island), display, islandLabel);
-            writeAtomically(island / "result.json", engine::toJsonText(report(*evo, outcome.tree, outcome, inputs)));
+            parts[j] = evolveOne(e, island, resume && hasCheckpoint(island), display, islandLabel);
+            writeAtomically(island / "result.json", engine::toJsonText(report(e, parts[j].tree, parts[j], inputs)));
         }
-        auto const a = evo->assess(outcome.tree);
-        islandBests.push_back({configs[j].seed, evo->format(outcome.tree), outcome.tree.size(), a.train, a.test,
-                               island.filename().string(), configs[j].creator});
-        bests.push_back(outcome.tree);
-        parts.push_back(std::move(outcome));
+    };
+    if (together) {
+        std::vector<std::future<void>> running;
+        for (std::size_t j = 0; j < n; ++j) running.push_back(std::async(std::launch::async, runIsland, j));
+        std::exception_ptr failure;
+        for (auto& f : running) {  // every island ends before the first failure is rethrown
+            try {
+                f.get();
+            } catch (...) {
+                if (!failure) failure = std::current_exception();
+            }
+        }
+        if (failure) std::rethrow_exception(failure);
+    } else {
+        for (std::size_t j = 0; j < n; ++j) runIsland(j);
     }
+    std::vector<engine::Tree> bests;
+    double slowest = 0.0;
+    for (std::size_t j = 0; j < n; ++j) {
+        auto const a = evos[j]->assess(parts[j].tree);
+        islandBests.push_back({configs[j].seed, evos[j]->format(parts[j].tree), parts[j].tree.size(), a.train, a.test,
+                               fmt::format("island-{}", j), configs[j].creator});
+        bests.push_back(parts[j].tree);
+        slowest = std::max(slowest, parts[j].seconds);
+    }
+    evo = std::move(evos.back());
     auto total = combinedOutcome(parts, *evo);
+    if (together) total.seconds = slowest;  // the loop's wall time: the islands ran at once
     total.tree = engine::islandCombination(bests, *evo);
     auto const assessed = evo->assess(total.tree);
     total.penalisedFitness = assessed.train - cfg.parsimony * static_cast<double>(total.tree.size()) -

@@ -21,6 +21,8 @@ ProgressObserverScope::~ProgressObserverScope() { currentObserver = std::move(pr
 
 bool ProgressBar::enabled() const { return enabled_ || static_cast<bool>(currentObserver); }
 
+bool ProgressBar::observed() { return static_cast<bool>(currentObserver); }
+
 std::string formatDuration(double s) {
     if (!(s >= 0.0)) return "?";
     if (s < 60.0) return fmt::format("{:.1f} s", s);

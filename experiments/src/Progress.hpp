@@ -40,6 +40,8 @@ public:
 
     // stderr is a terminal (and TERM is not "dumb")
     [[nodiscard]] static bool stderrIsTerminal();
+    // an observer is installed on this thread (ProgressObserverScope): bars drawn on other threads would miss it
+    [[nodiscard]] static bool observed();
 
 private:
     std::string label_;

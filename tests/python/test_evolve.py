@@ -226,7 +226,7 @@ def test_ensemble_log_has_every_member(cli, data_dir):
 
 
 def test_islands_log_has_every_island(cli, data_dir):
-    # a population of 60 is split into two islands by default; an ensemble's members each have their islands
+    # a population of 60 is split into two islands by default
     options = dict(generations=3, population=60, seed=2, threads=1)
     r = zcgp.evolve(task="nb201/cifar10", data=data_dir, progress=False, **options)
     expected = cli_json(cli, "evolve", "--task=nb201/cifar10", f"--data={data_dir}", *cli_flags(**options), "--json",
@@ -234,5 +234,8 @@ def test_islands_log_has_every_island(cli, data_dir):
     assert r.formula == expected["formula"] and r.report["islands"] == 2
     assert [b["dir"] for b in r.report["island_bests"]] == ["island-0", "island-1"]
     assert [(e["island"], e["generation"]) for e in r.log] == [(j, g) for j in (0, 1) for g in range(4)]
-    both = zcgp.evolve(task="nb201/cifar10", data=data_dir, progress=False, ensemble=2, **options)
+    # an ensemble has one population per member unless islands are asked for
+    plain = zcgp.evolve(task="nb201/cifar10", data=data_dir, progress=False, ensemble=2, **options)
+    assert plain.report["islands"] == 1 and all("island" not in e for e in plain.log)
+    both = zcgp.evolve(task="nb201/cifar10", data=data_dir, progress=False, ensemble=2, islands=2, **options)
     assert [(e["member"], e["island"]) for e in both.log if e["generation"] == 0] == [(0, 0), (0, 1), (1, 0), (1, 1)]
