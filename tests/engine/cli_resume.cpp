@@ -83,64 +83,64 @@ TEST_CASE("zcgp evolve --resume after kill -9 at five points equals the uninterr
     CHECK(killed >= 4);  // the kills landed mid-run (a run can only outpace its killer on a very slow poll)
 }
 
-TEST_CASE("zcgp evolve --ensemble --resume after kill -9 equals the uninterrupted ensemble", "[engine]") {
-    auto const tmp = zcgp::test::scratchDir("kill_resume_ensemble");
-    std::string const common = "--task nb201/cifar100 --population 60 --generations 300 --checkpoint-every 5 --seed 6 "
-                               "--ensemble 3 --threads 1 --islands 1 ";
+namespace {
+// Runs `zcgp evolve COMMON` uninterrupted into tmp/straight, then for each point (K, lines): kill -9 once
+// PREFIX-K/log.jsonl has that many lines, resume, and check that the run's result.json and each of its `parts`
+// parts' result.json and log.jsonl equal the uninterrupted run's. Returns the uninterrupted result and how many
+// kills landed mid-run.
+std::pair<json, std::size_t> killAndResumeParts(fs::path const& tmp, std::string const& common, std::string const& prefix,
+                                                int parts, std::vector<std::pair<int, std::size_t>> const& points) {
     auto const straight = tmp / "straight";
     auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--quiet --out " + straight.string());
     REQUIRE(r.exitCode == 0);
     auto const want = resultOf(straight);
     std::size_t killed = 0;
-    std::vector<std::pair<int, std::size_t>> const points{{0, 40}, {1, 2}, {1, 200}, {2, 120}};
-    for (auto const& [member, lines] : points) {
-        INFO("killed in member " << member << " after " << lines << " log lines");
-        auto const dir = tmp / ("m" + std::to_string(member) + "_" + std::to_string(lines));
-        auto const watched = dir / ("member-" + std::to_string(member)) / "log.jsonl";
-        if (killAfterLines(common + "--out " + dir.string(), watched, lines, dir)) ++killed;
-        auto const resumed = zcgp::test::runCommand(cli() + "evolve --resume " + dir.string() + " --quiet " + dataFlag());
-        INFO(resumed.err);
-        REQUIRE(resumed.exitCode == 0);
-        CHECK(resultOf(dir) == want);
-        for (int k = 0; k < 3; ++k) {
-            auto const m = "member-" + std::to_string(k);
-            CHECK(resultOf(dir / m) == resultOf(straight / m));
-            CHECK(logOf(dir / m / "log.jsonl") == logOf(straight / m / "log.jsonl"));
-        }
-    }
-    CHECK(killed >= 3);
-}
-
-TEST_CASE("zcgp evolve --islands --resume after kill -9 equals the uninterrupted run", "[engine]") {
-    auto const tmp = zcgp::test::scratchDir("kill_resume_islands");
-    // the default at a population of 100: two islands of 50
-    std::string const common = "--task nb201/cifar10 --population 100 --generations 400 --checkpoint-every 6 --seed 8 "
-                               "--threads 1 ";
-    auto const straight = tmp / "straight";
-    auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--quiet --out " + straight.string());
-    REQUIRE(r.exitCode == 0);
-    auto const want = resultOf(straight);
-    REQUIRE(want.at("islands") == 2);
-    REQUIRE(want.at("island_bests").size() == 2);
-    std::size_t killed = 0;
-    std::vector<std::pair<int, std::size_t>> const points{{0, 5}, {0, 300}, {1, 2}, {1, 150}};
-    for (auto const& [island, lines] : points) {
-        INFO("killed in island " << island << " after " << lines << " log lines");
-        auto const dir = tmp / ("i" + std::to_string(island) + "_" + std::to_string(lines));
-        auto const watched = dir / ("island-" + std::to_string(island)) / "log.jsonl";
+    for (auto const& [part, lines] : points) {
+        INFO("killed in " << prefix << "-" << part << " after " << lines << " log lines");
+        auto const dir = tmp / (prefix + std::to_string(part) + "_" + std::to_string(lines));
+        auto const watched = dir / (prefix + "-" + std::to_string(part)) / "log.jsonl";
         if (killAfterLines(common + "--out " + dir.string(), watched, lines, dir)) ++killed;
         CHECK(!fs::exists(dir / "result.json"));  // a killed run claims nothing
         auto const resumed = zcgp::test::runCommand(cli() + "evolve --resume " + dir.string() + " --quiet " + dataFlag());
         INFO(resumed.err);
         REQUIRE(resumed.exitCode == 0);
         CHECK(resultOf(dir) == want);
-        for (int j = 0; j < 2; ++j) {
-            auto const name = "island-" + std::to_string(j);
+        for (int k = 0; k < parts; ++k) {
+            auto const name = prefix + "-" + std::to_string(k);
             CHECK(resultOf(dir / name) == resultOf(straight / name));
             CHECK(logOf(dir / name / "log.jsonl") == logOf(straight / name / "log.jsonl"));
         }
     }
+    return {want, killed};
+}
+}  // namespace
+
+TEST_CASE("zcgp evolve --ensemble --resume after kill -9 equals the uninterrupted ensemble", "[engine]") {
+    std::string const common = "--task nb201/cifar100 --population 60 --generations 300 --checkpoint-every 5 --seed 6 "
+                               "--ensemble 3 --threads 1 --islands 1 ";
+    auto const [want, killed] = killAndResumeParts(zcgp::test::scratchDir("kill_resume_ensemble"), common, "member", 3,
+                                                   {{0, 40}, {1, 2}, {1, 200}, {2, 120}});
+    CHECK(want.at("ensemble") == 3);
     CHECK(killed >= 3);
+}
+
+TEST_CASE("zcgp evolve --islands --resume after kill -9 equals the uninterrupted run", "[engine]") {
+    // the default at a population of 100: two islands of 50, side by side on the two threads
+    std::string const common = "--task nb201/cifar10 --population 100 --generations 400 --checkpoint-every 6 --seed 8 "
+                               "--threads 2 ";
+    auto const [want, killed] = killAndResumeParts(zcgp::test::scratchDir("kill_resume_islands"), common, "island", 2,
+                                                   {{0, 5}, {0, 300}, {1, 2}, {1, 150}});
+    CHECK(want.at("islands") == 2);
+    CHECK(want.at("island_bests").size() == 2);
+    CHECK(killed >= 3);
+    // the same islands one after the other (1 thread) give the same result
+    auto const dir = zcgp::test::scratchDir("kill_resume_islands") / "sequential";
+    std::string const sequential = "--task nb201/cifar10 --population 100 --generations 400 --checkpoint-every 6 "
+                                   "--seed 8 --threads 1 ";
+    auto const r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + sequential + "--quiet --out " + dir.string());
+    REQUIRE(r.exitCode == 0);
+    auto got = resultOf(dir);
+    CHECK(got == want);
 }
 
 TEST_CASE("a run saved before --islands existed resumes as one population", "[engine]") {
