@@ -100,6 +100,14 @@ TEST_CASE("every numeric flag is range-checked, and no flag value crashes", "[ex
         {"evolve --task nb201/cifar10 --ensemble 2 --member-creators bogus:1 --out " + out, "--member-creators"},
         {"evolve --task nb201/cifar10 --ensemble 2 --member-creators rhh:2:5, --out " + out, "--member-creators"},
         {"evolve --task nb201/cifar10 --elites 100 --out " + out, "--elites"},
+        {"evolve --task nb201/cifar10 --islands 0 --out " + out, "--islands"},
+        {"evolve --task nb201/cifar10 --islands two --out " + out, "--islands"},
+        {"evolve --task nb201/cifar10 --islands 2x --out " + out, "--islands"},
+        {"evolve --task nb201/cifar10 --islands -2 --out " + out, "--islands"},
+        {"evolve --task nb201/cifar10 --islands 1001 --out " + out, "--islands"},
+        {"evolve --task nb201/cifar10 --islands 60 --out " + out, "--islands"},  // islands of 1 (below 2)
+        {"evolve --task nb201/cifar10 --islands 3 --population 9 --elites 3 --out " + out, "--islands"},
+        {"evolve --task nb201/cifar10 --islands 60 --ensemble 20 --max-size 40 --out " + out, "--ensemble"},
         {"correlate --precision -1", "--precision"},
         {"correlate --precision 99999", "--precision"},
     };
