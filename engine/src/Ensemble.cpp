@@ -146,6 +146,31 @@ Tree islandCombination(std::span<Tree const> bests, Evolution const& evo) {
     return linearCombination(bests, weights);
 }
 
+namespace {
+
+// The terms as one formula: weights divided by the largest magnitude and rounded to 4 significant digits, a term
+// whose weight falls below 1e-4 dropped, a positive term first and the others added or subtracted. Empty: no term.
+std::vector<Node> writeTerms(std::vector<Term> terms) {
+    double largest = 0.0;
+    for (auto const& t : terms) largest = std::max(largest, std::abs(t.weight));
+    std::erase_if(terms, [&](Term const& t) { return !(std::abs(t.weight) >= 1e-4 * largest); });
+    std::vector<Node> nodes;
+    if (terms.empty()) return nodes;
+    for (auto& t : terms) t.weight = roundSignificant(t.weight / largest, 4);
+    auto const firstPositive = std::find_if(terms.begin(), terms.end(), [](Term const& t) { return t.weight > 0.0; });
+    if (firstPositive != terms.end()) std::rotate(terms.begin(), firstPositive, firstPositive + 1);
+    for (std::size_t k = 0; k < terms.size(); ++k) {
+        double const w = k == 0 ? terms[k].weight : std::abs(terms[k].weight);
+        if (w != 1.0) nodes.push_back(Node::constant(w));
+        nodes.insert(nodes.end(), terms[k].nodes.begin(), terms[k].nodes.end());
+        if (w != 1.0) nodes.push_back(Node::function(Opcode::Mul));
+        if (k > 0) nodes.push_back(Node::function(terms[k].weight < 0.0 ? Opcode::Sub : Opcode::Add));
+    }
+    return nodes;
+}
+
+}  // namespace
+
 Tree linearCombination(std::span<Tree const> members, std::span<double const> weights) {
     if (members.size() != weights.size() || members.empty()) {
         throw std::invalid_argument("linearCombination: one weight per member, at least one member");
@@ -155,35 +180,14 @@ Tree linearCombination(std::span<Tree const> members, std::span<double const> we
     }
     std::vector<Term> terms;
     for (std::size_t m = 0; m < members.size(); ++m) expand(members[m], members[m].size() - 1, weights[m], terms);
-    double largest = 0.0;
-    for (auto const& t : terms) largest = std::max(largest, std::abs(t.weight));
-    std::erase_if(terms, [&](Term const& t) { return !(std::abs(t.weight) >= 1e-4 * largest); });
-    if (terms.empty()) return members[0];  // every member is constant: nothing to combine
-    for (auto& t : terms) t.weight = roundSignificant(t.weight / largest, 4);
-    // the first term written is one with a positive weight (then every other one is added or subtracted)
-    auto const firstPositive = std::find_if(terms.begin(), terms.end(), [](Term const& t) { return t.weight > 0.0; });
-    if (firstPositive != terms.end()) std::rotate(terms.begin(), firstPositive, firstPositive + 1);
-    std::vector<Node> nodes;
-    auto const write = [&nodes](double w, std::span<Node const> term, bool first, bool subtract) {
-        if (w != 1.0) nodes.push_back(Node::constant(w));
-        nodes.insert(nodes.end(), term.begin(), term.end());
-        if (w != 1.0) nodes.push_back(Node::function(Opcode::Mul));
-        if (!first) nodes.push_back(Node::function(subtract ? Opcode::Sub : Opcode::Add));
-    };
-    for (std::size_t k = 0; k < terms.size(); ++k) {
-        write(k == 0 ? terms[k].weight : std::abs(terms[k].weight), terms[k].nodes, k == 0, terms[k].weight < 0.0);
-    }
+    auto flat = writeTerms(terms);
+    if (flat.empty()) return members[0];  // every member is constant: nothing to combine
     // expanding a constant times a chain writes a weight per term: where that gives more nodes than the members
     // side by side (each times its weight), those are written instead
-    auto flat = std::move(nodes);
-    nodes.clear();
-    double largestWeight = 0.0;
-    for (double w : weights) largestWeight = std::max(largestWeight, std::abs(w));
-    for (std::size_t m = 0; m < members.size(); ++m) {
-        write(roundSignificant(weights[m] / largestWeight, 4), members[m].nodes(), m == 0, false);
-    }
-    if (flat.size() <= nodes.size()) nodes = std::move(flat);
-    return Tree(std::move(nodes));
+    std::vector<Term> sideBySide;
+    for (std::size_t m = 0; m < members.size(); ++m) sideBySide.push_back({weights[m], members[m].nodes()});
+    auto plain = writeTerms(sideBySide);
+    return Tree(flat.size() <= plain.size() ? std::move(flat) : std::move(plain));
 }
 
 std::vector<std::pair<Tree, double>> costFront(std::vector<std::pair<Tree, double>> all, Evolution const& evo) {
