@@ -80,14 +80,18 @@ void expand(Tree const& tree, std::size_t i, double weight, std::vector<Term>& o
     out.push_back({weight, std::move(nodes)});
 }
 
-}  // namespace
-
-double trainScale(Tree const& tree, Evolution const& evo) {
+// The formula's values on the train architectures, pooled over tasks.
+std::vector<double> trainValues(Tree const& tree, Evolution const& evo) {
     std::vector<double> v;
     for (std::size_t t = 0; t < evo.tasks().size(); ++t) {
         auto all = Interpreter(evo.tasks()[t].data).evaluate(tree);
         for (auto r : evo.train(t)) v.push_back(all[r]);
     }
+    return v;
+}
+
+// trainScale of these values
+double robustScale(std::vector<double> const& v) {
     double const med = median(v);
     std::vector<double> dev;
     for (double x : v) dev.push_back(std::abs(x - med));
@@ -102,22 +106,21 @@ double trainScale(Tree const& tree, Evolution const& evo) {
     return scale;
 }
 
+}  // namespace
+
+double trainScale(Tree const& tree, Evolution const& evo) { return robustScale(trainValues(tree, evo)); }
+
 Tree combineEnsemble(std::span<Tree const> members, Evolution const& evo) {
     std::vector<std::string> terms;
     for (auto const& tree : members) {
-        std::vector<double> v;
-        for (std::size_t t = 0; t < evo.tasks().size(); ++t) {
-            auto all = Interpreter(evo.tasks()[t].data).evaluate(tree);
-            for (auto r : evo.train(t)) v.push_back(all[r]);
-        }
-        double const med = median(v);
-        terms.push_back(fmt::format("tanh(({} - {}) * {})", evo.format(tree), med, 1.0 / (3.0 * trainScale(tree, evo))));
+        auto const v = trainValues(tree, evo);
+        terms.push_back(fmt::format("tanh(({} - {}) * {})", evo.format(tree), median(v), 1.0 / (3.0 * robustScale(v))));
     }
     return parse(fmt::format("{}", fmt::join(terms, " + ")), Vocabulary::of(evo.tasks()[0].data));
 }
 
 std::vector<EvolutionConfig> islandConfigs(EvolutionConfig const& run, std::size_t islands,
-                                           std::span<std::string const> creators) {
+                                           std::span<std::string const> creators, bool sideBySide) {
     if (islands == 0 || creators.size() != islands) {
         throw std::invalid_argument("islandConfigs: one creator per island, at least one island");
     }
@@ -134,7 +137,8 @@ std::vector<EvolutionConfig> islandConfigs(EvolutionConfig const& run, std::size
         c.seed = ensembleMemberSeed(run.seed, j);
         c.splitSeed = run.splitSeed.value_or(run.seed);
         c.creator = creators[j];
-        c.timeLimitSeconds = run.timeLimitSeconds / static_cast<double>(islands);
+        if (sideBySide) c.threads = std::max<std::size_t>(1, run.threads / islands);
+        else c.timeLimitSeconds = run.timeLimitSeconds / static_cast<double>(islands);
         out.push_back(std::move(c));
     }
     return out;

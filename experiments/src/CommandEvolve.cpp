@@ -283,10 +283,9 @@ void finish(engine::RunReport const& r, fs::path const& out, bool printJson, boo
 }
 
 // The parts of a run (islands, or ensemble members) added up: their loop time, evaluations and rejections, and the
-// union of their size fronts and cost fronts. The tree and penalised fitness are the caller's.
-Outcome combinedOutcome(std::vector<Outcome> const& parts, engine::Evolution const& evo) {
+// union of their size fronts. The tree, penalised fitness and any cost front are the caller's.
+Outcome combinedOutcome(std::vector<Outcome> const& parts) {
     Outcome total;
-    std::vector<std::pair<engine::Tree, double>> costs;
     for (auto const& m : parts) {
         total.seconds += m.seconds;
         total.evaluations += m.evaluations;
@@ -295,10 +294,8 @@ Outcome combinedOutcome(std::vector<Outcome> const& parts, engine::Evolution con
         total.generations = std::max(total.generations, m.generations);
         total.timeLimited = total.timeLimited || m.timeLimited;
         total.pareto.insert(total.pareto.end(), m.pareto.begin(), m.pareto.end());
-        costs.insert(costs.end(), m.costPareto.begin(), m.costPareto.end());
     }
     total.pareto = engine::sizeFront(std::move(total.pareto));
-    if (evo.costed()) total.costPareto = engine::costFront(std::move(costs), evo);
     return total;
 }
 
@@ -315,19 +312,12 @@ Outcome evolvePopulation(evolve::RunInputs const& inputs, engine::EvolutionConfi
         evo = std::make_unique<engine::Evolution>(inputs.tasks, cfg);
         return evolveOne(*evo, dir, resume && hasCheckpoint(dir), display, label);
     }
-    auto configs = engine::islandConfigs(cfg, inputs.islands, creators);
-    // The islands run side by side, each on threads / N of the run's threads, where there are threads enough and no
-    // progress is drawn (one bar per island would overwrite each other, and the Python module's observer sees this
-    // thread only); otherwise one after the other on all of them. Each island's result is the same either way (an
-    // evolution's result does not depend on its thread count), so only the wall time differs.
-    std::size_t const n = configs.size();
+    // The islands run side by side where there are threads enough and no progress is drawn (one bar per island
+    // would overwrite each other, and the Python module's observer sees this thread only); otherwise one after the
+    // other (engine::islandConfigs). Each island's result is the same either way, so only the wall time differs.
+    std::size_t const n = inputs.islands;
     bool const together = cfg.threads >= n && !display.bar && !ProgressBar::observed();
-    if (together) {
-        for (auto& c : configs) {
-            c.threads = cfg.threads / n;
-            c.timeLimitSeconds = cfg.timeLimitSeconds;  // side by side, each island has the whole time limit
-        }
-    }
+    auto const configs = engine::islandConfigs(cfg, n, creators, together);
     std::vector<std::unique_ptr<engine::Evolution>> evos(n);
     std::vector<Outcome> parts(n);
     for (std::size_t j = 0; j < n; ++j) {
@@ -378,8 +368,13 @@ Outcome evolvePopulation(evolve::RunInputs const& inputs, engine::EvolutionConfi
         slowest = std::max(slowest, parts[j].seconds);
     }
     evo = std::move(evos.back());
-    auto total = combinedOutcome(parts, *evo);
+    auto total = combinedOutcome(parts);
     if (together) total.seconds = slowest;  // the loop's wall time: the islands ran at once
+    if (evo->costed()) {
+        std::vector<std::pair<engine::Tree, double>> costs;
+        for (auto const& p : parts) costs.insert(costs.end(), p.costPareto.begin(), p.costPareto.end());
+        total.costPareto = engine::costFront(std::move(costs), *evo);
+    }
     total.tree = engine::islandCombination(bests, *evo);
     auto const assessed = evo->assess(total.tree);
     total.penalisedFitness = assessed.train - cfg.parsimony * static_cast<double>(total.tree.size()) -
@@ -542,8 +537,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
         }
         std::vector<engine::Tree> trees;
         for (auto const& m : members) trees.push_back(m.tree);
-        Outcome total = combinedOutcome(members, *evo);
-        total.costPareto.clear();  // an ensemble reports its size front only (as before islands)
+        Outcome total = combinedOutcome(members);  // an ensemble reports its size front only
         total.tree = engine::combineEnsemble(trees, *evo);
         auto const assessed = evo->assess(total.tree);
         total.penalisedFitness = assessed.train - inputs.config.parsimony * static_cast<double>(total.tree.size());

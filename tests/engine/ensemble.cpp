@@ -167,6 +167,14 @@ TEST_CASE("islandConfigs split the population and give each island a seed and cr
     }
     CHECK(total == 101);
     CHECK(islands[0].seed == 11);  // island 0 keeps the run's seed
+    run.threads = 2;  // side by side: the threads shared out (at least 1 each), each with the whole time limit
+    for (auto const& c : islandConfigs(run, 3, creators, true)) {
+        CHECK(c.threads == 1U);
+        CHECK(c.timeLimitSeconds == Approx(30.0));
+    }
+    run.threads = 4;
+    CHECK(islandConfigs(run, 2, std::span(creators).first(2), true)[1].threads == 2U);
+    CHECK(islandConfigs(run, 2, std::span(creators).first(2))[1].threads == 4U);
     run.splitSeed = 4;             // an ensemble member's islands keep the member's split
     CHECK(islandConfigs(run, 2, std::span(creators).first(2))[1].splitSeed == std::optional<std::uint64_t>(4));
     run.populationSize = 5;

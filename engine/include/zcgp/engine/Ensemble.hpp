@@ -50,10 +50,12 @@ namespace zcgp::engine {
 // into one formula by islandCombination. The total budget (population x generations) is the run's.
 // Island j: population populationSize / N (the first populationSize mod N islands one more), seed
 // ensembleMemberSeed(seed, j) (island 0 keeps the run's), the run's split (splitSeed, or seed), creator
-// creators[j], and timeLimitSeconds / N of the time limit. Throws std::invalid_argument when an island would have
-// no more individuals than --elites, or fewer than 2, or creators.size() != islands.
+// creators[j]. One after the other (sideBySide false), each island has the run's threads and timeLimitSeconds / N;
+// side by side, threads / N (at least 1) and the whole time limit. Throws std::invalid_argument when an island
+// would have no more individuals than --elites, or fewer than 2, or creators.size() != islands.
 [[nodiscard]] std::vector<EvolutionConfig> islandConfigs(EvolutionConfig const& run, std::size_t islands,
-                                                         std::span<std::string const> creators);
+                                                         std::span<std::string const> creators,
+                                                         bool sideBySide = false);
 
 // The islands' best formulas as one: linearCombination weighted by 1 / trainScale of each, so each island's
 // formula counts the same on the train architectures (the weights are fitted on them, without labels).
