@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Write tests/fixtures/nb201_proxies_reference.json: the 13 NAS-Bench-Suite-Zero proxies of a few NB201
+"""Write the PyTorch reference for zcgp's NB201 proxies (--out): the 13 NAS-Bench-Suite-Zero proxies of a few NB201
 architectures, computed independently in PyTorch (Debian's python3-torch), on the same weights and inputs as
-zcgp's native scorer. tests/proxy_cache/torch/ProxyReferenceTest.cpp compares zcgp's values with it.
+zcgp's native scorer. tests/proxy_cache/torch/ProxyReferenceTest.cpp runs it on the machine it tests (float32
+gradients depend on the CPU's kernels: tests/proxy_cache/torch/ProxyReference.hpp) and compares zcgp's values.
 
 The network and the proxy definitions are those of experiments/bench/pytorch_proxies.py (NASLib's way: every proxy
 on its own copy of the network with its own passes); this script only feeds them zcgp's inputs:
@@ -19,9 +20,9 @@ on its own copy of the network with its own passes); this script only feeds them
     build/release/tests/zcgp_test_proxy_cache "[proxy-reference-inputs]"
     LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OMP_NUM_THREADS=1 \\
         /usr/bin/python3 scripts/proxy_reference.py \\
-        --batch-file build/release/proxy_reference/nb201_cifar10_b8_seed0.bin
+        --batch-file build/release/proxy_reference/nb201_cifar10_b8_seed0.bin --out reference.json
 
-Besides each proxy the fixture stores, for plain and grasp (sums of signed terms that largely cancel), the sum of
+Besides each proxy the output stores, for plain and grasp (sums of signed terms that largely cancel), the sum of
 the terms' absolute values: float32 rounding is relative to the terms, so the test scales its tolerance by it.
 """
 import argparse
@@ -37,7 +38,6 @@ import torch
 import torch.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-OUT = ROOT / "tests" / "fixtures" / "nb201_proxies_reference.json"
 # Every op, 0 to 6 conv edges; the last cell (every edge 'none') has no path from input to output, and four of its
 # proxies are non-finite (stored as -1e8): the sentinel convention is compared too.
 ARCHS = ["(0, 2, 3, 2, 3, 1)", "(2, 3, 4, 0, 2, 1)", "(4, 4, 4, 4, 4, 4)", "(2, 2, 2, 2, 2, 2)", "(3, 0, 1, 4, 3, 2)",
@@ -96,7 +96,7 @@ def main():
     ap.add_argument("--batch-file", required=True)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--arch", action="append", help=f"NASLib tuple (repeatable; default {ARCHS})")
-    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--out", required=True)
     args = ap.parse_args()
     bench = load_bench()
     x, y = read_batch(args.batch_file)
@@ -118,9 +118,7 @@ def main():
     out = {
         "generator": "scripts/proxy_reference.py",
         "blas": bench.blas_family(),
-        "command": ("build/release/tests/zcgp_test_proxy_cache \"[proxy-reference-inputs]\" && "
-                    "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OMP_NUM_THREADS=1 /usr/bin/python3 scripts/proxy_reference.py --batch-file "
-                    "build/release/proxy_reference/nb201_cifar10_b8_seed0.bin"),
+        "command": " ".join(sys.argv),
         "torch": torch.__version__,
         "space": "nb201", "dataset": "cifar10", "batch": int(x.shape[0]), "seed": args.seed,
         "batch_fingerprint": fingerprint(x, y),

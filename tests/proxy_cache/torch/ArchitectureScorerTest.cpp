@@ -146,13 +146,13 @@ TEST_CASE("Scores are a function of the seed", "[proxy_cache][torch]") {
 }
 
 TEST_CASE("Statistics: same names and order for every architecture, one value per layer or node", "[proxy_cache][torch]") {
-    // The per-layer terms are checked against the independent PyTorch proxies of the reference fixture (not the
+    // The per-layer terms are checked against the independent PyTorch proxies of the reference script (not the
     // scorer's own proxies, which are summed in the same loop): the same weights, batch and seed
-    auto const fixture = zcgp::test::readProxyFixture();
-    auto o = zcgp::test::proxyFixtureOptions(fixture);
+    auto o = zcgp::test::proxyReferenceOptions();
     o.statistics = true;
     o.proxies = {"snip", "grad_norm", "fisher", "l2_norm", "plain", "grasp", "synflow"};
     pc::ArchitectureScorer scorer(o);
+    auto const fixture = zcgp::test::liveProxyReference(scorer, {"(2, 3, 4, 0, 2, 1)", "(4, 4, 4, 4, 4, 4)"});
     std::vector<std::string> names;
     std::size_t checked = 0;
     for (auto const& row : fixture.at("archs")) {
