@@ -9,6 +9,9 @@
 # OpenBLAS itself (CMake ZCGP_OPENBLAS) and the fair comparison is against the script on the same BLAS. Each
 # zcgp binary given is measured as it was built (its BLAS is printed).
 #
+# A second zcgp row runs the same binary with --bn-double-backward libtorch (LibTorch's own batch-norm double
+# backward instead of the fused kernel), paired in the same run.
+#
 # usage: experiments/bench/torch_score_vs_pytorch.sh [ZCGP_BINARY [BEFORE_BINARY]]
 #   env: ARCH="(0, 2, 3, 2, 3, 1)" BATCH=64 THREADS=1 REPEAT=3 ZCGP_DATA=data
 set -euo pipefail
@@ -25,8 +28,9 @@ export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$T
 
 args=()
 for _ in $(seq "$REPEAT"); do args+=(--arch "$ARCH"); done
-native() {  # best seconds and BLAS of one zcgp binary
-  "$1" score --data "$DATA" "${args[@]}" --batch "$BATCH" --device cpu --statistics --json \
+native() {  # best seconds and BLAS of one zcgp binary (extra arguments go to zcgp score)
+  local bin=$1; shift
+  "$bin" score --data "$DATA" "${args[@]}" --batch "$BATCH" --device cpu --statistics --json "$@" \
     | python3 -c 'import sys, json; r = [json.loads(l) for l in sys.stdin]; print(min(x["seconds"] for x in r), "|", r[0].get("blas", "(not reported)"))'
 }
 script() {  # best seconds of the PyTorch script, with the given environment
@@ -35,6 +39,7 @@ script() {  # best seconds of the PyTorch script, with the given environment
 }
 rows=()
 rows+=("zcgp score|$(native "$ZCGP")")
+rows+=("zcgp score --bn-double-backward libtorch|$(native "$ZCGP" --bn-double-backward libtorch)")
 [ -n "$BEFORE" ] && rows+=("zcgp score, before|$(native "$BEFORE")")
 rows+=("PyTorch script, system BLAS|$(script)")
 [ -e "$OPENBLAS/libblas.so.3" ] && rows+=("PyTorch script, OpenBLAS|$(script LD_LIBRARY_PATH=$OPENBLAS)")

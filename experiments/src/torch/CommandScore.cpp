@@ -76,6 +76,9 @@ int runScore(std::vector<std::string> const& args) {
         ("seed", po::value<std::uint64_t>()->default_value(0), "seed of the initialisation and the batch")
         ("device", po::value<std::string>()->default_value("auto"), "auto | cpu | cuda")
         ("statistics", "also compute the per-layer raw statistics")
+        ("bn-double-backward", po::value<std::string>()->default_value("fused"),
+         "nb201: batch norm's second derivative in GraSP's Hessian-vector product: fused (one kernel per layer) | "
+         "libtorch (LibTorch's own autograd formula; the same values to float32 rounding, docs/proxies.md)")
         ("json", "print one JSON object per architecture (JSON lines)");
     zcgp::cli::addCommonOptions(options);
     po::variables_map vm;
@@ -103,6 +106,12 @@ int runScore(std::vector<std::string> const& args) {
     o.seed = vm["seed"].as<std::uint64_t>();
     o.device = vm["device"].as<std::string>();
     o.statistics = vm.count("statistics") != 0U;
+    auto const secondDerivative = vm["bn-double-backward"].as<std::string>();
+    if (secondDerivative != "fused" && secondDerivative != "libtorch") {
+        throw zcgp::cli::UsageError(
+            fmt::format("zcgp score: --bn-double-backward must be fused or libtorch, not '{}'", secondDerivative));
+    }
+    o.fusedBatchNorm = secondDerivative == "fused";
     o.phaseTimer = zcgp::cli::profileTimerFromEnvironment();
     bool const json = vm.count("json") != 0U;
     try {

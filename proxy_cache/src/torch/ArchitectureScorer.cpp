@@ -315,6 +315,7 @@ struct Nb201Setup {
     [[nodiscard]] std::shared_ptr<detail::SearchSpaceNetwork> freshNetwork(std::string const& archKey) const {
         torch::manual_seed(options.seed);
         auto net = detail::makeNetwork(options.space, archKey, dataset);
+        net->probe.fusedBatchNorm = options.fusedBatchNorm;
         net->to(device);
         net->train();
         return net;

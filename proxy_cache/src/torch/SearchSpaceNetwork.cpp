@@ -1,6 +1,8 @@
 // Leaf layers with recording and FLOP counting, and the NAS-Bench-201 network.
 #include "SearchSpaceNetwork.hpp"
 
+#include "BatchNorm.hpp"
+
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -86,6 +88,14 @@ torch::Tensor SearchSpaceNetwork::batchNorm(int index, torch::Tensor const& x) {
     }
     if (!probe.batchNorm) {
         return x;
+    }
+    auto const& o = module->options;
+    if (probe.fusedBatchNorm && is_training() && torch::GradMode::is_enabled() && o.affine() &&
+        o.track_running_stats() && o.momentum().has_value() && batchNormFusable(x)) {
+        // what BatchNorm2d's forward does in training mode, with a batch norm whose second derivative is fused
+        module->num_batches_tracked += 1;
+        return batchNormTrain(x, module->weight, module->bias, module->running_mean, module->running_var,
+                              *o.momentum(), o.eps());
     }
     return module->forward(x);
 }

@@ -18,6 +18,8 @@ namespace zcgp::proxy_cache::detail {
 struct Probe {
     bool record = false;              // keep weight-layer inputs/outputs, ReLU inputs, cell-node outputs
     bool batchNorm = true;            // false: every BN is the identity (synflow, as NASLib's bn=False copy)
+    // training-mode BN with grad enabled: the fused second derivative (BatchNorm.hpp); false: LibTorch's own
+    bool fusedBatchNorm = true;
     std::int64_t* flops = nullptr;    // when set, leaf layers add their tensorwatch FLOP count
 };
 

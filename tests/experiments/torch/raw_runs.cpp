@@ -3,6 +3,7 @@
 // "unknown proxy 'grad_l2'" before).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,6 +25,23 @@ TEST_CASE("zcgp score --batch out of range is one clear error, not a LibTorch al
         CHECK_THAT(r.err, Catch::Contains("--batch") && Catch::Contains("from 1 to 1024"));
         CHECK_THAT(r.err, !Catch::Contains("alloc"));
     }
+}
+
+TEST_CASE("zcgp score --bn-double-backward takes fused or libtorch, and nothing else", "[experiments][torch]") {
+    auto r = runCommand(zcgpCli("score --arch \"(0, 2, 3, 2, 3, 1)\" --bn-double-backward exact"));
+    INFO(r.err);
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("--bn-double-backward must be fused or libtorch, not 'exact'"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    // both values run, and a first-order proxy is the same either way
+    std::string const base = "score --arch \"(0, 2, 3, 2, 3, 1)\" --batch 4 --proxies snip,grasp --json";
+    auto const fused = runCommand(zcgpCli(base));
+    auto const libtorch = runCommand(zcgpCli(base + " --bn-double-backward libtorch"));
+    REQUIRE(fused.exitCode == 0);
+    REQUIRE(libtorch.exitCode == 0);
+    auto const a = nlohmann::json::parse(fused.out), b = nlohmann::json::parse(libtorch.out);
+    CHECK(a["proxies"]["snip"] == b["proxies"]["snip"]);
+    CHECK(a["proxies"]["grasp"].get<double>() == Approx(b["proxies"]["grasp"].get<double>()).epsilon(1e-3));
 }
 
 TEST_CASE("runs over raw statistics work with export, evaluate and search", "[experiments][torch]") {

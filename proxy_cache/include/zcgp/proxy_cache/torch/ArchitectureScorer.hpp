@@ -32,6 +32,9 @@ struct ScorerOptions {
     // all of them. A measurement then holds just these, in statisticNames' order. Unknown names: invalid_argument.
     std::vector<std::string> statisticNames;
     int sequenceLength = 128;            // flexibert: tokens per sequence of the random-token batch
+    // nb201: batch norm's second derivative (GraSP's Hessian-vector product) by one fused kernel per layer; false:
+    // LibTorch's own double backward (the same first-order results bit for bit; docs/proxies.md, "Sixth round")
+    bool fusedBatchNorm = true;
     PhaseTimer phaseTimer;               // optional: per-pass timings
 };
 
