@@ -152,10 +152,10 @@ TEST_CASE("Statistics: same names and order for every architecture, one value pe
     o.statistics = true;
     o.proxies = {"snip", "grad_norm", "fisher", "l2_norm", "plain", "grasp", "synflow"};
     pc::ArchitectureScorer scorer(o);
-    auto const fixture = zcgp::test::liveProxyReference(scorer, {"(2, 3, 4, 0, 2, 1)", "(4, 4, 4, 4, 4, 4)"});
+    auto const live = zcgp::test::liveProxyReference(scorer, {"(2, 3, 4, 0, 2, 1)", "(4, 4, 4, 4, 4, 4)"});
     std::vector<std::string> names;
     std::size_t checked = 0;
-    for (auto const& row : fixture.at("archs")) {
+    for (auto const& row : live.at("archs")) {
         std::string const arch = row.at("arch");
         if (arch != "(2, 3, 4, 0, 2, 1)" && arch != "(4, 4, 4, 4, 4, 4)") continue;  // 3 and 0 conv edges per cell
         ++checked;

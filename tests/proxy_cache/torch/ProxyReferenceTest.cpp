@@ -28,11 +28,11 @@ TEST_CASE("Write the data batch of the proxy reference", "[proxy_cache][torch][.
 
 TEST_CASE("NB201 proxies equal an independent PyTorch computation on the same weights and batch", "[proxy_cache][torch]") {
     pc::ArchitectureScorer scorer(zcgp::test::proxyReferenceOptions());
-    auto const fixture = zcgp::test::liveProxyReference(scorer);
-    REQUIRE(fixture.at("archs").size() == 6);
+    auto const live = zcgp::test::liveProxyReference(scorer);
+    REQUIRE(live.at("archs").size() == 6);
 
     std::size_t compared = 0, nonFinite = 0;
-    for (auto const& row : fixture.at("archs")) {
+    for (auto const& row : live.at("archs")) {
         auto const arch = row.at("arch").get<std::string>();
         auto const m = scorer.measure(arch);
         auto const& reference = row.at("proxies");
