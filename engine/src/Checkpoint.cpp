@@ -279,8 +279,23 @@ void writeCheckpointFile(std::filesystem::path const& file, std::string_view byt
         if (!os.flush()) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp.string()));
     }
     std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
+    std::filesystem::remove(file, ec);  // false, without an error, when there is none yet
+    if (!ec) std::filesystem::rename(tmp, file, ec);
     if (ec) throw std::runtime_error(fmt::format("cannot write checkpoint '{}': {}", file.string(), ec.message()));
+}
+
+std::optional<std::filesystem::path> findCheckpoint(std::filesystem::path const& file) {
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) return file;
+    auto tmp = file;
+    tmp += ".tmp";
+    if (!std::filesystem::exists(tmp, ec)) return std::nullopt;
+    try {
+        (void)readCheckpoint(tmp);
+    } catch (std::runtime_error const&) {
+        return std::nullopt;  // the first checkpoint's write was cut short
+    }
+    return tmp;
 }
 
 CheckpointWriter::~CheckpointWriter() {

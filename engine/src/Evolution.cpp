@@ -272,9 +272,11 @@ bool Evolution::done() const {
     return config_.timeLimitSeconds > 0.0 && seconds() >= config_.timeLimitSeconds;
 }
 
-void Evolution::setCheckpoint(std::filesystem::path file, std::size_t every) {
+void Evolution::setCheckpoint(std::filesystem::path file, std::size_t every, double minSeconds) {
+    if (!(minSeconds >= 0.0)) throw std::invalid_argument("the checkpoints' minimum interval must be >= 0 seconds");
     checkpointFile_ = std::move(file);
     checkpointEvery_ = every;
+    checkpointMinSeconds_ = minSeconds;
 }
 
 void Evolution::run(std::function<void(GenerationStats const&)> const& onGeneration) {
@@ -285,14 +287,11 @@ void Evolution::run(std::function<void(GenerationStats const&)> const& onGenerat
     while (!done()) {
         step();
         if (onGeneration) onGeneration(stats());
-        if (checkpointEvery_ > 0 && !checkpointFile_.empty() &&
-            (generation_ % checkpointEvery_ == 0 || generation_ >= config_.generations)) {
-            // the last one is written here: run() would only wait for the writer's thread
-            if (generation_ >= config_.generations) {
-                saveCheckpoint(checkpointFile_);
-            } else {
-                writeCheckpoint(checkpointFile_);
-            }
+        if (checkpointEvery_ == 0 || checkpointFile_.empty()) continue;
+        if (generation_ >= config_.generations) {
+            saveCheckpoint(checkpointFile_);  // the last one is written here: run() would only wait for the writer's thread
+        } else if (generation_ % checkpointEvery_ == 0 && seconds() - lastCheckpointSeconds_ >= checkpointMinSeconds_) {
+            writeCheckpoint(checkpointFile_);
         }
     }
     if (writer_) writer_->wait();  // the last checkpoint is on disk when run() returns (or its error thrown)

@@ -26,6 +26,8 @@ void Evolution::writeCheckpoint(std::filesystem::path const& file) {
     encodeCheckpoint(checkpointView(), bytes);
     writer_->write(file, std::move(bytes));
     lastCheckpoint_ = {file, generation_};
+    lastCheckpointSeconds_ = seconds();
+    ++checkpointsWritten_;
 }
 
 void Evolution::saveCheckpoint(std::filesystem::path const& file) {
@@ -35,6 +37,8 @@ void Evolution::saveCheckpoint(std::filesystem::path const& file) {
     encodeCheckpoint(checkpointView(), bytes);
     writeCheckpointFile(file, bytes);
     lastCheckpoint_ = {file, generation_};
+    lastCheckpointSeconds_ = seconds();
+    ++checkpointsWritten_;
 }
 
 void Evolution::loadCheckpoint(std::filesystem::path const& file) {
@@ -80,6 +84,7 @@ void Evolution::loadCheckpoint(std::filesystem::path const& file) {
         bestFormula_ = format(best_.tree);
     }
     lastCheckpoint_ = {file, generation_};
+    lastCheckpointSeconds_ = priorSeconds_;
     initialized_ = true;
 }
 

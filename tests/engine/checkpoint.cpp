@@ -1,6 +1,8 @@
 // Binary checkpoints: what a checkpoint file holds equals the running loop's state, damaged and foreign files get
 // one clear error (never a crash or a silent resume), and an older zcgp's JSON checkpoint is refused by version.
+#include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <filesystem>
 #include <fstream>
 
@@ -139,4 +141,73 @@ TEST_CASE("checkpoint: a write that fails off the loop's thread is reported by r
     Evolution evo(tasks(), config(4));
     evo.setCheckpoint(missing, 2);
     CHECK_THROWS_WITH(evo.run(), Catch::Contains("cannot write checkpoint") && Catch::Contains("no_such_folder"));
+}
+
+TEST_CASE("checkpoint: a kill between removing the old file and renaming the new one resumes from the .tmp",
+          "[engine]") {
+    // writeCheckpointFile removes the previous checkpoint before renaming the new one into place (a rename onto an
+    // existing name makes ext4 start writing the new file back at once): a kill between the two leaves only
+    // file.tmp, complete, which a resume must find.
+    test::TempDir dir;
+    auto const file = dir.path / CheckpointFileName;
+    auto const tmp = std::filesystem::path(file.string() + ".tmp");
+    CHECK_FALSE(findCheckpoint(file).has_value());  // nothing written yet
+    Evolution straight(tasks(), config(9));
+    straight.run();
+    {
+        Evolution cut(tasks(), config(5));
+        cut.setCheckpoint(file, 2);
+        cut.run();
+    }
+    REQUIRE(findCheckpoint(file) == file);
+    CHECK_FALSE(std::filesystem::exists(tmp));
+    auto const complete = test::readBytes(file);
+
+    std::filesystem::rename(file, tmp);  // the kill landed after the remove, before the rename
+    REQUIRE(findCheckpoint(file) == tmp);
+    Evolution resumed(tasks(), config(9));
+    resumed.loadCheckpoint(*findCheckpoint(file));
+    CHECK(resumed.generation() == 5);
+    resumed.setCheckpoint(file, 2);
+    resumed.run();
+    CHECK(resumed.evaluations() == straight.evaluations());
+    CHECK(sameIndividual(resumed.best(), straight.best()));
+    // the resumed run wrote its own checkpoint.bin and left no .tmp; a stale .tmp beside it is never preferred
+    REQUIRE(std::filesystem::exists(file));
+    CHECK_FALSE(std::filesystem::exists(tmp));
+    writeBytes(tmp, complete.substr(0, complete.size() / 2));
+    CHECK(findCheckpoint(file) == file);
+
+    // the very first write cut short: a partial .tmp and no checkpoint.bin is no checkpoint yet
+    std::filesystem::remove(file);
+    CHECK_FALSE(findCheckpoint(file).has_value());
+    // a complete one in the .tmp is found again
+    writeBytes(tmp, complete);
+    CHECK(findCheckpoint(file) == tmp);
+}
+
+TEST_CASE("checkpoint: a minimum interval skips checkpoints, never the last one, and never changes the run",
+          "[engine]") {
+    test::TempDir dir;
+    auto const file = dir.path / CheckpointFileName;
+    Evolution every(tasks(), config(7));
+    every.setCheckpoint(dir.path / "every.bin", 2);  // no minimum: generations 2, 4, 6 and the last, 7
+    every.run();
+    CHECK(every.checkpointsWritten() == 4);
+    Evolution sparse(tasks(), config(7));
+    sparse.setCheckpoint(file, 2, 3600.0);  // an hour apart: only the last generation's
+    sparse.run();
+    CHECK(sparse.checkpointsWritten() == 1);
+    CHECK(readCheckpoint(file).progress.generation == 7);
+    CHECK(sparse.evaluations() == every.evaluations());
+    CHECK(sameIndividual(sparse.best(), every.best()));
+    // after a resume the interval counts from the resume: a longer run resumed from generation 7 writes its last
+    Evolution resumed(tasks(), config(11));
+    resumed.loadCheckpoint(file);
+    resumed.setCheckpoint(file, 2, 3600.0);
+    resumed.run();
+    CHECK(resumed.checkpointsWritten() == 1);
+    CHECK(readCheckpoint(file).progress.generation == 11);
+    CHECK_THROWS_AS(resumed.setCheckpoint(file, 2, -1.0), std::invalid_argument);
+    CHECK_THROWS_AS(resumed.setCheckpoint(file, 2, std::nan("")), std::invalid_argument);
 }

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -80,8 +81,9 @@ void encodeCheckpoint(CheckpointView const& view, std::string& bytes);
 [[nodiscard]] CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path const& file);
 [[nodiscard]] CheckpointState readCheckpoint(std::filesystem::path const& file);
 
-// Writes checkpoints on a thread of its own: write() returns at once, the bytes go to `file`.tmp, which is
-// then renamed over `file`, so a reader (or a resume after a kill) sees the old checkpoint or the new one.
+// Writes checkpoints on a thread of its own: write() returns at once, the bytes go to `file`.tmp, which then
+// replaces `file` (writeCheckpointFile), so a resume after a kill finds the old checkpoint or the new one
+// (findCheckpoint).
 // At most one write is in flight: the next write() or wait() waits for it and rethrows its error.
 class CheckpointWriter {
 public:
@@ -107,7 +109,15 @@ private:
     std::thread thread_;  // started with the first write, lives as long as the writer
 };
 
-// Writes bytes to file.tmp and renames it over file; throws std::runtime_error naming the file.
+// Writes bytes to file.tmp, removes file and renames file.tmp to file; throws std::runtime_error naming the file.
+// The old file is removed first because a rename onto an existing name makes ext4 (auto_da_alloc) start
+// writing the new file back inside rename(): 0.3-0.5 ms a checkpoint, up to 6 ms, against 0.05 ms onto a free
+// name. A kill between the remove and the rename leaves only file.tmp, complete: findCheckpoint finds it.
 void writeCheckpointFile(std::filesystem::path const& file, std::string_view bytes);
+
+// The checkpoint to resume from for `file`: `file` if it exists (damaged or not: loading it reports that), else
+// file.tmp if it holds a complete checkpoint (a kill between writeCheckpointFile's remove and rename), else
+// nullopt (no checkpoint yet, or only the first one's write cut short).
+[[nodiscard]] std::optional<std::filesystem::path> findCheckpoint(std::filesystem::path const& file);
 
 }  // namespace zcgp::engine

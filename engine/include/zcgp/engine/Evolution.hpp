@@ -132,9 +132,13 @@ public:
     void step();
     [[nodiscard]] bool done() const;
 
-    // run() writes a checkpoint (Checkpoint.hpp) to file every `every` generations and after the last one; the
-    // bytes are encoded between generations and written off the loop's thread, and are on disk when run() returns.
-    void setCheckpoint(std::filesystem::path file, std::size_t every);
+    // run() writes a checkpoint (Checkpoint.hpp) to file every `every` generations, skipping those that come less
+    // than `minSeconds` of run time after the last one written (or the start, or the resume), and always after the
+    // last generation; the bytes are encoded between generations and written off the loop's thread, and are on
+    // disk when run() returns.
+    void setCheckpoint(std::filesystem::path file, std::size_t every, double minSeconds = 0.0);
+    // Checkpoints written by this object (run() and saveCheckpoint), for reports and tests.
+    [[nodiscard]] std::size_t checkpointsWritten() const { return checkpointsWritten_; }
     // Writes the current state now (temp file + rename), unless this generation is already in that file.
     void saveCheckpoint(std::filesystem::path const& file);
     void loadCheckpoint(std::filesystem::path const& file);  // throws if it does not match the config or version
@@ -229,6 +233,9 @@ private:
     std::chrono::steady_clock::time_point start_;
     std::filesystem::path checkpointFile_;
     std::size_t checkpointEvery_{0};
+    double checkpointMinSeconds_{0.0};
+    double lastCheckpointSeconds_{0.0};  // seconds() when the last checkpoint was written, the run started or resumed
+    std::size_t checkpointsWritten_{0};
     std::unique_ptr<CheckpointRun> checkpointRun_;  // this run's identity, as checkpoints record it
     std::unique_ptr<CheckpointWriter> writer_;
     std::optional<std::pair<std::filesystem::path, std::size_t>> lastCheckpoint_;  // file and generation written
