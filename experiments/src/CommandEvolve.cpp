@@ -10,6 +10,7 @@
 #include <future>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -65,14 +66,19 @@ struct Outcome {
 struct Display {
     bool quiet{false}, verbose{false}, bar{false};
     std::size_t checkpointEvery{10};
+    double checkpointSeconds{1.0};
 };
 
 
-// A checkpoint to resume from: checkpoint.bin, or an older zcgp's checkpoint.json (which loadCheckpoint refuses,
-// naming its format version, instead of the run silently starting again).
-bool hasCheckpoint(fs::path const& dir) {
-    return fs::exists(dir / engine::CheckpointFileName) || fs::exists(dir / "checkpoint.json");
+// A checkpoint to resume from: checkpoint.bin (or its complete .tmp, engine::findCheckpoint), or an older zcgp's
+// checkpoint.json (which loadCheckpoint refuses, naming its format version, instead of the run silently starting
+// again).
+std::optional<fs::path> checkpointIn(fs::path const& dir) {
+    if (auto file = engine::findCheckpoint(dir / engine::CheckpointFileName)) return file;
+    if (fs::exists(dir / "checkpoint.json")) return dir / "checkpoint.json";
+    return std::nullopt;
 }
+bool hasCheckpoint(fs::path const& dir) { return checkpointIn(dir).has_value(); }
 
 // Runs (or resumes) one evolution in `out`: checkpoint.bin, log.jsonl, and progress on screen.
 Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Display const& display,
@@ -80,7 +86,7 @@ Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Disp
     auto const checkpoint = out / engine::CheckpointFileName;
     if (resume) {
         try {
-            evo.loadCheckpoint(fs::exists(checkpoint) ? checkpoint : out / "checkpoint.json");
+            evo.loadCheckpoint(checkpointIn(out).value_or(checkpoint));
         } catch (std::exception const& e) {
             throw UsageError(fmt::format("--resume: cannot continue from {}: {}", checkpoint.string(), e.what()));
         }
@@ -89,7 +95,7 @@ Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Disp
                                      evo.config().generations);
         }
     }
-    evo.setCheckpoint(checkpoint, display.checkpointEvery);
+    evo.setCheckpoint(checkpoint, display.checkpointEvery, display.checkpointSeconds);
 
     // log.jsonl: on resume, keep the lines up to the checkpoint's generation (later ones are written again)
     if (resume && fs::exists(out / "log.jsonl")) {
@@ -453,6 +459,7 @@ int runEvolve(std::vector<std::string> const& argsIn) {
     display.verbose = vm["verbose"].as<bool>() && !display.quiet;
     display.bar = !display.quiet && !display.verbose && ProgressBar::stderrIsTerminal();
     display.checkpointEvery = vm["checkpoint-every"].as<std::size_t>();
+    display.checkpointSeconds = vm["checkpoint-seconds"].as<double>();
     if (!resume) claimOutput(out, vm["force"].as<bool>());
 
     // every check happens before anything is written
@@ -480,7 +487,8 @@ int runEvolve(std::vector<std::string> const& argsIn) {
             for (auto const& entry : fs::directory_iterator(out)) {
                 if (isRunFile(entry.path())) fs::remove_all(entry.path());  // --force
             }
-            written = {out / "options.json", out / "log.jsonl", out / engine::CheckpointFileName, out / "result.json"};
+            written = {out / "options.json", out / "log.jsonl", out / engine::CheckpointFileName,
+                       out / (std::string(engine::CheckpointFileName) + ".tmp"), out / "result.json"};
             // the terminal default is saved too, so a later default cannot change what --resume or export rebuild
             auto saved = argsIn;
             if (vm["islands"].defaulted()) saved.insert(saved.end(), {"--islands", std::to_string(inputs.islands)});

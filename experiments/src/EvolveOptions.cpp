@@ -44,6 +44,9 @@ po::options_description options() {
          "stop after S seconds of evolution (0: none); result.json then says stopped: time_limit")
         ("resume", po::value<std::string>(), "continue the run in DIR from its checkpoint, with its saved options")
         ("checkpoint-every", po::value<std::size_t>()->default_value(10), "checkpoint every N generations (0: never)")
+        ("checkpoint-seconds", po::value<double>()->default_value(1.0),
+         "skip a checkpoint that would come less than S seconds of evolution after the last one (0: none skipped; "
+         "the one after the last generation is always written)")
         ("selector", po::value<std::string>()->default_value("tournament:5"), "tournament:K | random")
         ("crossover", po::value<std::string>()->default_value("subtree:0.9"), "subtree:PROBABILITY")
         ("mutation", po::value<std::string>()->default_value("subtree:1,point:1,hoist:0.5,shrink:0.5"),
@@ -111,6 +114,7 @@ NumericRanges ranges() {
         {"threads", {0, 1e6}},
         {"time-limit", {0, 1e9}},
         {"checkpoint-every", {0, 1e9}},
+        {"checkpoint-seconds", {0, 1e9}},
         {"mutation-rate", {0, 1}},
         {"ensemble", {1, 1000}},
         {"max-size", {1, static_cast<double>(engine::MaxTreeSize)}},
@@ -133,7 +137,7 @@ std::string usage() {
 
 bool isRuntimeOption(std::string const& name) {
     static std::set<std::string> const runtime{"threads", "quiet", "json", "verbose", "time-limit", "resume", "data",
-                                               "help"};
+                                               "checkpoint-seconds", "help"};
     return runtime.count(name) != 0U;
 }
 

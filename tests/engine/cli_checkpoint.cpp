@@ -15,7 +15,7 @@ TEST_CASE("zcgp evolve writes checkpoint.bin and refuses an older zcgp's checkpo
     zcgp::test::TempDir d;
     auto const out = d.path / "run";
     auto const run = zcgp::test::runCommand(zcgp::test::zcgpCli(
-        "evolve --task nb201/cifar10 --population 20 --generations 4 --checkpoint-every 2 --seed 1 --quiet --out " +
+        "evolve --task nb201/cifar10 --population 20 --generations 4 --checkpoint-every 2 --checkpoint-seconds 0 --seed 1 --quiet --out " +
         out.string()));
     INFO(run.err);
     REQUIRE(run.exitCode == 0);

@@ -61,6 +61,7 @@ bool killAfterLines(std::string const& args, fs::path const& watched, std::size_
 TEST_CASE("zcgp evolve --resume after kill -9 at five points equals the uninterrupted run", "[engine]") {
     auto const tmp = zcgp::test::scratchDir("kill_resume");
     std::string const common = "--task nb201/cifar10 --population 100 --generations 900 --checkpoint-every 7 --seed 5 "
+                               "--checkpoint-seconds 0 "
                                "--threads 1 --islands 1 ";
     auto const straight = tmp / "straight";
     auto r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + common + "--quiet --out " + straight.string());
@@ -117,6 +118,7 @@ std::pair<json, std::size_t> killAndResumeParts(fs::path const& tmp, std::string
 
 TEST_CASE("zcgp evolve --ensemble --resume after kill -9 equals the uninterrupted ensemble", "[engine]") {
     std::string const common = "--task nb201/cifar100 --population 60 --generations 300 --checkpoint-every 5 --seed 6 "
+                               "--checkpoint-seconds 0 "
                                "--ensemble 3 --threads 1 --islands 1 ";
     auto const [want, killed] = killAndResumeParts(zcgp::test::scratchDir("kill_resume_ensemble"), common, "member", 3,
                                                    {{0, 40}, {1, 2}, {1, 200}, {2, 120}});
@@ -127,6 +129,7 @@ TEST_CASE("zcgp evolve --ensemble --resume after kill -9 equals the uninterrupte
 TEST_CASE("zcgp evolve --islands --resume after kill -9 equals the uninterrupted run", "[engine]") {
     // the default at a population of 100: two islands of 50, side by side on the two threads
     std::string const common = "--task nb201/cifar10 --population 100 --generations 400 --checkpoint-every 6 --seed 8 "
+                               "--checkpoint-seconds 0 "
                                "--threads 2 ";
     auto const [want, killed] = killAndResumeParts(zcgp::test::scratchDir("kill_resume_islands"), common, "island", 2,
                                                    {{0, 5}, {0, 300}, {1, 2}, {1, 150}});
@@ -136,6 +139,7 @@ TEST_CASE("zcgp evolve --islands --resume after kill -9 equals the uninterrupted
     // the same islands one after the other (1 thread) give the same result
     auto const dir = zcgp::test::scratchDir("kill_resume_islands") / "sequential";
     std::string const sequential = "--task nb201/cifar10 --population 100 --generations 400 --checkpoint-every 6 "
+                                   "--checkpoint-seconds 0 "
                                    "--seed 8 --threads 1 ";
     auto const r = zcgp::test::runCommand(cli() + "evolve " + dataFlag() + sequential + "--quiet --out " + dir.string());
     REQUIRE(r.exitCode == 0);

@@ -93,6 +93,8 @@ TEST_CASE("every numeric flag is range-checked, and no flag value crashes", "[ex
         {"evolve --task nb201/cifar10 --population 1 --out " + out, "--population"},
         {"evolve --task nb201/cifar10 --mutation-rate 1.5 --out " + out, "--mutation-rate"},
         {"evolve --task nb201/cifar10 --time-limit nan --out " + out, "--time-limit"},
+        {"evolve --task nb201/cifar10 --checkpoint-seconds -1 --out " + out, "--checkpoint-seconds"},
+        {"evolve --task nb201/cifar10 --checkpoint-seconds nan --out " + out, "--checkpoint-seconds"},
         {"evolve --task nb201/cifar10 --parsimony inf --out " + out, "--parsimony"},
         {"evolve --task nb201/cifar10 --generations 12abc --out " + out, "--generations"},
         {"evolve --task nb201/cifar10 --seed 18446744073709551616 --out " + out, "--seed"},
