@@ -279,8 +279,7 @@ void writeCheckpointFile(std::filesystem::path const& file, std::string_view byt
         if (!os.flush()) throw std::runtime_error(fmt::format("cannot write checkpoint '{}'", tmp.string()));
     }
     std::error_code ec;
-    std::filesystem::remove(file, ec);  // false, without an error, when there is none yet
-    if (!ec) std::filesystem::rename(tmp, file, ec);
+    std::filesystem::rename(tmp, file, ec);  // over the old one: a reader sees the old checkpoint or the new one
     if (ec) throw std::runtime_error(fmt::format("cannot write checkpoint '{}': {}", file.string(), ec.message()));
 }
 

@@ -143,11 +143,10 @@ TEST_CASE("checkpoint: a write that fails off the loop's thread is reported by r
     CHECK_THROWS_WITH(evo.run(), Catch::Contains("cannot write checkpoint") && Catch::Contains("no_such_folder"));
 }
 
-TEST_CASE("checkpoint: a kill between removing the old file and renaming the new one resumes from the .tmp",
+TEST_CASE("checkpoint: a kill between the first checkpoint's write and its rename resumes from the .tmp",
           "[engine]") {
-    // writeCheckpointFile removes the previous checkpoint before renaming the new one into place (a rename onto an
-    // existing name makes ext4 start writing the new file back at once): a kill between the two leaves only
-    // file.tmp, complete, which a resume must find.
+    // writeCheckpointFile writes file.tmp and renames it over file: a kill after the first checkpoint's write and
+    // before its rename leaves only file.tmp, complete, which a resume must find.
     test::TempDir dir;
     auto const file = dir.path / CheckpointFileName;
     auto const tmp = std::filesystem::path(file.string() + ".tmp");
@@ -163,7 +162,7 @@ TEST_CASE("checkpoint: a kill between removing the old file and renaming the new
     CHECK_FALSE(std::filesystem::exists(tmp));
     auto const complete = test::readBytes(file);
 
-    std::filesystem::rename(file, tmp);  // the kill landed after the remove, before the rename
+    std::filesystem::rename(file, tmp);  // the kill landed after the write, before the rename
     REQUIRE(findCheckpoint(file) == tmp);
     Evolution resumed(tasks(), config(9));
     resumed.loadCheckpoint(*findCheckpoint(file));

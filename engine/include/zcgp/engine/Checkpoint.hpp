@@ -81,9 +81,9 @@ void encodeCheckpoint(CheckpointView const& view, std::string& bytes);
 [[nodiscard]] CheckpointState decodeCheckpoint(std::string_view bytes, std::filesystem::path const& file);
 [[nodiscard]] CheckpointState readCheckpoint(std::filesystem::path const& file);
 
-// Writes checkpoints on a thread of its own: write() returns at once, the bytes go to `file`.tmp, which then
-// replaces `file` (writeCheckpointFile), so a resume after a kill finds the old checkpoint or the new one
-// (findCheckpoint).
+// Writes checkpoints on a thread of its own: write() returns at once, the bytes go to `file`.tmp, which is
+// then renamed over `file` (writeCheckpointFile), so a resume after a kill finds the old checkpoint or the new
+// one (findCheckpoint).
 // At most one write is in flight: the next write() or wait() waits for it and rethrows its error.
 class CheckpointWriter {
 public:
@@ -109,14 +109,14 @@ private:
     std::thread thread_;  // started with the first write, lives as long as the writer
 };
 
-// Writes bytes to file.tmp, removes file and renames file.tmp to file; throws std::runtime_error naming the file.
-// The old file is removed first because a rename onto an existing name makes ext4 (auto_da_alloc) start
-// writing the new file back inside rename(): 0.3-0.5 ms a checkpoint, up to 6 ms, against 0.05 ms onto a free
-// name. A kill between the remove and the rename leaves only file.tmp, complete: findCheckpoint finds it.
+// Writes bytes to file.tmp and renames it over file; throws std::runtime_error naming the file. The rename onto
+// the existing name costs 0.3-0.5 ms on ext4 (auto_da_alloc starts the new file's write-back inside rename(),
+// against 0.05 ms onto a free name), and is kept for it: removing the old file first would leave a window in
+// which an operating-system crash keeps neither checkpoint (docs/engine.md, "checkpoint.bin").
 void writeCheckpointFile(std::filesystem::path const& file, std::string_view bytes);
 
 // The checkpoint to resume from for `file`: `file` if it exists (damaged or not: loading it reports that), else
-// file.tmp if it holds a complete checkpoint (a kill between writeCheckpointFile's remove and rename), else
+// file.tmp if it holds a complete checkpoint (a kill between the first checkpoint's write and its rename), else
 // nullopt (no checkpoint yet, or only the first one's write cut short).
 [[nodiscard]] std::optional<std::filesystem::path> findCheckpoint(std::filesystem::path const& file);
 
