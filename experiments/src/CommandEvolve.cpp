@@ -85,10 +85,11 @@ Outcome evolveOne(engine::Evolution& evo, fs::path const& out, bool resume, Disp
                   std::string const& label) {
     auto const checkpoint = out / engine::CheckpointFileName;
     if (resume) {
+        auto const from = checkpointIn(out).value_or(checkpoint);
         try {
-            evo.loadCheckpoint(checkpointIn(out).value_or(checkpoint));
+            evo.loadCheckpoint(from);
         } catch (std::exception const& e) {
-            throw UsageError(fmt::format("--resume: cannot continue from {}: {}", checkpoint.string(), e.what()));
+            throw UsageError(fmt::format("--resume: cannot continue from {}: {}", from.string(), e.what()));
         }
         if (!display.quiet) {
             std::cerr << fmt::format("{}resumed {} at generation {} of {}\n", label, out.string(), evo.generation(),

@@ -2,9 +2,9 @@
 // one clear error (never a crash or a silent resume), and an older zcgp's JSON checkpoint is refused by version.
 #include <cmath>
 #include <cstring>
-#include <stdexcept>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include <catch2/catch.hpp>
 
@@ -200,7 +200,7 @@ TEST_CASE("checkpoint: a minimum interval skips checkpoints, never the last one,
     CHECK(readCheckpoint(file).progress.generation == 7);
     CHECK(sparse.evaluations() == every.evaluations());
     CHECK(sameIndividual(sparse.best(), every.best()));
-    // after a resume the interval counts from the resume: a longer run resumed from generation 7 writes its last
+    // a resumed run keeps the minimum interval: resumed from generation 7, it writes only its last generation's
     Evolution resumed(tasks(), config(11));
     resumed.loadCheckpoint(file);
     resumed.setCheckpoint(file, 2, 3600.0);
